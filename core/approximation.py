@@ -1,0 +1,682 @@
+"""Universal approximation with a shallow ReLU network, and fixed polynomial bases.
+
+A shallow network with one input, n hidden units and one output computes
+
+    h_k = a[theta_k0 + theta_k1 x],        y = phi_0 + sum_k phi_k h_k,
+
+with a[.] the ReLU. Each hidden unit contributes a joint at x = -theta_k0 / theta_k1. If the
+joints are fixed (here: spread over the domain, theta_k1 = 1) the output is linear in the
+output weights phi, which are then found exactly by least squares. Gradient descent on all of
+(theta, phi) can afterwards move the joints, which is where a network differs from a fixed basis.
+
+The fixed basis used for comparison is polynomials of degree M. They are fitted in the Legendre
+basis P_0..P_M on the domain mapped to [-1, 1] (the same function space as 1, x, ..., x^M, but
+far better conditioned) with ``np.linalg.lstsq``. In D input dimensions a full polynomial of
+degree M has C(M + D, D) coefficients, against (D + 2) n + 1 parameters for a shallow net.
+
+The Gaussian radial density p(r) (the "curse of dimensionality" panel) lives here as well.
+
+Reference: course notes ch. 3 (3.1 universal approximation theorem and its c/n bound; fixed
+basis functions; curse of dimensionality); Prince, *Understanding Deep Learning*, ch. 3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.activations import get_activation
+
+TARGET_NAMES: tuple[str, ...] = ("sine", "step", "abs", "sawtooth", "gaussian_bump", "points")
+JOINT_PLACEMENTS: tuple[str, ...] = ("spread", "random")
+
+DOMAIN = (-1.0, 1.0)  # input range of the built-in targets
+BUMP_WIDTH = 0.2  # standard deviation of the Gaussian bump target
+N_EVAL = 2000  # midpoint grid used to estimate the integrated squared error
+SWEEP_SAMPLES = 1024  # clean training samples used by the error sweep
+SWEEP_MAX_DEGREE = 64  # highest polynomial degree in the sweep (stable with 1024 samples)
+
+_RELU = get_activation("relu")
+
+
+# ----------------------------------------------------------------------------- targets
+def _check_points(points: np.ndarray) -> np.ndarray:
+    pts = np.asarray(points, dtype=float)
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise ValueError(
+            f"points must be a list of (x, y) pairs, got an array of shape {pts.shape}"
+        )
+    if pts.shape[0] < 2:
+        raise ValueError(f"type at least 2 points, got {pts.shape[0]}")
+    if not np.all(np.isfinite(pts)):
+        raise ValueError("points must be finite numbers")
+    pts = pts[np.argsort(pts[:, 0], kind="stable")]
+    if np.any(np.diff(pts[:, 0]) <= 0):
+        raise ValueError("points must have distinct x values")
+    return pts
+
+
+def target_domain(name: str, points: np.ndarray | None = None) -> tuple[float, float]:
+    """Input interval [x_min, x_max] on which target ``name`` is approximated.
+
+    The built-in targets live on [-1, 1]; typed points span from their smallest to their
+    largest x.
+    """
+    if name == "points":
+        if points is None:
+            raise ValueError("the 'points' target needs a list of points")
+        pts = _check_points(points)
+        return float(pts[0, 0]), float(pts[-1, 0])
+    if name not in TARGET_NAMES:
+        raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
+    return DOMAIN
+
+
+def target_function(name: str, x: np.ndarray, points: np.ndarray | None = None) -> np.ndarray:
+    """Evaluate a target function f(x) elementwise.
+
+    Parameters
+    ----------
+    name : str
+        ``"sine"`` sin(2 pi x); ``"step"`` 1[x > 0]; ``"abs"`` |x|; ``"sawtooth"``
+        2 frac(x + 1) - 1 (two teeth, jumps at x = 0); ``"gaussian_bump"``
+        exp(-x^2 / (2 * 0.2^2)); ``"points"`` the piecewise-linear curve through ``points``.
+    x : ndarray, shape (I,)
+        Inputs.
+    points : ndarray, shape (P, 2), optional
+        (x, y) pairs for the ``"points"`` target.
+
+    Returns
+    -------
+    ndarray, shape (I,)
+    """
+    x = np.asarray(x, dtype=float)
+    if name == "sine":
+        return np.sin(2.0 * np.pi * x)
+    if name == "step":
+        return (x > 0).astype(float)
+    if name == "abs":
+        return np.abs(x)
+    if name == "sawtooth":
+        return 2.0 * np.mod(x + 1.0, 1.0) - 1.0
+    if name == "gaussian_bump":
+        return np.exp(-0.5 * (x / BUMP_WIDTH) ** 2)
+    if name == "points":
+        if points is None:
+            raise ValueError("the 'points' target needs a list of points")
+        pts = _check_points(points)
+        return np.interp(x, pts[:, 0], pts[:, 1])
+    raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
+
+
+# ------------------------------------------------------------------- shallow ReLU network
+def spread_joints(n_hidden: int, x_min: float, x_max: float) -> np.ndarray:
+    """Joints b_k = x_min + k (x_max - x_min) / n for k = 0..n-1.
+
+    The first joint sits on the left edge, so its unit is the linear function x - x_min over
+    the whole domain; the others cut the domain into n equal pieces. With these joints the
+    net can represent every continuous piecewise-linear function whose kinks are at b_1..b_{n-1}.
+
+    Returns
+    -------
+    ndarray, shape (n_hidden,)
+    """
+    if n_hidden < 1:
+        raise ValueError(f"the network needs at least 1 hidden unit, got {n_hidden}")
+    if not x_max > x_min:
+        raise ValueError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
+    return x_min + (x_max - x_min) * np.arange(n_hidden) / n_hidden
+
+
+def random_joints(
+    n_hidden: int, x_min: float, x_max: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Joints drawn uniformly over the domain (sorted), the first one kept on the left edge."""
+    joints = spread_joints(n_hidden, x_min, x_max)  # validates the arguments
+    joints[1:] = np.sort(rng.uniform(x_min, x_max, size=n_hidden - 1))
+    return joints
+
+
+def joints_to_theta(joints: np.ndarray) -> np.ndarray:
+    """Hidden-layer parameters with slope 1 and a joint at each b_k: theta_k0 = -b_k, theta_k1 = 1.
+
+    Returns
+    -------
+    ndarray, shape (n_hidden, 2)
+        Columns (theta_k0, theta_k1).
+    """
+    joints = np.asarray(joints, dtype=float)
+    return np.stack([-joints, np.ones_like(joints)], axis=1)  # (n_hidden, 2)
+
+
+def theta_to_joints(theta: np.ndarray) -> np.ndarray:
+    """Joint positions -theta_k0 / theta_k1 (NaN for a unit with zero slope: it has no joint)."""
+    slope = theta[:, 1]
+    safe = np.where(slope == 0, 1.0, slope)
+    return np.where(slope == 0, np.nan, -theta[:, 0] / safe)
+
+
+def preactivations(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """z_ik = theta_k0 + theta_k1 x_i.  Shapes: x (I,), theta (n, 2) -> (I, n)."""
+    return theta[:, 0][None, :] + np.outer(x, theta[:, 1])  # (I, n)
+
+
+def shallow_net(x: np.ndarray, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Network output y_i = phi_0 + sum_k phi_k a[z_ik].
+
+    Parameters
+    ----------
+    x : ndarray, shape (I,)
+    theta : ndarray, shape (n, 2)
+    phi : ndarray, shape (n + 1,)
+        phi_0 (bias) followed by the n output weights.
+
+    Returns
+    -------
+    ndarray, shape (I,)
+    """
+    h = _RELU.value(preactivations(np.asarray(x, dtype=float), theta))  # (I, n)
+    return phi[0] + h @ phi[1:]
+
+
+def fit_output_weights(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Least-squares output weights for fixed hidden units.
+
+    Minimises sum_i (phi_0 + sum_k phi_k h_ik - y_i)^2 with ``np.linalg.lstsq`` on the design
+    matrix [1, H] (minimum-norm solution if H is rank deficient).
+
+    Returns
+    -------
+    ndarray, shape (n + 1,)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}")
+    h = _RELU.value(preactivations(x, theta))  # (I, n)
+    design = np.hstack([np.ones((x.size, 1)), h])  # (I, n + 1)
+    phi, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return phi
+
+
+def loss_and_gradient(
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray]:
+    r"""Mean squared error and its gradient with respect to theta and phi.
+
+    With residuals r_i = f(x_i) - y_i and L = (1/I) sum_i r_i^2:
+
+    .. math::
+        \partial L/\partial\phi_0 = \tfrac{2}{I}\sum_i r_i,\quad
+        \partial L/\partial\phi_k = \tfrac{2}{I}\sum_i r_i h_{ik},\quad
+        \partial L/\partial\theta_{k0} = \tfrac{2}{I}\sum_i r_i \phi_k a'[z_{ik}],\quad
+        \partial L/\partial\theta_{k1} = \tfrac{2}{I}\sum_i r_i \phi_k a'[z_{ik}] x_i.
+
+    Returns
+    -------
+    loss : float
+    grad_theta : ndarray, shape (n, 2)
+    grad_phi : ndarray, shape (n + 1,)
+    """
+    z = preactivations(x, theta)  # (I, n)
+    h = _RELU.value(z)
+    r = phi[0] + h @ phi[1:] - y  # (I,)
+    scale = 2.0 / x.size
+    grad_phi = scale * np.concatenate([[r.sum()], h.T @ r])
+    back = _RELU.derivative(z) * phi[1:][None, :] * r[:, None]  # (I, n)
+    grad_theta = scale * np.stack([back.sum(axis=0), back.T @ x], axis=1)  # (n, 2)
+    return float(np.mean(r**2)), grad_theta, grad_phi
+
+
+@dataclass(frozen=True)
+class GradientDescentResult:
+    """Outcome of refining all network parameters by gradient descent.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (n, 2)
+    phi : ndarray, shape (n + 1,)
+    losses : ndarray, shape (steps_done + 1,)
+        Training loss before the first step and after each accepted step.
+    status : str
+        ``"finished"`` (all steps done), ``"converged"`` (no step size down to 1e-12
+        lowers the loss: the gradient is numerically zero) or ``"diverged"`` (the loss is
+        not finite; theta and phi are then the starting values).
+    """
+
+    theta: np.ndarray
+    phi: np.ndarray
+    losses: np.ndarray
+    status: str
+
+
+MIN_STEP = 1e-12  # smallest step size tried by the backtracking line search
+
+
+def refine_by_gradient_descent(
+    x: np.ndarray,
+    y: np.ndarray,
+    theta: np.ndarray,
+    phi: np.ndarray,
+    learning_rate: float,
+    n_steps: int,
+) -> GradientDescentResult:
+    r"""Full-batch gradient descent on the mean squared error, over theta and phi.
+
+    Each step moves all parameters along -grad L with a step size found by backtracking
+    (Armijo): start from twice the previous step (at most ``learning_rate``) and halve until
+
+    .. math:: L(\text{new}) \le L - \tfrac{1}{2}\, t\, \lVert \nabla L \rVert^2 .
+
+    A fixed step would be simpler, but the loss surface of a ReLU net is badly conditioned
+    (large output weights make the joint directions steep): a step that suits phi throws the
+    joints out of the domain and kills units. The line search keeps every step downhill.
+
+    Pure: returns new arrays.
+    """
+    if learning_rate <= 0:
+        raise ValueError(f"the learning rate must be positive, got {learning_rate}")
+    if n_steps < 0:
+        raise ValueError(f"the number of steps must be at least 0, got {n_steps}")
+    theta = np.array(theta, dtype=float)
+    phi = np.array(phi, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, g_theta, g_phi = loss_and_gradient(x, y, theta, phi)
+        if not np.isfinite(loss):
+            return GradientDescentResult(theta, phi, np.array([]), "diverged")
+        losses = [loss]
+        status = "finished"
+        step = learning_rate
+        for _ in range(n_steps):
+            g_squared = float(np.sum(g_theta**2) + np.sum(g_phi**2))
+            step = min(2.0 * step, learning_rate)
+            while step >= MIN_STEP:
+                new_theta = theta - step * g_theta
+                new_phi = phi - step * g_phi
+                new_loss, new_g_theta, new_g_phi = loss_and_gradient(x, y, new_theta, new_phi)
+                if np.isfinite(new_loss) and new_loss <= loss - 0.5 * step * g_squared:
+                    break
+                step /= 2.0
+            else:
+                status = "converged"
+                break
+            theta, phi, loss, g_theta, g_phi = new_theta, new_phi, new_loss, new_g_theta, new_g_phi
+            losses.append(loss)
+    return GradientDescentResult(theta, phi, np.array(losses), status)
+
+
+# ------------------------------------------------------------------- polynomial basis
+def polynomial_design(x: np.ndarray, degree: int, x_min: float, x_max: float) -> np.ndarray:
+    """Legendre design matrix [P_0(u), ..., P_M(u)] with u = 2 (x - x_min)/(x_max - x_min) - 1.
+
+    Returns
+    -------
+    ndarray, shape (I, degree + 1)
+    """
+    if degree < 0:
+        raise ValueError(f"the polynomial degree must be at least 0, got {degree}")
+    if not x_max > x_min:
+        raise ValueError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
+    u = 2.0 * (np.asarray(x, dtype=float) - x_min) / (x_max - x_min) - 1.0
+    return np.polynomial.legendre.legvander(u, degree)  # (I, degree + 1)
+
+
+def fit_polynomial(
+    x: np.ndarray, y: np.ndarray, degree: int, x_min: float, x_max: float
+) -> np.ndarray:
+    """Least-squares Legendre coefficients w_0..w_M of a degree-M polynomial.
+
+    Returns
+    -------
+    ndarray, shape (degree + 1,)
+    """
+    coefficients, *_ = np.linalg.lstsq(
+        polynomial_design(x, degree, x_min, x_max), np.asarray(y, dtype=float), rcond=None
+    )
+    return coefficients
+
+
+def evaluate_polynomial(
+    x: np.ndarray, coefficients: np.ndarray, x_min: float, x_max: float
+) -> np.ndarray:
+    """Value of sum_m w_m P_m(u) at each x.  Shapes: (I,) -> (I,)."""
+    return polynomial_design(x, coefficients.size - 1, x_min, x_max) @ coefficients
+
+
+def eval_grid(x_min: float, x_max: float, n: int = N_EVAL) -> np.ndarray:
+    """Midpoints of n equal cells: the mean of g over them approximates (1/L) int g dx."""
+    return x_min + (x_max - x_min) * (np.arange(n) + 0.5) / n
+
+
+def integrated_squared_error(f_true: np.ndarray, f_fit: np.ndarray) -> float:
+    """Mean of (f - f_n)^2 over a uniform grid: int (f - f_n)^2 mu(dx), mu uniform."""
+    return float(np.mean((f_true - f_fit) ** 2))
+
+
+# ------------------------------------------------------------------- the whole experiment
+@dataclass(frozen=True)
+class ApproximationConfig:
+    """Settings of one approximation experiment (defaults in comments)."""
+
+    target: str = "sine"  # one of TARGET_NAMES
+    n_hidden: int = 8  # hidden units n of the shallow ReLU net
+    joint_placement: str = "spread"  # "spread" (equal spacing) or "random" (uses the rng)
+    n_samples: int = 200  # training inputs x_i, equally spaced over the domain
+    noise: float = 0.0  # std of Gaussian noise added to the training targets
+    gd_steps: int = 0  # gradient-descent refinement steps after least squares (0 = none)
+    learning_rate: float = 0.5  # largest gradient-descent step size (backtracking halves it)
+    degree: int = 8  # polynomial degree M of the fixed-basis comparison
+    sweep_max: int = 128  # the error sweep uses n = 1, 2, 4, ... up to this
+    n_plot: int = 400  # points of the plotted curves
+    points: tuple[tuple[float, float], ...] = ()  # (x, y) pairs for the "points" target
+
+
+@dataclass(frozen=True)
+class ErrorSweep:
+    """Integrated squared error against the number of hidden units / polynomial degree.
+
+    Attributes
+    ----------
+    n_values : ndarray, shape (S,)
+        Hidden units n of the ReLU nets (joints spread): n + 1 output weights.
+    relu_error : ndarray, shape (S,)
+    degrees : ndarray, shape (T,)
+        Polynomial degrees M (the n_values up to 64): M + 1 coefficients.
+    polynomial_error : ndarray, shape (T,)
+    reference : ndarray, shape (S,)
+        The line c / n with c chosen so it passes through the ReLU error at the first n.
+    c : float
+    relu_rate, polynomial_rate : float
+        Least-squares slope p of log(error) against log(n) (error ~ n^p); the bound says
+        p <= -1 is achievable.
+    """
+
+    n_values: np.ndarray
+    relu_error: np.ndarray
+    degrees: np.ndarray
+    polynomial_error: np.ndarray
+    reference: np.ndarray
+    c: float
+    relu_rate: float
+    polynomial_rate: float
+
+
+@dataclass(frozen=True)
+class ApproximationResult:
+    """Everything the approximation page draws.
+
+    Attributes
+    ----------
+    x_min, x_max : float
+        Domain.
+    x_plot : ndarray, shape (P,)
+    target_plot, relu_plot, polynomial_plot : ndarray, shape (P,)
+        f(x), the network and the polynomial on the plotting grid.
+    x_train, y_train : ndarray, shape (I,)
+        Training samples (with noise if any).
+    joints : ndarray, shape (J,)
+        Joints of the final network that fall inside the domain.
+    theta : ndarray, shape (n, 2)
+    phi : ndarray, shape (n + 1,)
+    relu_error, polynomial_error : float
+        Integrated squared error against the clean target.
+    least_squares_error : float
+        Error of the least-squares net before any gradient descent.
+    losses : ndarray
+        Gradient-descent training losses (empty when no refinement).
+    status : str
+        ``"least_squares"`` (no refinement) or the gradient-descent status.
+    n_parameters : int
+        All parameters of the net, 3 n + 1.
+    sweep : ErrorSweep
+    """
+
+    x_min: float
+    x_max: float
+    x_plot: np.ndarray
+    target_plot: np.ndarray
+    relu_plot: np.ndarray
+    polynomial_plot: np.ndarray
+    x_train: np.ndarray
+    y_train: np.ndarray
+    joints: np.ndarray
+    theta: np.ndarray
+    phi: np.ndarray
+    relu_error: float
+    polynomial_error: float
+    least_squares_error: float
+    losses: np.ndarray
+    status: str
+    n_parameters: int
+    sweep: ErrorSweep
+
+
+def _log_slope(n: np.ndarray, err: np.ndarray) -> float:
+    keep = err > 1e-300  # an exact fit has no logarithm
+    if keep.sum() < 2:
+        return 0.0
+    return float(np.polyfit(np.log(n[keep]), np.log(err[keep]), 1)[0])
+
+
+def error_sweep(
+    target: str,
+    n_values: np.ndarray,
+    points: np.ndarray | None = None,
+) -> ErrorSweep:
+    """Least-squares ReLU nets (joints spread) and polynomials fitted to clean samples.
+
+    For each n the net has n hidden units and the polynomial has degree M = n (only up to
+    M = 64, see ``max_stable_degree``); both are fitted to 1024 equally spaced clean samples
+    and scored by the integrated squared error on the midpoint grid.
+    """
+    n_values = np.asarray(n_values, dtype=int)
+    if n_values.size == 0 or n_values.min() < 1:
+        raise ValueError("the sweep needs hidden-unit counts of at least 1")
+    if n_values.max() > SWEEP_SAMPLES // 4:
+        raise ValueError(f"the sweep goes up to at most {SWEEP_SAMPLES // 4} hidden units")
+    x_min, x_max = target_domain(target, points)
+    x = np.linspace(x_min, x_max, SWEEP_SAMPLES)
+    y = target_function(target, x, points)
+    grid = eval_grid(x_min, x_max)
+    f_grid = target_function(target, grid, points)
+    degrees = n_values[n_values <= SWEEP_MAX_DEGREE]
+    relu_err = np.empty(n_values.size)
+    poly_err = np.empty(degrees.size)
+    for j, n in enumerate(n_values):  # a handful of sizes, not a loop over data
+        theta = joints_to_theta(spread_joints(int(n), x_min, x_max))
+        phi = fit_output_weights(x, y, theta)
+        relu_err[j] = integrated_squared_error(f_grid, shallow_net(grid, theta, phi))
+    for j, m in enumerate(degrees):
+        w = fit_polynomial(x, y, int(m), x_min, x_max)
+        poly_err[j] = integrated_squared_error(f_grid, evaluate_polynomial(grid, w, x_min, x_max))
+    c = float(relu_err[0] * n_values[0])
+    return ErrorSweep(
+        n_values=n_values,
+        relu_error=relu_err,
+        degrees=degrees,
+        polynomial_error=poly_err,
+        reference=c / n_values,
+        c=c,
+        relu_rate=_log_slope(n_values.astype(float), relu_err),
+        polynomial_rate=_log_slope(degrees.astype(float), poly_err),
+    )
+
+
+def max_stable_degree(n_samples: int) -> int:
+    """Largest degree M allowed for I equally spaced samples: M <= sqrt(8 I).
+
+    Least squares on equally spaced points is only stable for M up to about the square
+    root of I; beyond it the polynomial passes near the samples but swings wildly between
+    them (the Runge phenomenon). sqrt(8 I) is a measured safe margin for the targets here.
+    """
+    return int(math.isqrt(8 * n_samples))
+
+
+def sweep_sizes(sweep_max: int) -> np.ndarray:
+    """Hidden-unit counts 1, 2, 4, ... up to and including ``sweep_max``."""
+    if sweep_max < 1:
+        raise ValueError(f"the sweep must go up to at least 1 hidden unit, got {sweep_max}")
+    sizes = 2 ** np.arange(int(math.log2(sweep_max)) + 1)
+    if sizes[-1] != sweep_max:
+        sizes = np.append(sizes, sweep_max)
+    return sizes
+
+
+def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> ApproximationResult:
+    """Fit the shallow ReLU net and the polynomial to one target and sweep the error over n.
+
+    Steps: training inputs equally spaced over the domain, targets f(x_i) plus optional noise;
+    joints spread (or random); output weights by least squares; optional gradient descent on
+    all parameters; polynomial of degree M by least squares; error sweep on clean samples.
+    """
+    cfg = config
+    if cfg.n_samples < 2:
+        raise ValueError(f"use at least 2 training samples, got {cfg.n_samples}")
+    if cfg.degree > max_stable_degree(cfg.n_samples):
+        raise ValueError(
+            f"degree M = {cfg.degree} needs at least {math.ceil(cfg.degree**2 / 8)} equally "
+            f"spaced samples, got {cfg.n_samples}: high-degree polynomials fitted to equally "
+            "spaced points swing wildly between them; use more samples or a lower degree"
+        )
+    if cfg.noise < 0:
+        raise ValueError(f"the noise level must be at least 0, got {cfg.noise}")
+    if cfg.joint_placement not in JOINT_PLACEMENTS:
+        raise ValueError(
+            f"unknown joint placement {cfg.joint_placement!r}; "
+            f"choose one of {', '.join(JOINT_PLACEMENTS)}"
+        )
+    points = np.asarray(cfg.points, dtype=float) if cfg.target == "points" else None
+    x_min, x_max = target_domain(cfg.target, points)
+
+    x_train = np.linspace(x_min, x_max, cfg.n_samples)
+    y_train = target_function(cfg.target, x_train, points)
+    if cfg.noise > 0:
+        y_train = y_train + cfg.noise * rng.standard_normal(cfg.n_samples)
+
+    if cfg.joint_placement == "spread":
+        joints = spread_joints(cfg.n_hidden, x_min, x_max)
+    else:
+        joints = random_joints(cfg.n_hidden, x_min, x_max, rng)
+    theta = joints_to_theta(joints)
+    phi = fit_output_weights(x_train, y_train, theta)
+
+    grid = eval_grid(x_min, x_max)
+    f_grid = target_function(cfg.target, grid, points)
+    ls_error = integrated_squared_error(f_grid, shallow_net(grid, theta, phi))
+
+    losses = np.array([])
+    status = "least_squares"
+    if cfg.gd_steps > 0:
+        gd = refine_by_gradient_descent(
+            x_train, y_train, theta, phi, cfg.learning_rate, cfg.gd_steps
+        )
+        theta, phi, losses, status = gd.theta, gd.phi, gd.losses, gd.status
+
+    coefficients = fit_polynomial(x_train, y_train, cfg.degree, x_min, x_max)
+
+    x_plot = np.linspace(x_min, x_max, cfg.n_plot)
+    final_joints = theta_to_joints(theta)
+    inside = np.isfinite(final_joints) & (final_joints >= x_min) & (final_joints <= x_max)
+    return ApproximationResult(
+        x_min=x_min,
+        x_max=x_max,
+        x_plot=x_plot,
+        target_plot=target_function(cfg.target, x_plot, points),
+        relu_plot=shallow_net(x_plot, theta, phi),
+        polynomial_plot=evaluate_polynomial(x_plot, coefficients, x_min, x_max),
+        x_train=x_train,
+        y_train=y_train,
+        joints=np.sort(final_joints[inside]),
+        theta=theta,
+        phi=phi,
+        relu_error=integrated_squared_error(f_grid, shallow_net(grid, theta, phi)),
+        polynomial_error=integrated_squared_error(
+            f_grid, evaluate_polynomial(grid, coefficients, x_min, x_max)
+        ),
+        least_squares_error=ls_error,
+        losses=losses,
+        status=status,
+        n_parameters=3 * cfg.n_hidden + 1,
+        sweep=error_sweep(cfg.target, sweep_sizes(cfg.sweep_max), points),
+    )
+
+
+# ------------------------------------------------------------------- counting coefficients
+def polynomial_coefficient_count(n_inputs: np.ndarray, degree: int) -> np.ndarray:
+    """Monomials of total degree <= M in D variables: C(M + D, D).
+
+    Parameters
+    ----------
+    n_inputs : ndarray of int, shape (K,)
+        Input dimensions D.
+    degree : int
+        Polynomial degree M.
+
+    Returns
+    -------
+    ndarray of int64, shape (K,)
+    """
+    d = np.asarray(n_inputs, dtype=np.int64)
+    if degree < 0:
+        raise ValueError(f"the polynomial degree must be at least 0, got {degree}")
+    if d.size and d.min() < 1:
+        raise ValueError(f"the input dimension must be at least 1, got {int(d.min())}")
+    # C(M + D, D) = C(M + D, M) = prod_{j=1}^{M} (D + j) / j, exact in integers step by step.
+    count = np.ones_like(d)
+    for j in range(1, degree + 1):  # loop over the degree, vectorised over D
+        count = count * (d + j) // j
+    return count
+
+
+def shallow_net_parameter_count(n_inputs: np.ndarray, n_hidden: int) -> np.ndarray:
+    """Parameters of a shallow net with D inputs, n hidden units, one output: (D + 1) n + n + 1.
+
+    Returns
+    -------
+    ndarray of int64, shape (K,)
+    """
+    if n_hidden < 1:
+        raise ValueError(f"the network needs at least 1 hidden unit, got {n_hidden}")
+    d = np.asarray(n_inputs, dtype=np.int64)
+    return (d + 1) * n_hidden + n_hidden + 1
+
+
+# ------------------------------------------------------------------- curse of dimensionality
+def radial_density(r: np.ndarray, n_inputs: int, sigma: float) -> np.ndarray:
+    r"""Density of r = |x| for x ~ N(0, sigma^2 I_D).
+
+    .. math::
+        p(r) = \frac{S_D\, r^{D-1}}{(2\pi\sigma^2)^{D/2}} e^{-r^2/(2\sigma^2)},\qquad
+        S_D = \frac{2\pi^{D/2}}{\Gamma(D/2)},
+
+    evaluated in log space so large D neither overflows nor underflows early. Its mode is at
+    r = sigma sqrt(D - 1), close to sigma sqrt(D) for large D.
+
+    Returns
+    -------
+    ndarray, shape like r
+    """
+    if n_inputs < 1:
+        raise ValueError(f"the dimension D must be at least 1, got {n_inputs}")
+    if sigma <= 0:
+        raise ValueError(f"sigma must be positive, got {sigma}")
+    r = np.asarray(r, dtype=float)
+    if np.any(r < 0):
+        raise ValueError("the radius r must be at least 0")
+    d = n_inputs
+    log_norm = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d)
+    log_norm -= 0.5 * d * math.log(2.0 * math.pi * sigma**2)
+    with np.errstate(divide="ignore"):
+        log_r = np.log(r)
+    log_p = log_norm + (d - 1) * np.where(r > 0, log_r, 0.0) - r**2 / (2.0 * sigma**2)
+    p = np.exp(log_p)
+    if d > 1:
+        p = np.where(r > 0, p, 0.0)
+    return p
+
+
+def radial_mode(n_inputs: int, sigma: float) -> float:
+    """Exact mode sigma sqrt(D - 1) of p(r) (0 for D = 1)."""
+    return sigma * math.sqrt(max(n_inputs - 1, 0))
