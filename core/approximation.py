@@ -680,3 +680,87 @@ def radial_density(r: np.ndarray, n_inputs: int, sigma: float) -> np.ndarray:
 def radial_mode(n_inputs: int, sigma: float) -> float:
     """Exact mode sigma sqrt(D - 1) of p(r) (0 for D = 1)."""
     return sigma * math.sqrt(max(n_inputs - 1, 0))
+
+
+@dataclass(frozen=True)
+class CoefficientCounts:
+    """Coefficients of a full polynomial against parameters of a shallow net, per dimension.
+
+    Attributes
+    ----------
+    n_inputs : ndarray of int64, shape (K,)
+        D = 1..max_inputs.
+    polynomial : ndarray of int64, shape (K,)
+        C(M + D, D).
+    network : ndarray of int64, shape (K,)
+        (D + 2) n + 1.
+    """
+
+    n_inputs: np.ndarray
+    polynomial: np.ndarray
+    network: np.ndarray
+
+
+def coefficient_counts(max_inputs: int, degree: int, n_hidden: int) -> CoefficientCounts:
+    """Both counts for D = 1..max_inputs (see the two count functions)."""
+    if max_inputs < 1:
+        raise ValueError(f"the largest dimension must be at least 1, got {max_inputs}")
+    d = np.arange(1, max_inputs + 1, dtype=np.int64)
+    return CoefficientCounts(
+        d, polynomial_coefficient_count(d, degree), shallow_net_parameter_count(d, n_hidden)
+    )
+
+
+@dataclass(frozen=True)
+class RadialPanel:
+    """Analytic radial densities for several D, each checked against sampled points.
+
+    Attributes
+    ----------
+    n_inputs : ndarray of int, shape (K,)
+    r : ndarray, shape (R,)
+        Radii at which p(r) is evaluated, from 0 to r_max.
+    density : ndarray, shape (K, R)
+        p(r) for each D.
+    modes : ndarray, shape (K,)
+        sigma sqrt(D - 1).
+    bin_edges : ndarray, shape (B + 1,)
+        Common histogram bins over [0, r_max].
+    histogram : ndarray, shape (K, B)
+        Density histogram of |x| for ``n_samples`` draws x ~ N(0, sigma^2 I_D):
+        counts / (n_samples * bin width).
+    """
+
+    n_inputs: np.ndarray
+    r: np.ndarray
+    density: np.ndarray
+    modes: np.ndarray
+    bin_edges: np.ndarray
+    histogram: np.ndarray
+
+
+def radial_panel(
+    n_inputs: np.ndarray,
+    sigma: float,
+    n_samples: int,
+    n_bins: int,
+    rng: np.random.Generator,
+    n_r: int = 400,
+) -> RadialPanel:
+    """p(r) on a common grid for each D, with a histogram of the norms of sampled Gaussians."""
+    dims = np.asarray(n_inputs, dtype=int)
+    if dims.size == 0:
+        raise ValueError("choose at least one dimension D")
+    if n_samples < 1 or n_bins < 1:
+        raise ValueError(f"need at least 1 sample and 1 bin, got {n_samples} and {n_bins}")
+    r_max = sigma * (math.sqrt(int(dims.max())) + 4.0)
+    r = np.linspace(0.0, r_max, n_r)
+    density = np.stack([radial_density(r, int(d), sigma) for d in dims])  # (K, R)
+    edges = np.linspace(0.0, r_max, n_bins + 1)
+    width = edges[1] - edges[0]
+    histogram = np.empty((dims.size, n_bins))
+    for k, d in enumerate(dims):  # one batch of samples per dimension
+        norms = np.linalg.norm(sigma * rng.standard_normal((n_samples, int(d))), axis=1)
+        histogram[k] = np.histogram(norms, bins=edges)[0] / (n_samples * width)
+    modes = np.array([radial_mode(int(d), sigma) for d in dims])
+    return RadialPanel(dims, r, density, modes, edges, histogram)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from core.approximation import (
     TARGET_NAMES,
     ApproximationConfig,
+    coefficient_counts,
     error_sweep,
     eval_grid,
     evaluate_polynomial,
@@ -28,6 +29,7 @@ from core.approximation import (
     polynomial_design,
     radial_density,
     radial_mode,
+    radial_panel,
     random_joints,
     refine_by_gradient_descent,
     run_approximation,
@@ -461,3 +463,32 @@ def test_radial_density_rejects_bad_arguments(args, message):
     r, d, s = args
     with pytest.raises(ValueError, match=message):
         radial_density(np.array([r]), d, s)
+
+
+def test_coefficient_counts_cover_every_dimension():
+    counts = coefficient_counts(6, 3, 10)
+    np.testing.assert_array_equal(counts.n_inputs, np.arange(1, 7))
+    np.testing.assert_array_equal(counts.polynomial, [math.comb(3 + d, d) for d in range(1, 7)])
+    np.testing.assert_array_equal(counts.network, [(d + 2) * 10 + 1 for d in range(1, 7)])
+    with pytest.raises(ValueError, match="largest dimension must be at least 1, got 0"):
+        coefficient_counts(0, 3, 10)
+
+
+def test_radial_panel_histograms_follow_the_formula_and_the_seed():
+    dims = np.array([1, 10, 100])
+    panel = radial_panel(dims, 1.5, 20_000, 50, np.random.default_rng(0))
+    again = radial_panel(dims, 1.5, 20_000, 50, np.random.default_rng(0))
+    np.testing.assert_array_equal(panel.histogram, again.histogram)
+    width = panel.bin_edges[1] - panel.bin_edges[0]
+    np.testing.assert_allclose(panel.histogram.sum(axis=1) * width, 1.0, atol=1e-3)
+    mids = 0.5 * (panel.bin_edges[1:] + panel.bin_edges[:-1])
+    for k, d in enumerate(dims):
+        # Bin averages of a smooth density differ from mid-bin values by O(width^2).
+        expected = radial_density(mids, int(d), 1.5)
+        assert np.abs(panel.histogram[k] - expected).max() < 0.1 * expected.max()
+        mean_radius = np.sum(mids * panel.histogram[k]) * width
+        exact_mean = math.sqrt(2) * 1.5 * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
+        assert mean_radius == pytest.approx(exact_mean, rel=0.02)
+    np.testing.assert_allclose(panel.modes, 1.5 * np.sqrt(dims - 1))
+    with pytest.raises(ValueError, match="at least one dimension"):
+        radial_panel(np.array([], dtype=int), 1.0, 10, 10, np.random.default_rng(0))
