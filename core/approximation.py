@@ -623,6 +623,10 @@ def polynomial_coefficient_count(n_inputs: np.ndarray, degree: int) -> np.ndarra
         raise ValueError(f"the polynomial degree must be at least 0, got {degree}")
     if d.size and d.min() < 1:
         raise ValueError(f"the input dimension must be at least 1, got {int(d.min())}")
+    if d.size and math.comb(degree + int(d.max()), degree) * (degree + int(d.max())) >= 2**62:
+        raise ValueError(
+            f"C(M + D, D) for M = {degree}, D = {int(d.max())} is too large to count exactly here"
+        )
     # C(M + D, D) = C(M + D, M) = prod_{j=1}^{M} (D + j) / j, exact in integers step by step.
     count = np.ones_like(d)
     for j in range(1, degree + 1):  # loop over the degree, vectorised over D

@@ -199,7 +199,11 @@ def fit_logistic_regression(
     while n_iterations < max_iterations:
         n_iterations += 1
         loss, gradient, hessian = logistic_loss(w, u, labels, l2)
-        step = np.linalg.solve(hessian, gradient)
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            status = "diverged"
+            break
         new_w = w - step
         if not np.all(np.isfinite(new_w)):
             status = "diverged"

@@ -492,3 +492,8 @@ def test_radial_panel_histograms_follow_the_formula_and_the_seed():
     np.testing.assert_allclose(panel.modes, 1.5 * np.sqrt(dims - 1))
     with pytest.raises(ValueError, match="at least one dimension"):
         radial_panel(np.array([], dtype=int), 1.0, 10, 10, np.random.default_rng(0))
+
+
+def test_coefficient_count_refuses_numbers_it_cannot_hold_exactly():
+    with pytest.raises(ValueError, match="too large to count exactly"):
+        polynomial_coefficient_count(np.array([1000]), 30)

@@ -1,0 +1,70 @@
+"""Timings of the approximation and polar labs' core calls (medians of repeated runs).
+
+Run: .venv/bin/python bench/bench_approximation.py
+Covers the default views and the most expensive requests the API allows.
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+from core import approximation as approx
+from core import polar
+
+
+def median_ms(fn, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def rng():
+    return np.random.default_rng(0)
+
+
+CASES = {
+    "approximation fit, default (n=8, sweep to 128)": lambda: approx.run_approximation(
+        approx.ApproximationConfig(), rng()
+    ),
+    "approximation fit, n=128, 1000 samples, M=64, sweep to 256": lambda: approx.run_approximation(
+        approx.ApproximationConfig(n_hidden=128, n_samples=1000, degree=64, sweep_max=256), rng()
+    ),
+    "approximation fit, default view with 2000 GD steps (n=8)": lambda: approx.run_approximation(
+        approx.ApproximationConfig(gd_steps=2000), rng()
+    ),
+    "approximation fit, GD at the budget (2000 steps x 200 samples x 25 units)": (
+        lambda: approx.run_approximation(
+            approx.ApproximationConfig(n_hidden=25, gd_steps=2000, sweep_max=8), rng()
+        )
+    ),
+    "approximation fit, GD at the budget (100 steps x 1000 samples x 100 units)": (
+        lambda: approx.run_approximation(
+            approx.ApproximationConfig(n_hidden=100, n_samples=1000, gd_steps=100, sweep_max=8),
+            rng(),
+        )
+    ),
+    "coefficient counts, D up to 100, M = 10": lambda: approx.coefficient_counts(100, 10, 100),
+    "radial panel, default (D = 1, 2, 10, 50, 200; 2000 samples)": lambda: approx.radial_panel(
+        np.array([1, 2, 10, 50, 200]), 1.0, 2000, 60, rng()
+    ),
+    "radial panel, at the budget (8 x D = 250; 1000 samples; 200 bins)": (
+        lambda: approx.radial_panel(np.full(8, 250), 1.0, 1000, 200, rng())
+    ),
+    "polar fit, default (2 x 100 points, 60x60 maps)": lambda: polar.run_polar(
+        polar.PolarConfig(), rng()
+    ),
+    "polar fit, largest (2 x 1000 points, 150x150 maps)": lambda: polar.run_polar(
+        polar.PolarConfig(n_per_class=1000, grid_size=150), rng()
+    ),
+}
+
+
+if __name__ == "__main__":
+    print("| case | median (ms) |")
+    print("|---|---:|")
+    for name, fn in CASES.items():
+        print(f"| {name} | {median_ms(fn):.1f} |")

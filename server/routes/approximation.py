@@ -1,0 +1,225 @@
+"""Universal approximation lab: shallow ReLU fits, polynomial bases, counts, radial density."""
+
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter
+from pydantic import Field, model_validator
+
+from core import approximation as approx
+from server.schemas import ErrorResponse, Model, Seed
+
+router = APIRouter(
+    prefix="/api/v1/approximation",
+    tags=["universal approximation"],
+    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+)
+
+Coord = Annotated[float, Field(ge=-1000, le=1000)]
+# Work of the gradient-descent refinement: steps x samples x hidden units stays below this
+# (well under a second on one core; see bench/results_approximation.md).
+GD_BUDGET = 10_000_000
+
+# Gaussian coordinates drawn by the radial panel: samples x sum of the dimensions.
+RADIAL_BUDGET = 2_000_000
+
+
+class ApproximationRequest(Model):
+    """The lab's state: target, network, refinement, polynomial and sweep settings."""
+
+    seed: Seed = 0
+    target: Literal["sine", "step", "abs", "sawtooth", "gaussian_bump", "points"] = Field(
+        "sine", description="Function to approximate; 'points' is the curve through your points."
+    )
+    points: list[tuple[Coord, Coord]] | None = Field(
+        None,
+        min_length=2,
+        max_length=50,
+        description="Your (x, y) pairs for the 'points' target (distinct x values).",
+    )
+    n_hidden: int = Field(8, ge=1, le=128, description="Hidden units n of the ReLU network.")
+    joint_placement: Literal["spread", "random"] = Field(
+        "spread", description="Joints equally spaced over the domain, or drawn from the seed."
+    )
+    n_samples: int = Field(
+        200, ge=2, le=1000, description="Training inputs, equally spaced over the domain."
+    )
+    noise: float = Field(0.0, ge=0, le=2, description="Std of Gaussian noise on the targets.")
+    gd_steps: int = Field(
+        0, ge=0, le=2000, description="Gradient-descent steps after least squares (0 = none)."
+    )
+    learning_rate: float = Field(
+        0.5, gt=0, le=10, description="Largest step size; backtracking halves it as needed."
+    )
+    degree: int = Field(8, ge=0, le=64, description="Degree M of the comparison polynomial.")
+    sweep_max: int = Field(
+        128, ge=1, le=256, description="The error sweep uses n = 1, 2, 4, ... up to this."
+    )
+
+    @model_validator(mode="after")
+    def _budget(self):
+        work = self.gd_steps * self.n_samples * self.n_hidden
+        if work > GD_BUDGET:
+            raise ValueError(
+                f"gradient descent would take too long: steps x samples x hidden units = "
+                f"{work:,} exceeds {GD_BUDGET:,}; use fewer steps, samples or units"
+            )
+        return self
+
+
+class Curves(Model):
+    x: list[float] = Field(description="Plotting grid over the domain.")
+    target: list[float] = Field(description="Target f(x).")
+    network: list[float] = Field(description="Shallow ReLU network f_n(x).")
+    polynomial: list[float] = Field(description="Least-squares polynomial of degree M.")
+
+
+class Sweep(Model):
+    n: list[int] = Field(description="Hidden units n (joints spread, least squares).")
+    relu_error: list[float] = Field(description="Integrated squared error of each network.")
+    degrees: list[int] = Field(description="Polynomial degrees M (the n up to 64).")
+    polynomial_error: list[float] = Field(description="Integrated squared error per degree.")
+    reference: list[float] = Field(description="c / n through the first network error.")
+    c: float = Field(description="Constant c of the reference line.")
+    relu_rate: float = Field(description="Fitted slope p of log error vs log n (error ~ n^p).")
+    polynomial_rate: float = Field(description="Same slope for the polynomials.")
+
+
+class ApproximationResponse(Model):
+    domain: tuple[float, float] = Field(description="Input interval [x_min, x_max].")
+    curves: Curves
+    x_train: list[float] = Field(description="Training inputs.")
+    y_train: list[float] = Field(description="Training targets (with noise if any).")
+    joints: list[float] = Field(description="Joints -theta_k0/theta_k1 inside the domain.")
+    theta: list[tuple[float, float]] = Field(description="(theta_k0, theta_k1) of each unit.")
+    phi: list[float] = Field(description="Output bias phi_0 then weights phi_1..phi_n.")
+    relu_error: float = Field(description="Integrated squared error of the final network.")
+    least_squares_error: float = Field(description="Its error before gradient descent.")
+    polynomial_error: float = Field(description="Integrated squared error of the polynomial.")
+    losses: list[float] = Field(description="Training loss per gradient-descent step.")
+    status: Literal["least_squares", "finished", "converged", "diverged"] = Field(
+        description="How the network was obtained."
+    )
+    n_parameters: int = Field(description="All network parameters, 3n + 1.")
+    sweep: Sweep
+
+
+@router.post("/fit", response_model=ApproximationResponse, summary="Fit a net and a polynomial")
+def fit(req: ApproximationRequest) -> ApproximationResponse:
+    """Least-squares shallow ReLU net (optionally refined by gradient descent), a polynomial of
+    degree M, and the error of both against the number of hidden units / the degree."""
+    config = approx.ApproximationConfig(
+        target=req.target,
+        n_hidden=req.n_hidden,
+        joint_placement=req.joint_placement,
+        n_samples=req.n_samples,
+        noise=req.noise,
+        gd_steps=req.gd_steps,
+        learning_rate=req.learning_rate,
+        degree=req.degree,
+        sweep_max=req.sweep_max,
+        points=tuple(req.points or ()),
+    )
+    r = approx.run_approximation(config, np.random.default_rng(req.seed))
+    s = r.sweep
+    return ApproximationResponse(
+        domain=(r.x_min, r.x_max),
+        curves=Curves(
+            x=r.x_plot.tolist(),
+            target=r.target_plot.tolist(),
+            network=r.relu_plot.tolist(),
+            polynomial=r.polynomial_plot.tolist(),
+        ),
+        x_train=r.x_train.tolist(),
+        y_train=r.y_train.tolist(),
+        joints=r.joints.tolist(),
+        theta=[tuple(row) for row in r.theta.tolist()],
+        phi=r.phi.tolist(),
+        relu_error=r.relu_error,
+        least_squares_error=r.least_squares_error,
+        polynomial_error=r.polynomial_error,
+        losses=r.losses.tolist(),
+        status=r.status,
+        n_parameters=r.n_parameters,
+        sweep=Sweep(
+            n=s.n_values.tolist(),
+            relu_error=s.relu_error.tolist(),
+            degrees=s.degrees.tolist(),
+            polynomial_error=s.polynomial_error.tolist(),
+            reference=s.reference.tolist(),
+            c=s.c,
+            relu_rate=s.relu_rate,
+            polynomial_rate=s.polynomial_rate,
+        ),
+    )
+
+
+class CountsRequest(Model):
+    max_inputs: int = Field(20, ge=1, le=100, description="Largest input dimension D.")
+    degree: int = Field(3, ge=0, le=10, description="Polynomial degree M.")
+    n_hidden: int = Field(100, ge=1, le=100_000, description="Hidden units n of the net.")
+
+
+class CountsResponse(Model):
+    n_inputs: list[int] = Field(description="D = 1..max_inputs.")
+    polynomial: list[int] = Field(description="Coefficients C(M + D, D) of a full polynomial.")
+    network: list[int] = Field(description="Parameters (D + 2) n + 1 of a shallow net.")
+
+
+@router.post("/counts", response_model=CountsResponse, summary="Coefficients against dimension")
+def counts(req: CountsRequest) -> CountsResponse:
+    """How many numbers a degree-M polynomial and an n-unit shallow net need in D dimensions."""
+    c = approx.coefficient_counts(req.max_inputs, req.degree, req.n_hidden)
+    return CountsResponse(
+        n_inputs=c.n_inputs.tolist(), polynomial=c.polynomial.tolist(), network=c.network.tolist()
+    )
+
+
+class RadialRequest(Model):
+    seed: Seed = 0
+    dims: list[Annotated[int, Field(ge=1, le=250)]] = Field(
+        [1, 2, 10, 50, 200],
+        min_length=1,
+        max_length=8,
+        description="Dimensions D to show.",
+    )
+    sigma: float = Field(1.0, ge=0.1, le=10, description="Standard deviation of each coordinate.")
+    n_samples: int = Field(
+        2000, ge=1, le=5000, description="Gaussian points drawn per D for the histograms."
+    )
+    n_bins: int = Field(60, ge=5, le=200, description="Histogram bins over [0, r_max].")
+
+    @model_validator(mode="after")
+    def _budget(self):
+        draws = self.n_samples * sum(self.dims)
+        if draws > RADIAL_BUDGET:
+            raise ValueError(
+                f"too many random numbers: samples x sum of D = {draws:,} exceeds "
+                f"{RADIAL_BUDGET:,}; use fewer samples or smaller dimensions"
+            )
+        return self
+
+
+class RadialResponse(Model):
+    dims: list[int] = Field(description="Dimensions D.")
+    r: list[float] = Field(description="Radii at which p(r) is given.")
+    density: list[list[float]] = Field(description="p(r) for each D: density[k][j].")
+    modes: list[float] = Field(description="Peak of p(r): sigma sqrt(D - 1).")
+    bin_edges: list[float] = Field(description="Common histogram bin edges.")
+    histogram: list[list[float]] = Field(description="Sampled density of |x| for each D.")
+
+
+@router.post("/radial", response_model=RadialResponse, summary="Radial density of a Gaussian")
+def radial(req: RadialRequest) -> RadialResponse:
+    """p(r) of |x| for x ~ N(0, sigma^2 I_D), with histograms of sampled norms to check it."""
+    p = approx.radial_panel(
+        np.array(req.dims), req.sigma, req.n_samples, req.n_bins, np.random.default_rng(req.seed)
+    )
+    return RadialResponse(
+        dims=p.n_inputs.tolist(),
+        r=p.r.tolist(),
+        density=p.density.tolist(),
+        modes=p.modes.tolist(),
+        bin_edges=p.bin_edges.tolist(),
+        histogram=p.histogram.tolist(),
+    )

@@ -1,0 +1,212 @@
+// Universal approximation lab: shallow ReLU fits, the error against n, polynomial bases,
+// coefficient counts in D dimensions and the radial density of a Gaussian.
+import { postJSON, showError } from "../api.js";
+import { initPage } from "../page.js";
+import { COLORS, draw, fmt, title } from "../plots.js";
+import { createLab } from "../state.js";
+
+const MAX_POINTS = 50;
+const FLOOR = 1e-16; // errors below this are rounding noise; drawn at the floor
+
+const schema = {
+  target: { type: "enum", options: ["sine", "step", "abs", "sawtooth", "gaussian_bump", "points"], default: "sine" },
+  points: { type: "text", default: "-2, 0\n-1, 1\n0, -1\n1, 2\n2, 0", maxLength: 2000 },
+  seed: { type: "int", default: 0, min: 0, max: 4294967295 },
+  noise: { type: "number", default: 0, min: 0, max: 2 },
+  n_samples: { type: "int", default: 200, min: 2, max: 1000 },
+  n_hidden: { type: "int", default: 8, min: 1, max: 128 },
+  joint_placement: { type: "enum", options: ["spread", "random"], default: "spread" },
+  gd_steps: { type: "int", default: 0, min: 0, max: 2000 },
+  learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
+  degree: { type: "int", default: 8, min: 0, max: 64 },
+  sweep_max: { type: "enum", options: ["32", "64", "128", "256"], default: "128" },
+  max_inputs: { type: "int", default: 20, min: 1, max: 100 },
+  count_degree: { type: "int", default: 3, min: 0, max: 10 },
+  count_hidden: { type: "number", default: 100, min: 1, max: 10000 },
+  dims: { type: "text", default: "1, 2, 10, 50, 200", maxLength: 100 },
+  sigma: { type: "number", default: 1, min: 0.1, max: 10 },
+  radial_samples: { type: "int", default: 2000, min: 1, max: 5000 },
+};
+
+/** Parse "x, y" lines into pairs; throw with the line number. */
+export function parsePoints(text) {
+  const pairs = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) return;
+    const parts = trimmed.split(/[\s,;]+/).map(Number);
+    if (parts.length !== 2 || !parts.every(Number.isFinite)) {
+      throw new Error(`line ${i + 1} ("${trimmed}") is not a pair of numbers "x, y"`);
+    }
+    pairs.push(parts);
+  });
+  if (pairs.length < 2) throw new Error('type at least two points, one "x, y" pair per line');
+  if (pairs.length > MAX_POINTS) throw new Error(`at most ${MAX_POINTS} points, got ${pairs.length}`);
+  return pairs;
+}
+
+/** Parse "1, 2, 10" into a list of whole numbers. */
+export function parseDims(text) {
+  const dims = text.split(/[\s,;]+/).filter((t) => t !== "").map(Number);
+  if (dims.length === 0 || !dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 250)) {
+    throw new Error('dimensions must be whole numbers from 1 to 250, e.g. "1, 2, 10, 50"');
+  }
+  if (dims.length > 8) throw new Error(`at most 8 dimensions, got ${dims.length}`);
+  return dims;
+}
+
+const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples)));
+
+function fitRequest(s) {
+  const body = {
+    seed: s.seed, target: s.target, n_hidden: s.n_hidden, joint_placement: s.joint_placement,
+    n_samples: s.n_samples, noise: s.noise, gd_steps: s.gd_steps, learning_rate: s.learning_rate,
+    degree: s.degree, sweep_max: Number(s.sweep_max),
+  };
+  if (s.target === "points") body.points = parsePoints(s.points);
+  return body;
+}
+
+async function compute(s, signal) {
+  const [fit, counts, radial] = await Promise.all([
+    postJSON("api/v1/approximation/fit", fitRequest(s), { signal }),
+    postJSON("api/v1/approximation/counts", {
+      max_inputs: s.max_inputs, degree: s.count_degree, n_hidden: Math.round(s.count_hidden),
+    }, { signal }),
+    postJSON("api/v1/approximation/radial", {
+      seed: s.seed, dims: parseDims(s.dims), sigma: s.sigma, n_samples: s.radial_samples,
+    }, { signal }),
+  ]);
+  return { fit, counts, radial };
+}
+
+function networkAt(x, d) {
+  let y = d.phi[0];
+  d.theta.forEach(([t0, t1], k) => { y += d.phi[k + 1] * Math.max(0, t0 + t1 * x); });
+  return y;
+}
+
+function drawFit(d, s) {
+  const c = d.curves;
+  const traces = [
+    { x: d.x_train, y: d.y_train, mode: "markers", name: "training samples", marker: { color: COLORS.muted, size: 4, opacity: 0.6 }, hoverinfo: "skip" },
+    { x: c.x, y: c.target, mode: "lines", name: "target f(x)", line: { color: COLORS.ink, width: 2 } },
+    { x: c.x, y: c.polynomial, mode: "lines", name: `polynomial, M = ${s.degree}`, line: { color: COLORS.exact, width: 2, dash: "dash" } },
+    { x: c.x, y: c.network, mode: "lines", name: `ReLU net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
+    {
+      x: d.joints, y: d.joints.map((x) => networkAt(x, d)), mode: "markers", name: "joints",
+      marker: { color: COLORS.descent, size: 8, symbol: "diamond", line: { color: "#fff", width: 1 } },
+      hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+    },
+  ];
+  const lo = Math.min(...c.target, ...d.y_train);
+  const hi = Math.max(...c.target, ...d.y_train);
+  const pad = 0.25 * (hi - lo || 1);
+  draw("fit-plot", traces, {
+    title: title(`Fit · error E_n = ${fmt(d.relu_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
+    xaxis: { title: { text: "x" }, range: d.domain },
+    yaxis: { title: { text: "y" }, range: [lo - pad, hi + pad] },
+    legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
+  });
+}
+
+function drawError(d, s) {
+  const sw = d.sweep;
+  const floor = (a) => a.map((v) => Math.max(v, FLOOR));
+  const traces = [
+    { x: sw.n, y: sw.reference, mode: "lines", name: `c/n (c = ${fmt(sw.c, 3)})`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
+    { x: sw.n, y: floor(sw.relu_error), mode: "lines+markers", name: `ReLU net (slope ${sw.relu_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
+    { x: sw.degrees, y: floor(sw.polynomial_error), mode: "lines+markers", name: `polynomial, M = n (slope ${sw.polynomial_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 7, symbol: "square" } },
+    { x: [s.n_hidden], y: [Math.max(d.relu_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
+  ];
+  draw("error-plot", traces, {
+    title: title("Error E_n against hidden units n (log-log)"),
+    xaxis: { title: { text: "hidden units n  (polynomial degree M)" }, type: "log" },
+    yaxis: { title: { text: "integrated squared error" }, type: "log", exponentformat: "power" },
+    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+  });
+}
+
+function drawLoss(d) {
+  const traces = d.losses.length
+    ? [{ y: d.losses, mode: "lines", name: "training loss", line: { color: COLORS.descent, width: 2 } }]
+    : [];
+  const note = d.losses.length
+    ? `Gradient descent · ${d.status} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.relu_error)}`
+    : "Gradient descent is off (0 steps): least squares only";
+  draw("loss-curve", traces, {
+    title: title(note),
+    xaxis: { title: { text: "step" } },
+    yaxis: { title: { text: "training MSE" }, type: "log", exponentformat: "power" },
+  });
+}
+
+function drawCounts(c, s) {
+  draw("counts-plot", [
+    { x: c.n_inputs, y: c.polynomial, mode: "lines+markers", name: `polynomial, C(M + D, D), M = ${s.count_degree}`, line: { color: COLORS.exact, width: 2.5 }, marker: { size: 5 } },
+    { x: c.n_inputs, y: c.network, mode: "lines+markers", name: `shallow net, (D + 2)n + 1, n = ${Math.round(s.count_hidden)}`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 5 } },
+  ], {
+    title: title("Numbers to fit against input dimension D"),
+    xaxis: { title: { text: "input dimension D" } },
+    yaxis: { title: { text: "coefficients / parameters" }, type: "log", exponentformat: "power" },
+    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+  });
+}
+
+function drawRadial(r) {
+  const traces = [];
+  const mids = r.bin_edges.slice(1).map((e, j) => 0.5 * (e + r.bin_edges[j]));
+  const width = r.bin_edges[1] - r.bin_edges[0];
+  r.dims.forEach((D, k) => {
+    const color = COLORS.series[k % COLORS.series.length];
+    traces.push({
+      type: "bar", x: mids, y: r.histogram[k], width, name: `samples, D = ${D}`, showlegend: false,
+      marker: { color, opacity: 0.3 }, hovertemplate: `D = ${D}<br>r = %{x:.2f}<br>sampled density %{y:.3f}<extra></extra>`,
+    });
+    traces.push({
+      x: r.r, y: r.density[k], mode: "lines", name: `D = ${D}, r* = ${fmt(r.modes[k], 3)}`,
+      line: { color, width: 2.5 }, hovertemplate: `D = ${D}<br>r = %{x:.2f}<br>p(r) = %{y:.3f}<extra></extra>`,
+    });
+  });
+  draw("radial-plot", traces, {
+    title: title("Radial density p(r): formula (lines) and sampled points (bars)"),
+    barmode: "overlay",
+    bargap: 0,
+    xaxis: { title: { text: "radius r = |x|" } },
+    yaxis: { title: { text: "p(r)" } },
+    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+  });
+}
+
+function drawReadouts(d, s) {
+  const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
+  document.getElementById("readouts").innerHTML = [
+    `<div><b>net</b>: n = ${s.n_hidden}, ${d.n_parameters} parameters, E_n = ${fmt(d.relu_error)}${badge}</div>`,
+    `<div><b>polynomial</b>: M = ${s.degree}, ${s.degree + 1} coefficients, E = ${fmt(d.polynomial_error)}</div>`,
+    `<div><b>c/n bound line</b>: c = ${fmt(d.sweep.c, 3)}</div>`,
+  ].join("");
+}
+
+function render(data, s) {
+  showError(null);
+  document.getElementById("points-control").hidden = s.target !== "points";
+  const slider = document.getElementById("degree-slider");
+  slider.max = String(maxDegree(s.n_samples));
+  slider.value = String(s.degree);
+  drawFit(data.fit, s);
+  drawError(data.fit, s);
+  drawLoss(data.fit);
+  drawReadouts(data.fit, s);
+  drawCounts(data.counts, s);
+  drawRadial(data.radial);
+}
+
+initPage("approximation");
+const lab = createLab({ schema, compute, render, onError: showError });
+
+document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
+document.querySelector('input[data-key="n_samples"]').addEventListener("input", () => {
+  // Keep the polynomial degree in the range that equally spaced samples support.
+  const s = lab.state;
+  if (s.degree > maxDegree(s.n_samples)) lab.set({ degree: maxDegree(s.n_samples) });
+});
