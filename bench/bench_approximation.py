@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from core import approximation as approx
-from core import polar
+from core import dimensionality, polar
 
 
 def median_ms(fn, repeats: int = 5) -> float:
@@ -36,29 +36,31 @@ CASES = {
     "approximation fit, default view with 2000 GD steps (n=8)": lambda: approx.run_approximation(
         approx.ApproximationConfig(gd_steps=2000), rng()
     ),
-    "approximation fit, GD at the budget (2000 steps x 200 samples x 25 units)": (
+    "approximation fit, GD at the budget (2000 steps x 200 samples x 10 units)": (
         lambda: approx.run_approximation(
-            approx.ApproximationConfig(n_hidden=25, gd_steps=2000, sweep_max=8), rng()
+            approx.ApproximationConfig(n_hidden=10, gd_steps=2000, sweep_max=8), rng()
         )
     ),
-    "approximation fit, GD at the budget (100 steps x 1000 samples x 100 units)": (
+    "approximation fit, GD at the budget (40 steps x 1000 samples x 100 units)": (
         lambda: approx.run_approximation(
-            approx.ApproximationConfig(n_hidden=100, n_samples=1000, gd_steps=100, sweep_max=8),
+            approx.ApproximationConfig(n_hidden=100, n_samples=1000, gd_steps=40, sweep_max=8),
             rng(),
         )
     ),
-    "coefficient counts, D up to 100, M = 10": lambda: approx.coefficient_counts(100, 10, 100),
-    "radial panel, default (D = 1, 2, 10, 50, 200; 2000 samples)": lambda: approx.radial_panel(
-        np.array([1, 2, 10, 50, 200]), 1.0, 2000, 60, rng()
+    "coefficient counts, D up to 100, M = 10": (
+        lambda: dimensionality.coefficient_counts(100, 10, 100)
+    ),
+    "radial panel, default (D = 1, 2, 10, 50, 200; 2000 samples)": (
+        lambda: dimensionality.radial_panel(np.array([1, 2, 10, 50, 200]), 1.0, 2000, 60, rng())
     ),
     "radial panel, at the budget (8 x D = 250; 1000 samples; 200 bins)": (
-        lambda: approx.radial_panel(np.full(8, 250), 1.0, 1000, 200, rng())
+        lambda: dimensionality.radial_panel(np.full(8, 250), 1.0, 1000, 200, rng())
     ),
     "polar fit, default (2 x 100 points, 60x60 maps)": lambda: polar.run_polar(
         polar.PolarConfig(), rng()
     ),
-    "polar fit, largest (2 x 1000 points, 150x150 maps)": lambda: polar.run_polar(
-        polar.PolarConfig(n_per_class=1000, grid_size=150), rng()
+    "polar fit, largest (2 x 1000 points, 100x100 maps)": lambda: polar.run_polar(
+        polar.PolarConfig(n_per_class=1000, grid_size=100), rng()
     ),
 }
 

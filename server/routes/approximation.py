@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from pydantic import Field, model_validator
 
 from core import approximation as approx
+from core import dimensionality
 from server.schemas import ErrorResponse, Model, Seed
 
 router = APIRouter(
@@ -18,7 +19,7 @@ router = APIRouter(
 Coord = Annotated[float, Field(ge=-1000, le=1000)]
 # Work of the gradient-descent refinement: steps x samples x hidden units stays below this
 # (well under a second on one core; see bench/results_approximation.md).
-GD_BUDGET = 10_000_000
+GD_BUDGET = 4_000_000
 
 # Gaussian coordinates drawn by the radial panel: samples x sum of the dimensions.
 RADIAL_BUDGET = 2_000_000
@@ -169,7 +170,7 @@ class CountsResponse(Model):
 @router.post("/counts", response_model=CountsResponse, summary="Coefficients against dimension")
 def counts(req: CountsRequest) -> CountsResponse:
     """How many numbers a degree-M polynomial and an n-unit shallow net need in D dimensions."""
-    c = approx.coefficient_counts(req.max_inputs, req.degree, req.n_hidden)
+    c = dimensionality.coefficient_counts(req.max_inputs, req.degree, req.n_hidden)
     return CountsResponse(
         n_inputs=c.n_inputs.tolist(), polynomial=c.polynomial.tolist(), network=c.network.tolist()
     )
@@ -212,7 +213,7 @@ class RadialResponse(Model):
 @router.post("/radial", response_model=RadialResponse, summary="Radial density of a Gaussian")
 def radial(req: RadialRequest) -> RadialResponse:
     """p(r) of |x| for x ~ N(0, sigma^2 I_D), with histograms of sampled norms to check it."""
-    p = approx.radial_panel(
+    p = dimensionality.radial_panel(
         np.array(req.dims), req.sigma, req.n_samples, req.n_bins, np.random.default_rng(req.seed)
     )
     return RadialResponse(

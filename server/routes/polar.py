@@ -27,7 +27,7 @@ class PolarRequest(Model):
     l2: float = Field(
         1e-3, ge=1e-6, le=10, description="L2 penalty on the slopes (standardised features)."
     )
-    grid_size: int = Field(60, ge=10, le=150, description="Cells per side of each map.")
+    grid_size: int = Field(60, ge=10, le=100, description="Cells per side of each map.")
 
 
 class Classifier(Model):

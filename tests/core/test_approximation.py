@@ -16,25 +16,22 @@ from hypothesis import strategies as st
 from core.approximation import (
     TARGET_NAMES,
     ApproximationConfig,
-    coefficient_counts,
+    _solve_tridiagonal,
     error_sweep,
     eval_grid,
     evaluate_polynomial,
     fit_output_weights,
+    fit_piecewise_linear,
     fit_polynomial,
     joints_to_theta,
+    knot_values_to_phi,
     loss_and_gradient,
     max_stable_degree,
-    polynomial_coefficient_count,
     polynomial_design,
-    radial_density,
-    radial_mode,
-    radial_panel,
     random_joints,
     refine_by_gradient_descent,
     run_approximation,
     shallow_net,
-    shallow_net_parameter_count,
     spread_joints,
     sweep_sizes,
     target_domain,
@@ -364,136 +361,62 @@ def test_run_approximation_rejects_bad_configs(changes, message):
         run_approximation(ApproximationConfig(**changes), np.random.default_rng(0))
 
 
-# ------------------------------------------------------------------------- counting
-def brute_force_monomials(n_inputs, degree):
-    """Count monomials x_1^a_1 ... x_D^a_D with a_1 + ... + a_D <= M by listing them."""
-    return sum(
-        1
-        for total in range(degree + 1)
-        for _ in itertools.combinations_with_replacement(range(n_inputs), total)
-    )
-
-
-@pytest.mark.parametrize(("n_inputs", "degree"), list(itertools.product(range(1, 6), range(0, 6))))
-def test_coefficient_count_matches_enumeration(n_inputs, degree):
-    count = polynomial_coefficient_count(np.array([n_inputs]), degree)[0]
-    assert count == brute_force_monomials(n_inputs, degree)
-
-
-def test_coefficient_count_is_exact_for_large_dimensions():
-    d = np.arange(1, 101)
-    expected = [math.comb(10 + int(k), int(k)) for k in d]
-    np.testing.assert_array_equal(polynomial_coefficient_count(d, 10), expected)
-
-
-def test_shallow_net_parameter_count_matches_the_notes_and_the_arrays():
-    assert shallow_net_parameter_count(np.array([2]), 3)[0] == 13  # notes' example
-    theta, phi = joints_to_theta(np.zeros(7)), np.zeros(8)
-    assert shallow_net_parameter_count(np.array([1]), 7)[0] == theta.size + phi.size
+def test_points_target_without_points_is_explained():
+    with pytest.raises(ValueError, match="the 'points' target needs a list of points"):
+        run_approximation(ApproximationConfig(target="points"), np.random.default_rng(0))
 
 
 @pytest.mark.parametrize(
-    ("fn", "args", "message"),
-    [
-        (
-            polynomial_coefficient_count,
-            (np.array([0, 2]), 3),
-            "dimension must be at least 1, got 0",
-        ),
-        (polynomial_coefficient_count, (np.array([2]), -1), "degree must be at least 0"),
-        (shallow_net_parameter_count, (np.array([2]), 0), "at least 1 hidden unit"),
-    ],
+    "knots", [[-1.0, 1.0], [-1.0, -0.2, 0.5, 1.0], list(np.linspace(-1, 1, 30))]
 )
-def test_counts_reject_bad_arguments(fn, args, message):
-    with pytest.raises(ValueError, match=message):
-        fn(*args)
+def test_hat_basis_fit_is_the_relu_least_squares_fit(knots):
+    knots = np.array(knots)
+    x = np.linspace(-1, 1, 97)
+    y = np.cos(4 * x) + (x > 0.1)
+    values = fit_piecewise_linear(x, y, knots)
+    theta = joints_to_theta(knots[:-1])
+    phi = fit_output_weights(x, y, theta)  # oracle: SVD least squares on the ReLU features
+    np.testing.assert_allclose(np.interp(x, knots, values), shallow_net(x, theta, phi), atol=1e-9)
+    np.testing.assert_allclose(knot_values_to_phi(knots, values), phi, atol=1e-8)
 
 
-# ------------------------------------------------------------------------- radial density
-CLOSED_FORMS = {
-    1: lambda r, s: 2 * np.exp(-(r**2) / (2 * s**2)) / (s * np.sqrt(2 * np.pi)),  # half-normal
-    2: lambda r, s: r / s**2 * np.exp(-(r**2) / (2 * s**2)),  # Rayleigh
-    3: lambda r, s: np.sqrt(2 / np.pi) * r**2 / s**3 * np.exp(-(r**2) / (2 * s**2)),  # Maxwell
-}
-
-
-@pytest.mark.parametrize("n_inputs", [1, 2, 3])
-def test_radial_density_matches_closed_forms(n_inputs):
-    r = np.linspace(0, 5, 51)
+def test_tridiagonal_solver_matches_a_dense_solve():
+    rng = np.random.default_rng(0)
+    off = rng.uniform(0.1, 1.0, 9)
+    diagonal = rng.uniform(2.5, 3.0, 10)
+    rhs = rng.normal(size=10)
+    dense = np.diag(diagonal) + np.diag(off, 1) + np.diag(off, -1)
     np.testing.assert_allclose(
-        radial_density(r, n_inputs, 1.3), CLOSED_FORMS[n_inputs](r, 1.3), rtol=1e-12, atol=1e-15
+        _solve_tridiagonal(off, diagonal, off, rhs), np.linalg.solve(dense, rhs), atol=1e-12
     )
 
 
-@pytest.mark.parametrize("n_inputs", [1, 2, 5, 20, 100, 1000])
-def test_radial_density_integrates_to_one_and_peaks_at_sigma_sqrt_d_minus_1(n_inputs):
-    sigma = 0.7
-    r = np.linspace(0, sigma * (np.sqrt(n_inputs) + 10), 20001)
-    p = radial_density(r, n_inputs, sigma)
-    assert np.all(np.isfinite(p))
-    assert np.trapezoid(p, r) == pytest.approx(1.0, abs=1e-6)
-    assert r[np.argmax(p)] == pytest.approx(radial_mode(n_inputs, sigma), abs=2 * (r[1] - r[0]))
-
-
-@pytest.mark.parametrize("n_inputs", [1, 3, 10, 50])
-def test_radial_density_matches_a_histogram_of_sampled_norms(n_inputs):
-    sigma = 2.0
-    rng = np.random.default_rng(n_inputs)
-    radii = np.linalg.norm(sigma * rng.standard_normal((100_000, n_inputs)), axis=1)
-    counts, edges = np.histogram(radii, bins=40)
-    width = edges[1] - edges[0]
-    # Expected share of each bin by integrating the formula over the bin (midpoint rule x 20).
-    fine = np.linspace(edges[0], edges[-1], 40 * 20 + 1)
-    mids = 0.5 * (fine[1:] + fine[:-1])
-    share = (radial_density(mids, n_inputs, sigma) * (fine[1] - fine[0])).reshape(40, 20).sum(1)
-    expected = share * radii.size
-    # Poisson noise: 5 standard deviations plus a little slack for the discretisation.
-    assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected) + 5), width
-
-
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("x", "knots", "message"),
     [
-        ((1.0, 0, 1.0), "D must be at least 1"),
-        ((1.0, 2, 0.0), "sigma must be positive"),
-        ((-1.0, 2, 1.0), "radius r must be at least 0"),
+        ([0.0, 0.5], [0.0, 0.0, 1.0], "increasing"),
+        ([0.0, 1.5], [0.0, 1.0], "between the first and the last knot"),
+        ([0.0, 0.1], [0.0, 0.5, 1.0], "at least one sample"),
     ],
 )
-def test_radial_density_rejects_bad_arguments(args, message):
-    r, d, s = args
+def test_hat_basis_fit_rejects_bad_knots(x, knots, message):
     with pytest.raises(ValueError, match=message):
-        radial_density(np.array([r]), d, s)
+        fit_piecewise_linear(np.array(x), np.zeros(len(x)), np.array(knots))
 
 
-def test_coefficient_counts_cover_every_dimension():
-    counts = coefficient_counts(6, 3, 10)
-    np.testing.assert_array_equal(counts.n_inputs, np.arange(1, 7))
-    np.testing.assert_array_equal(counts.polynomial, [math.comb(3 + d, d) for d in range(1, 7)])
-    np.testing.assert_array_equal(counts.network, [(d + 2) * 10 + 1 for d in range(1, 7)])
-    with pytest.raises(ValueError, match="largest dimension must be at least 1, got 0"):
-        coefficient_counts(0, 3, 10)
-
-
-def test_radial_panel_histograms_follow_the_formula_and_the_seed():
-    dims = np.array([1, 10, 100])
-    panel = radial_panel(dims, 1.5, 20_000, 50, np.random.default_rng(0))
-    again = radial_panel(dims, 1.5, 20_000, 50, np.random.default_rng(0))
-    np.testing.assert_array_equal(panel.histogram, again.histogram)
-    width = panel.bin_edges[1] - panel.bin_edges[0]
-    np.testing.assert_allclose(panel.histogram.sum(axis=1) * width, 1.0, atol=1e-3)
-    mids = 0.5 * (panel.bin_edges[1:] + panel.bin_edges[:-1])
-    for k, d in enumerate(dims):
-        # Bin averages of a smooth density differ from mid-bin values by O(width^2).
-        expected = radial_density(mids, int(d), 1.5)
-        assert np.abs(panel.histogram[k] - expected).max() < 0.1 * expected.max()
-        mean_radius = np.sum(mids * panel.histogram[k]) * width
-        exact_mean = math.sqrt(2) * 1.5 * math.exp(math.lgamma((d + 1) / 2) - math.lgamma(d / 2))
-        assert mean_radius == pytest.approx(exact_mean, rel=0.02)
-    np.testing.assert_allclose(panel.modes, 1.5 * np.sqrt(dims - 1))
-    with pytest.raises(ValueError, match="at least one dimension"):
-        radial_panel(np.array([], dtype=int), 1.0, 10, 10, np.random.default_rng(0))
-
-
-def test_coefficient_count_refuses_numbers_it_cannot_hold_exactly():
-    with pytest.raises(ValueError, match="too large to count exactly"):
-        polynomial_coefficient_count(np.array([1000]), 30)
+@pytest.mark.parametrize("target", ["step", "gaussian_bump", "abs"])
+def test_sweep_matches_separate_least_squares_fits(target):
+    n_values = np.array([1, 3, 8, 20])
+    sweep = error_sweep(target, n_values)
+    x = np.linspace(-1, 1, 1024)
+    y = target_function(target, x)
+    grid = eval_grid(-1, 1)
+    f = target_function(target, grid)
+    for j, n in enumerate(n_values):
+        theta = joints_to_theta(spread_joints(int(n), -1.0, 1.0))
+        net = shallow_net(grid, theta, fit_output_weights(x, y, theta))
+        assert sweep.relu_error[j] == pytest.approx(np.mean((net - f) ** 2), rel=1e-7, abs=1e-25)
+        poly = evaluate_polynomial(grid, fit_polynomial(x, y, int(n), -1.0, 1.0), -1.0, 1.0)
+        assert sweep.polynomial_error[j] == pytest.approx(np.mean((poly - f) ** 2), rel=1e-7)
+    slope = np.polyfit(np.log(n_values), np.log(sweep.relu_error), 1)[0]
+    assert sweep.relu_rate == pytest.approx(slope)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from core import approximation as approx
+from core import dimensionality
 
 
 def test_default_fit_matches_core(client):
@@ -120,7 +121,7 @@ def test_seed_changes_noise_and_random_joints(client):
                     "type": "value_error",
                     "loc": ["body"],
                     "msg": "Value error, gradient descent would take too long: steps x samples x "
-                    "hidden units = 200,000,000 exceeds 10,000,000; use fewer steps, samples or "
+                    "hidden units = 200,000,000 exceeds 4,000,000; use fewer steps, samples or "
                     "units",
                 }
             ],
@@ -159,10 +160,10 @@ def test_radial_panel_matches_core_and_its_formula(client):
     )
     assert r.status_code == 200
     body = r.json()
-    panel = approx.radial_panel(np.array([2, 20]), 0.5, 500, 10, np.random.default_rng(3))
+    panel = dimensionality.radial_panel(np.array([2, 20]), 0.5, 500, 10, np.random.default_rng(3))
     np.testing.assert_allclose(body["histogram"], panel.histogram)
     np.testing.assert_allclose(
-        body["density"][0], approx.radial_density(np.array(body["r"]), 2, 0.5)
+        body["density"][0], dimensionality.radial_density(np.array(body["r"]), 2, 0.5)
     )
     assert body["modes"] == pytest.approx([0.5, 0.5 * math.sqrt(19)])
     assert len(body["bin_edges"]) == 11

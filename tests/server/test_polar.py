@@ -78,7 +78,7 @@ def test_a_single_point_per_ring_still_answers(client):
                 {
                     "type": "less_than_equal",
                     "loc": ["body", "grid_size"],
-                    "msg": "Input should be less than or equal to 150",
+                    "msg": "Input should be less than or equal to 100",
                 }
             ],
         ),

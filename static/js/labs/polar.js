@@ -12,7 +12,7 @@ const schema = {
   outer_radius: { type: "number", default: 2, min: 0, max: 10 },
   noise: { type: "number", default: 0.15, min: 0, max: 2 },
   l2: { type: "number", default: 1e-3, min: 1e-6, max: 10 },
-  grid_size: { type: "int", default: 60, min: 10, max: 150 },
+  grid_size: { type: "int", default: 60, min: 10, max: 100 },
 };
 
 // Pale blue (class 0) to pale red (class 1): the points stay readable on top.
