@@ -1,5 +1,6 @@
 """The universal-approximation lab driven as a student would, in Chromium."""
 
+import math
 import re
 
 from tests.e2e.helpers import plot_data, wait_ready
@@ -115,12 +116,12 @@ def test_new_seed_button_draws_new_noise(page, base_url, console):
 def test_counts_panel_grows_with_the_degree(page, base_url, console, screenshot):
     ready = open_lab(page, base_url)
     before = trace(page, "counts-plot", "polynomial")["y"]
-    assert before[-1] == 1771  # C(3 + 20, 20)
+    assert before[-1] == math.comb(3 + 50, 50)
     set_slider(page, "count_degree", 6)
     wait_ready(page, ready)
     after = trace(page, "counts-plot", "polynomial")["y"]
-    assert after[-1] == 177100  # C(6 + 20, 20)
-    assert trace(page, "counts-plot", "shallow net")["y"][-1] == 22 * 100 + 1
+    assert after[-1] == math.comb(6 + 50, 50)
+    assert trace(page, "counts-plot", "shallow net")["y"][-1] == 52 * 100 + 1
     page.locator("#counts-plot").scroll_into_view_if_needed()
     screenshot("approximation-counts")
 
@@ -131,7 +132,7 @@ def test_radial_panel_follows_the_typed_dimensions(page, base_url, console, scre
     wait_ready(page, ready)
     lines = [t for t in plot_data(page, "radial-plot") if t.get("type") != "bar"]
     assert [t["name"].split(",")[0] for t in lines] == ["D = 3", "D = 30"]
-    assert "r* = 5.385" in lines[1]["name"]  # sqrt(29)
+    assert "r* = 5.39" in lines[1]["name"]  # sqrt(29) = 5.385
     bars = [t for t in plot_data(page, "radial-plot") if t.get("type") == "bar"]
     assert len(bars) == 2 and max(bars[1]["y"]) > 0
     screenshot("approximation-radial")

@@ -20,7 +20,7 @@ const schema = {
   learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
   degree: { type: "int", default: 8, min: 0, max: 64 },
   sweep_max: { type: "enum", options: ["32", "64", "128", "256"], default: "128" },
-  max_inputs: { type: "int", default: 20, min: 1, max: 100 },
+  max_inputs: { type: "int", default: 50, min: 1, max: 100 },
   count_degree: { type: "int", default: 3, min: 0, max: 10 },
   count_hidden: { type: "number", default: 100, min: 1, max: 10000 },
   dims: { type: "text", default: "1, 2, 10, 50, 200", maxLength: 100 },
@@ -54,6 +54,12 @@ export function parseDims(text) {
   if (dims.length > 8) throw new Error(`at most 8 dimensions, got ${dims.length}`);
   return dims;
 }
+
+// Legend under the plot, clear of the x-axis title.
+const LEGEND_BELOW = {
+  legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
+  margin: { l: 70, r: 20, t: 40, b: 130 },
+};
 
 const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples)));
 
@@ -106,7 +112,7 @@ function drawFit(d, s) {
     title: title(`Fit · error E_n = ${fmt(d.relu_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
     xaxis: { title: { text: "x" }, range: d.domain },
     yaxis: { title: { text: "y" }, range: [lo - pad, hi + pad] },
-    legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 
@@ -123,21 +129,28 @@ function drawError(d, s) {
     title: title("Error E_n against hidden units n (log-log)"),
     xaxis: { title: { text: "hidden units n  (polynomial degree M)" }, type: "log" },
     yaxis: { title: { text: "integrated squared error" }, type: "log", exponentformat: "power" },
-    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 
 function drawLoss(d) {
-  const traces = d.losses.length
-    ? [{ y: d.losses, mode: "lines", name: "training loss", line: { color: COLORS.descent, width: 2 } }]
-    : [];
-  const note = d.losses.length
-    ? `Gradient descent · ${d.status} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.relu_error)}`
-    : "Gradient descent is off (0 steps): least squares only";
-  draw("loss-curve", traces, {
-    title: title(note),
-    xaxis: { title: { text: "step" } },
-    yaxis: { title: { text: "training MSE" }, type: "log", exponentformat: "power" },
+  if (!d.losses.length) {
+    draw("loss-curve", [], {
+      title: title("Gradient descent is off: least squares only"),
+      xaxis: { visible: false },
+      yaxis: { visible: false },
+      annotations: [{
+        text: "Move “Gradient-descent steps” above 0 to let the joints move<br>and watch the training loss fall here.",
+        showarrow: false, xref: "paper", yref: "paper", x: 0.5, y: 0.5, font: { size: 15, color: COLORS.muted },
+      }],
+    });
+    return;
+  }
+  draw("loss-curve", [{ y: d.losses, mode: "lines", name: "training loss", line: { color: COLORS.descent, width: 2 } }], {
+    title: title(`Gradient descent · ${d.status} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.relu_error)}`),
+    xaxis: { title: { text: "step" }, visible: true },
+    yaxis: { title: { text: "training MSE" }, type: "log", exponentformat: "power", visible: true },
+    annotations: [],
   });
 }
 
@@ -149,7 +162,7 @@ function drawCounts(c, s) {
     title: title("Numbers to fit against input dimension D"),
     xaxis: { title: { text: "input dimension D" } },
     yaxis: { title: { text: "coefficients / parameters" }, type: "log", exponentformat: "power" },
-    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 
@@ -174,7 +187,7 @@ function drawRadial(r) {
     bargap: 0,
     xaxis: { title: { text: "radius r = |x|" } },
     yaxis: { title: { text: "p(r)" } },
-    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 

@@ -18,6 +18,11 @@ const schema = {
 // Pale blue (class 0) to pale red (class 1): the points stay readable on top.
 const PROB_SCALE = [[0, "#c9dcf2"], [0.5, "#f7f7f7"], [1, "#f6cdd2"]];
 const CLASS_COLORS = [COLORS.data, COLORS.model];
+// Legend under the plot, clear of the x-axis title.
+const LEGEND_BELOW = {
+  legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top" },
+  margin: { l: 70, r: 20, t: 40, b: 100 },
+};
 
 function request(s) {
   return {
@@ -55,7 +60,7 @@ function drawPlane(id, d, clf, heading) {
     title: title(heading),
     xaxis: { title: { text: "x₁" }, range: [-lim, lim], constrain: "domain" },
     yaxis: { title: { text: "x₂" }, range: [-lim, lim], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 
@@ -67,7 +72,7 @@ function drawPolarPlane(id, d, clf, heading) {
       title: { text: "θ (radians)" }, range: [-Math.PI, Math.PI],
       tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
     },
-    legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
+    ...LEGEND_BELOW,
   });
 }
 
