@@ -32,6 +32,7 @@ JOINT_PLACEMENTS: tuple[str, ...] = ("spread", "random")
 
 DOMAIN = (-1.0, 1.0)  # input range of the built-in targets
 BUMP_WIDTH = 0.2  # standard deviation of the Gaussian bump target
+MIN_SPAN = 1e-3  # narrowest x range of typed points (keeps the fits' arithmetic finite)
 N_EVAL = 2000  # midpoint grid used to estimate the integrated squared error
 SWEEP_SAMPLES = 1024  # clean training samples used by the error sweep
 SWEEP_MAX_DEGREE = 64  # highest polynomial degree in the sweep (stable with 1024 samples)
@@ -53,6 +54,8 @@ def _check_points(points: np.ndarray) -> np.ndarray:
     pts = pts[np.argsort(pts[:, 0], kind="stable")]
     if np.any(np.diff(pts[:, 0]) <= 0):
         raise ValueError("points must have distinct x values")
+    if pts[-1, 0] - pts[0, 0] < MIN_SPAN:
+        raise ValueError(f"the points must span at least {MIN_SPAN:g} in x")
     return pts
 
 

@@ -83,6 +83,7 @@ def test_points_target_is_the_piecewise_linear_curve_through_the_points():
         ("points", [(0.0, 1.0)], "at least 2 points, got 1"),
         ("points", [(0.0, 1.0), (0.0, 2.0)], "distinct x values"),
         ("points", [(0.0, 1.0), (1.0, float("nan"))], "finite"),
+        ("points", [(0.0, 1.0), (5e-324, 2.0)], "span at least 0.001 in x"),
     ],
 )
 def test_bad_targets_are_explained(name, points, message):
