@@ -33,12 +33,12 @@ CASES = {
     "approximation fit, n=128, 1000 samples, M=64, sweep to 256": lambda: approx.run_approximation(
         approx.ApproximationConfig(n_hidden=128, n_samples=1000, degree=64, sweep_max=256), rng()
     ),
-    "approximation fit, default view with 2000 GD steps (n=8)": lambda: approx.run_approximation(
-        approx.ApproximationConfig(gd_steps=2000), rng()
+    "approximation fit, default view with 1000 GD steps (n=8)": lambda: approx.run_approximation(
+        approx.ApproximationConfig(gd_steps=1000), rng()
     ),
-    "approximation fit, GD at the budget (2000 steps x 200 samples x 10 units)": (
+    "approximation fit, GD at the budget (1000 steps x 200 samples x 20 units)": (
         lambda: approx.run_approximation(
-            approx.ApproximationConfig(n_hidden=10, gd_steps=2000, sweep_max=8), rng()
+            approx.ApproximationConfig(n_hidden=20, gd_steps=1000, sweep_max=8), rng()
         )
     ),
     "approximation fit, GD at the budget (40 steps x 1000 samples x 100 units)": (
@@ -69,4 +69,42 @@ if __name__ == "__main__":
     print("| case | median (ms) |")
     print("|---|---:|")
     for name, fn in CASES.items():
+        print(f"| {name} | {median_ms(fn):.1f} |")
+
+
+def api_cases():
+    """Whole requests through the app (validation, core, JSON), as the browser sends them."""
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    client = TestClient(create_app())
+
+    def post(path, body):
+        return lambda: client.post(path, json=body).raise_for_status()
+
+    return {
+        "POST /approximation/fit, page default": post("/api/v1/approximation/fit", {}),
+        "POST /approximation/fit, n=128, M=64, sweep to 256": post(
+            "/api/v1/approximation/fit",
+            {"n_hidden": 128, "n_samples": 1000, "degree": 64, "sweep_max": 256},
+        ),
+        "POST /approximation/fit, GD at the budget (1000 x 200 x 20)": post(
+            "/api/v1/approximation/fit", {"n_hidden": 20, "gd_steps": 1000, "sweep_max": 256}
+        ),
+        "POST /approximation/radial, page default": post(
+            "/api/v1/approximation/radial", {"dims": [1, 2, 10, 50, 200]}
+        ),
+        "POST /polar/fit, page default": post("/api/v1/polar/fit", {}),
+        "POST /polar/fit, largest (2 x 1000 points, 100x100 maps)": post(
+            "/api/v1/polar/fit", {"n_per_class": 1000, "grid_size": 100}
+        ),
+    }
+
+
+if __name__ == "__main__":
+    print()
+    print("| request | median (ms) |")
+    print("|---|---:|")
+    for name, fn in api_cases().items():
         print(f"| {name} | {median_ms(fn):.1f} |")

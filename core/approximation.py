@@ -221,14 +221,30 @@ def loss_and_gradient(
     grad_theta : ndarray, shape (n, 2)
     grad_phi : ndarray, shape (n + 1,)
     """
+    forward = _forward(x, y, theta, phi)
+    return forward[0], *_gradient(x, phi, forward)
+
+
+def _forward(
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Loss with what the gradient needs: (L, z, h, r)."""
     z = preactivations(x, theta)  # (I, n)
     h = _RELU.value(z)
     r = phi[0] + h @ phi[1:] - y  # (I,)
+    return float(np.mean(r**2)), z, h, r
+
+
+def _gradient(
+    x: np.ndarray, phi: np.ndarray, forward: tuple[float, np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(grad_theta, grad_phi) from a forward pass (formulas in ``loss_and_gradient``)."""
+    _, z, h, r = forward
     scale = 2.0 / x.size
     grad_phi = scale * np.concatenate([[r.sum()], h.T @ r])
     back = _RELU.derivative(z) * phi[1:][None, :] * r[:, None]  # (I, n)
     grad_theta = scale * np.stack([back.sum(axis=0), back.T @ x], axis=1)  # (n, 2)
-    return float(np.mean(r**2)), grad_theta, grad_phi
+    return grad_theta, grad_phi
 
 
 @dataclass(frozen=True)
@@ -296,14 +312,15 @@ def refine_by_gradient_descent(
             while step >= MIN_STEP:
                 new_theta = theta - step * g_theta
                 new_phi = phi - step * g_phi
-                new_loss, new_g_theta, new_g_phi = loss_and_gradient(x, y, new_theta, new_phi)
-                if np.isfinite(new_loss) and new_loss <= loss - 0.5 * step * g_squared:
+                forward = _forward(x, y, new_theta, new_phi)  # trial steps need only the loss
+                if np.isfinite(forward[0]) and forward[0] <= loss - 0.5 * step * g_squared:
                     break
                 step /= 2.0
             else:
                 status = "converged"
                 break
-            theta, phi, loss, g_theta, g_phi = new_theta, new_phi, new_loss, new_g_theta, new_g_phi
+            theta, phi, loss = new_theta, new_phi, forward[0]
+            g_theta, g_phi = _gradient(x, phi, forward)
             losses.append(loss)
     return GradientDescentResult(theta, phi, np.array(losses), status)
 

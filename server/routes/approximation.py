@@ -47,7 +47,7 @@ class ApproximationRequest(Model):
     )
     noise: float = Field(0.0, ge=0, le=2, description="Std of Gaussian noise on the targets.")
     gd_steps: int = Field(
-        0, ge=0, le=2000, description="Gradient-descent steps after least squares (0 = none)."
+        0, ge=0, le=1000, description="Gradient-descent steps after least squares (0 = none)."
     )
     learning_rate: float = Field(
         0.5, gt=0, le=10, description="Largest step size; backtracking halves it as needed."

@@ -115,13 +115,13 @@ def test_seed_changes_noise_and_random_joints(client):
             ],
         ),
         (
-            {"gd_steps": 2000, "n_samples": 1000, "n_hidden": 100},
+            {"gd_steps": 1000, "n_samples": 1000, "n_hidden": 100},
             [
                 {
                     "type": "value_error",
                     "loc": ["body"],
                     "msg": "Value error, gradient descent would take too long: steps x samples x "
-                    "hidden units = 200,000,000 exceeds 4,000,000; use fewer steps, samples or "
+                    "hidden units = 100,000,000 exceeds 4,000,000; use fewer steps, samples or "
                     "units",
                 }
             ],

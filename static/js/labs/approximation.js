@@ -16,7 +16,7 @@ const schema = {
   n_samples: { type: "int", default: 200, min: 2, max: 1000 },
   n_hidden: { type: "int", default: 8, min: 1, max: 128 },
   joint_placement: { type: "enum", options: ["spread", "random"], default: "spread" },
-  gd_steps: { type: "int", default: 0, min: 0, max: 2000 },
+  gd_steps: { type: "int", default: 0, min: 0, max: 1000 },
   learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
   degree: { type: "int", default: 8, min: 0, max: 64 },
   sweep_max: { type: "enum", options: ["32", "64", "128", "256"], default: "128" },
