@@ -23,6 +23,7 @@ from core.approximation import (
     fit_output_weights,
     fit_piecewise_linear,
     fit_polynomial,
+    fit_relu_net,
     joints_to_theta,
     knot_values_to_phi,
     loss_and_gradient,
@@ -275,6 +276,11 @@ def test_polynomial_degree_must_be_non_negative():
 
 def test_max_stable_degree_and_the_run_refuses_unstable_fits():
     assert max_stable_degree(200) == 40
+    assert max_stable_degree(8) == 7  # M + 1 coefficients need M + 1 samples
+    with pytest.raises(ValueError, match="degree M = 8 needs at least 9 equally spaced"):
+        run_approximation(ApproximationConfig(degree=8, n_samples=8), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="degree 3 needs at least 4 samples, got 3"):
+        fit_polynomial(np.array([0.0, 0.5, 1.0]), np.zeros(3), 3, 0.0, 1.0)
     with pytest.raises(ValueError, match="degree M = 41 needs at least 211 equally spaced"):
         run_approximation(ApproximationConfig(degree=41, n_samples=200), np.random.default_rng(0))
 
@@ -421,3 +427,31 @@ def test_sweep_matches_separate_least_squares_fits(target):
         assert sweep.polynomial_error[j] == pytest.approx(np.mean((poly - f) ** 2), rel=1e-7)
     slope = np.polyfit(np.log(n_values), np.log(sweep.relu_error), 1)[0]
     assert sweep.relu_rate == pytest.approx(slope)
+
+
+@pytest.mark.parametrize(
+    "joints",
+    [
+        [-1.0, -0.5, 0.0, 0.5],  # spread: hat-basis path
+        [-1.0, 0.3, 0.30001, 0.9],  # crowded: a piece without samples, SVD path
+        [-1.0, 0.2, -0.4],  # not sorted: SVD path
+    ],
+)
+def test_fit_relu_net_matches_the_svd_least_squares(joints):
+    x = np.linspace(-1, 1, 60)
+    y = np.sin(3 * x) + (x > 0.2)
+    joints = np.array(joints)
+    theta = joints_to_theta(joints)
+    expected = shallow_net(x, theta, fit_output_weights(x, y, theta))
+    np.testing.assert_allclose(
+        shallow_net(x, theta, fit_relu_net(x, y, joints)), expected, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize(("n_samples", "degree"), [(9, 8), (200, 40), (1000, 64), (50, 20)])
+def test_polynomial_normal_equations_match_the_svd_solver(n_samples, degree):
+    x = np.linspace(-3.0, 2.0, n_samples)
+    y = np.abs(x) + np.sin(5 * x)
+    design = polynomial_design(x, degree, -3.0, 2.0)
+    expected, *_ = np.linalg.lstsq(design, y, rcond=None)
+    np.testing.assert_allclose(fit_polynomial(x, y, degree, -3.0, 2.0), expected, atol=1e-9)
