@@ -135,3 +135,16 @@ def test_radial_panel_follows_the_typed_dimensions(page, base_url, console, scre
     bars = [t for t in plot_data(page, "radial-plot") if t.get("type") == "bar"]
     assert len(bars) == 2 and max(bars[1]["y"]) > 0
     screenshot("approximation-radial")
+
+
+def test_fewer_samples_pull_the_degree_down_instead_of_failing(page, base_url, console):
+    ready = open_lab(page, base_url)
+    set_slider(page, "degree", 40)
+    ready = wait_ready(page, ready)
+    assert trace(page, "fit-plot", "polynomial")["name"] == "polynomial, M = 40"
+    set_slider(page, "n_samples", 10)  # sqrt(8 * 10) = 8.9: degree 40 would swing wildly
+    wait_ready(page, ready)
+    assert trace(page, "fit-plot", "polynomial")["name"] == "polynomial, M = 8"
+    assert page.locator('input[data-key="degree"]').get_attribute("max") == "8"
+    assert page.locator("#error-banner").is_hidden()
+    assert "degree=8" in page.url

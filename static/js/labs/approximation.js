@@ -61,7 +61,7 @@ const LEGEND_BELOW = {
   margin: { l: 70, r: 20, t: 40, b: 130 },
 };
 
-const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples)));
+const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples)), nSamples - 1);
 
 function fitRequest(s) {
   const body = {
