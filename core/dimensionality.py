@@ -74,7 +74,10 @@ def radial_density(r: np.ndarray, n_inputs: int, sigma: float) -> np.ndarray:
         S_D = \frac{2\pi^{D/2}}{\Gamma(D/2)},
 
     evaluated in log space so large D neither overflows nor underflows early. Its mode is at
-    r = sigma sqrt(D - 1), close to sigma sqrt(D) for large D.
+    r* = sigma sqrt(D - 1), close to sigma sqrt(D) for large D, and
+    log p(r* + e) = log p(r*) - e^2 / sigma^2 + O(e^3): the shell is about sigma wide for every D.
+    (The course notes quote exp(-3 e^2 / (2 sigma^2)); the second derivative of log p at r* is
+    -(D - 1)/r*^2 - 1/sigma^2 = -2/sigma^2, which gives exp(-e^2 / sigma^2).)
 
     Returns
     -------

@@ -154,3 +154,13 @@ def test_radial_panel_histograms_follow_the_formula_and_the_seed():
 def test_coefficient_count_refuses_numbers_it_cannot_hold_exactly():
     with pytest.raises(ValueError, match="too large to count exactly"):
         polynomial_coefficient_count(np.array([1000]), 30)
+
+
+@pytest.mark.parametrize("n_inputs", [10, 100, 1000])
+def test_shell_width_near_the_peak_is_sigma_whatever_the_dimension(n_inputs):
+    # log p(r* + e) = log p(r*) - e^2 / sigma^2 + O(e^3): second derivative -2 / sigma^2.
+    sigma, h = 1.7, 1e-3
+    mode = radial_mode(n_inputs, sigma)
+    log_p = np.log(radial_density(np.array([mode - h, mode, mode + h]), n_inputs, sigma))
+    curvature = (log_p[0] - 2 * log_p[1] + log_p[2]) / h**2
+    assert curvature == pytest.approx(-2 / sigma**2, rel=1e-4)
