@@ -319,8 +319,12 @@ def region_map(
     x1 = np.linspace(box.x1_min, box.x1_max, grid_size)  # (n1,)
     x2 = np.linspace(box.x2_min, box.x2_max, grid_size)  # (n2,)
     grid = np.stack(np.meshgrid(x1, x2), axis=-1).reshape(-1, 2)  # (n2 * n1, 2)
-    z = preactivations(grid, theta)  # (n2 * n1, D)
-    outputs = phi[0, 0] + act.value(z) @ phi[0, 1:]  # (n2 * n1,) the first output y
+    # On a grid z_d separates into a row part and a column part: one broadcast add.
+    row_part = theta[:, 0] + x2[:, None] * theta[:, 2]  # (n2, D)
+    col_part = x1[:, None] * theta[:, 1]  # (n1, D)
+    z = (row_part[:, None, :] + col_part[None, :, :]).reshape(-1, n_hidden)  # (n2 * n1, D)
+    # einsum rather than BLAS: a matrix-vector product this thin is faster without threads.
+    outputs = phi[0, 0] + np.einsum("nd,d->n", act.value(z), phi[0, 1:])  # (n2 * n1,) y
     segments, visible = switching_segments(theta, box)
     bound = max_linear_regions(2, n_hidden)
     shape = (grid_size, grid_size)

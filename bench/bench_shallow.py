@@ -1,0 +1,56 @@
+"""Benchmark the shallow-network labs: 2D region map and exact region count, 1D flow.
+
+Run: .venv/bin/python bench/bench_shallow.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+from core.regions import Box, count_regions_exact, region_map
+from core.shallow import BOOK_PHI, BOOK_THETA, flow_1d
+
+
+def median_ms(fn, repeats: int = 50) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    theta = rng.normal(size=(16, 3))  # D = 16 hidden units, D_i = 2
+    phi = rng.normal(size=(1, 17))
+    box = Box(-2.0, 2.0, -2.0, 2.0)
+    result = region_map(theta, phi, "relu", box, 200)
+    print(
+        f"region map D_i=2, D=16, 200x200 (exact count {result.exact_count}, "
+        f"{len(result.patterns)} seen on the grid, bound {result.bound}): "
+        f"{median_ms(lambda: region_map(theta, phi, 'relu', box, 200)):.2f} ms"
+    )
+    print(f"  of which exact count: {median_ms(lambda: count_regions_exact(theta, box)):.3f} ms")
+    theta32, phi32 = rng.normal(size=(32, 3)), rng.normal(size=(1, 33))
+    print(
+        "region map D_i=2, D=32, 300x300: "
+        f"{median_ms(lambda: region_map(theta32, phi32, 'relu', box, 300), 20):.2f} ms"
+    )
+    theta1d, phi1d = rng.normal(size=(16, 2)), rng.normal(size=(2, 17))
+    print(
+        "1D flow D=16, two outputs, 1000 points: "
+        f"{median_ms(lambda: flow_1d(theta1d, phi1d, 'relu', -3, 3, 1000)):.2f} ms"
+    )
+    print(
+        "1D flow book example, 400 points: "
+        f"{median_ms(lambda: flow_1d(BOOK_THETA, BOOK_PHI, 'relu', 0, 1, 400)):.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
