@@ -79,6 +79,10 @@ class RegionMap:
         Exact number of regions inside the open box (None when not piecewise linear).
     bound : int
         ``sum_{j=0}^{2} C(D, j)``.
+    panel_x1, panel_x2 : ndarray, shape (m,)
+        A coarse grid for the per-unit panels.
+    panel_preactivations, panel_activations : ndarray, shape (D, m, m)
+        ``z_d`` and ``h_d`` on the coarse grid, ``[unit, row (x2), column (x1)]``.
     """
 
     x1: np.ndarray
@@ -93,6 +97,10 @@ class RegionMap:
     segment_visible: np.ndarray
     exact_count: int | None
     bound: int
+    panel_x1: np.ndarray
+    panel_x2: np.ndarray
+    panel_preactivations: np.ndarray
+    panel_activations: np.ndarray
 
 
 def max_linear_regions(n_inputs: int, n_hidden: int) -> int:
@@ -290,7 +298,12 @@ def switching_segments(theta: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndar
 
 
 def region_map(
-    theta: np.ndarray, phi: np.ndarray, activation: str, box: Box, grid_size: int
+    theta: np.ndarray,
+    phi: np.ndarray,
+    activation: str,
+    box: Box,
+    grid_size: int,
+    panel_size: int = 21,
 ) -> RegionMap:
     """Evaluate a 2-input network on a ``grid_size x grid_size`` grid and find its regions.
 
@@ -303,6 +316,8 @@ def region_map(
     box : Box
     grid_size : int
         Points per axis, at least 2.
+    panel_size : int
+        Points per axis of the coarse grid of the per-unit panels, at least 2.
 
     Returns
     -------
@@ -312,8 +327,10 @@ def region_map(
     theta = np.asarray(theta, dtype=float)
     phi = np.asarray(phi, dtype=float)
     check_parameters(theta, phi, n_inputs=2)
-    if grid_size < 2:
-        raise ValueError(f"grid_size must be at least 2, got {grid_size}")
+    if grid_size < 2 or panel_size < 2:
+        raise ValueError(
+            f"grid_size and panel_size must be at least 2, got {grid_size} and {panel_size}"
+        )
     act = get_activation(activation)
     n_hidden = theta.shape[0]
     x1 = np.linspace(box.x1_min, box.x1_max, grid_size)  # (n1,)
@@ -327,6 +344,12 @@ def region_map(
     outputs = phi[0, 0] + np.einsum("nd,d->n", act.value(z), phi[0, 1:])  # (n2 * n1,) y
     segments, visible = switching_segments(theta, box)
     bound = max_linear_regions(2, n_hidden)
+    p1 = np.linspace(box.x1_min, box.x1_max, panel_size)  # (m,)
+    p2 = np.linspace(box.x2_min, box.x2_max, panel_size)  # (m,)
+    panel_grid = np.stack(np.meshgrid(p1, p2), axis=-1).reshape(-1, 2)  # (m * m, 2)
+    panel_z = preactivations(panel_grid, theta)  # (m * m, D)
+    panel_z = panel_z.T.reshape(n_hidden, panel_size, panel_size)  # (D, m, m)
+    panels = (p1, p2, panel_z, act.value(panel_z))
     shape = (grid_size, grid_size)
     if not act.piecewise_linear:
         return RegionMap(
@@ -342,6 +365,7 @@ def region_map(
             visible,
             None,
             bound,
+            *panels,
         )
     if activation in SWITCHING_ACTIVATIONS:
         codes = _pack_patterns(z > 0)  # (n2 * n1,)
@@ -376,4 +400,5 @@ def region_map(
         visible,
         exact,
         bound,
+        *panels,
     )

@@ -207,3 +207,15 @@ def test_nearly_coincident_lines_stay_distinct():
     theta = np.array([[0.1, 1.0, 2.0], [-0.3, -3.0, -6.0]])
     assert count_regions_exact(theta, UNIT_BOX) == 3
     assert grid_pattern_count(theta, UNIT_BOX) == 2
+
+
+def test_region_map_unit_panels_are_the_preactivation_planes():
+    theta, phi = np.array([[0.5, 1.0, -2.0], [-0.25, 0.0, 3.0]]), np.ones((1, 3))
+    result = region_map(theta, phi, "relu", Box(-1.0, 3.0, 0.0, 2.0), 8, panel_size=5)
+    assert result.panel_preactivations.shape == (2, 5, 5)
+    for d in range(2):
+        for row, x2 in enumerate(result.panel_x2):
+            for col, x1 in enumerate(result.panel_x1):
+                z = theta[d, 0] + theta[d, 1] * x1 + theta[d, 2] * x2
+                assert result.panel_preactivations[d, row, col] == pytest.approx(z)
+                assert result.panel_activations[d, row, col] == pytest.approx(max(z, 0.0))
