@@ -188,7 +188,7 @@ class RegionsRequest(Model):
 
     activation: ActivationName = Field("relu", description="Activation function a[.].")
     theta: list[tuple[Param, Param, Param]] = Field(
-        default_factory=lambda: [[0.1, -0.9, 0.6], [-0.2, 0.5, 0.9], [0.3, 0.8, -0.4]],
+        default_factory=lambda: [[-0.3, 0.0, 1.0], [-0.3, -0.87, -0.5], [0.3, -0.87, 0.5]],
         min_length=1,
         max_length=MAX_UNITS,
         description="(theta_d0, theta_d1, theta_d2) for each hidden unit d.",
