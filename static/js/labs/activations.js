@@ -33,7 +33,8 @@ function render(d, s) {
     }));
   const common = {
     xaxis: { title: { text: "pre-activation z" }, range: [s.z_min, s.z_max], zeroline: true },
-    legend: { orientation: "h", x: 0, y: -0.15, yanchor: "top" },
+    legend: { orientation: "h", x: 0, y: -0.25, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 110 },
   };
   draw("value-plot", traces("value"), { ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true } });
   draw("derivative-plot", traces("derivative"), { ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true } });

@@ -45,7 +45,7 @@ for (let d = 0; d < MAX_UNITS; d++) {
 
 function buildUnitControls() {
   const slider = (key, label) =>
-    `<label class="control">${label} <output data-for="${key}"></output>
+    `<label class="control"><span>${label}</span> <output data-for="${key}"></output>
       <input type="range" data-key="${key}" min="-3" max="3" step="0.01"></label>`;
   const html = [];
   for (let d = 1; d <= MAX_UNITS; d++) {
@@ -83,6 +83,7 @@ async function compute(s, signal) {
   return { map, table };
 }
 
+// Plotly's RdBu runs blue (low) to red (high): positive pre-activations (active units) are red.
 // A discrete colour scale: region k gets series colour k mod 16.
 const N_COLORS = COLORS.series.length;
 const REGION_SCALE = COLORS.series.flatMap((c, k) => [[k / N_COLORS, c], [(k + 1) / N_COLORS, c]]);
@@ -110,7 +111,6 @@ function drawMap(m, s) {
     z: byRegion ? m.region_index.map((row) => row.map((k) => k % N_COLORS)) : m.output,
     customdata: m.region_index ? m.region_index.map((row) => row.map((k) => k + 1)) : undefined,
     colorscale: byRegion ? REGION_SCALE : DIVERGING,
-    reversescale: !byRegion,
     zmid: byRegion ? undefined : 0,
     zmin: byRegion ? 0 : undefined,
     zmax: byRegion ? N_COLORS - 1 : undefined,
@@ -162,7 +162,7 @@ function drawUnits(m, s) {
       const ya = k === 1 ? "y" : `y${k}`;
       traces.push({
         type: "heatmap", x: m.units.x1, y: m.units.x2, z: m.units[field][d], xaxis: xa, yaxis: ya,
-        colorscale: DIVERGING, reversescale: true, zmid: 0, showscale: false,
+        colorscale: DIVERGING, zmid: 0, showscale: false,
         hovertemplate: `${kind ? "h" : "z"}${d + 1} = %{z:.3f}<extra></extra>`,
       });
       const seg = m.segments.find((sg) => sg.unit === d);
@@ -185,7 +185,7 @@ function drawUnits(m, s) {
   const el = document.getElementById("units-plot");
   el.style.height = `${Math.max(380, 90 + unitRows * 2 * 150)}px`;
   draw("units-plot", traces, {
-    title: title("Each unit: pre-activation plane and activation (black: where it switches on)"),
+    title: title("Units: plane z_d, then h_d = a[z_d] (black: z_d = 0)"),
     margin: { l: 10, r: 10, t: 50, b: 10 },
     xaxis, yaxis, ...others, annotations, showlegend: false,
   });
@@ -211,7 +211,8 @@ function drawBounds(t, s) {
     title: title("Most linear regions Σ_{j≤D_i} C(D, j)"),
     xaxis: { title: { text: "hidden units D" } },
     yaxis: { title: { text: "max regions (log scale)" }, type: "log" },
-    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+    legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 120 },
   });
   const head = `<tr><th>D_i \\ D</th>${t.n_hidden.map((d) => `<th>${d}</th>`).join("")}</tr>`;
   const rows = t.n_inputs.map((di, i) => `<tr><th>${di}</th>${t.max_regions[i].map((v) => `<td>${v.toLocaleString("en")}</td>`).join("")}</tr>`);

@@ -43,7 +43,7 @@ for (let d = 0; d < MAX_UNITS; d++) {
 
 function buildUnitControls() {
   const slider = (key, label, lo, hi, step) =>
-    `<label class="control">${label} <output data-for="${key}"></output>
+    `<label class="control"><span>${label}</span> <output data-for="${key}"></output>
       <input type="range" data-key="${key}" min="${lo}" max="${hi}" step="${step}"></label>`;
   const html = [];
   for (let d = 1; d <= MAX_UNITS; d++) {
@@ -107,15 +107,16 @@ function drawAll(d, s, hovered = null) {
   const inactive = new Set();
   if (region && s.activation !== "linear") region.active.forEach((on, u) => !on && inactive.add(u));
   const xaxis = { title: { text: "input x" }, range: [s.x_min, s.x_max] };
+  const margin = { l: 60, r: 20, t: 40, b: 90 };
   const shapes = [...regionShapes(d, hovered), ...jointShapes(d)];
-  const legend = { orientation: "h", x: 0, y: -0.22, yanchor: "top" };
+  const legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" };
   draw("preact-plot", unitTraces(d, d.preactivations, s, inactive), {
     title: title("1 · Pre-activations z_d = θ_d0 + θ_d1 x"),
-    xaxis, yaxis: { title: { text: "z_d" }, zeroline: true }, shapes, legend,
+    xaxis, yaxis: { title: { text: "z_d" }, zeroline: true }, shapes, legend, margin,
   });
   draw("act-plot", unitTraces(d, d.activations, s, inactive), {
     title: title("2 · Activations h_d = a[z_d]"),
-    xaxis, yaxis: { title: { text: "h_d" } }, shapes, legend,
+    xaxis, yaxis: { title: { text: "h_d" } }, shapes, legend, margin,
   });
   const weighted = unitTraces(d, d.weighted_activations[0], s, inactive);
   if (s.two_outputs) {
@@ -125,7 +126,7 @@ function drawAll(d, s, hovered = null) {
   }
   draw("weighted-plot", weighted, {
     title: title(s.two_outputs ? "3 · Weighted φ_d h_d (dashed: φ'_d h_d)" : "3 · Weighted activations φ_d h_d"),
-    xaxis, yaxis: { title: { text: "φ_d h_d" } }, shapes, legend,
+    xaxis, yaxis: { title: { text: "φ_d h_d" } }, shapes, legend, margin,
   });
   const outputs = d.outputs.map((ys, o) => ({
     x: d.x, y: ys, mode: "lines", name: o === 0 ? "y" : "y₂",
@@ -140,8 +141,19 @@ function drawAll(d, s, hovered = null) {
   });
   draw("output-plot", outputs, {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
-    xaxis, yaxis: { title: { text: "y" } }, shapes, legend, hovermode: "x",
+    xaxis, yaxis: { title: { text: "y" } }, shapes, legend, margin, hovermode: "x",
+    annotations: slopeLabels(d, s),
   });
+}
+
+/** The slope of each linear region, written at the top of its band. */
+function slopeLabels(d, s) {
+  if (!d.linear_regions || d.linear_regions.length > 8) return [];
+  return d.linear_regions.map((r) => ({
+    x: (Math.max(r.x_start, s.x_min) + Math.min(r.x_end, s.x_max)) / 2, xref: "x", y: 1, yref: "paper",
+    yanchor: "bottom", showarrow: false, font: { size: 11, color: COLORS.muted },
+    text: `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`,
+  }));
 }
 
 function interpolate(xs, ys, x) {
