@@ -203,9 +203,9 @@ class RegionsRequest(Model):
     x1_max: Coord = Field(1.0, description="Right edge of the view.")
     x2_min: Coord = Field(-1.0, description="Bottom edge of the view.")
     x2_max: Coord = Field(1.0, description="Top edge of the view.")
-    grid_size: int = Field(160, ge=10, le=300, description="Output-map samples per axis.")
+    grid_size: int = Field(160, ge=2, le=300, description="Output-map samples per axis.")
     panel_size: int = Field(
-        41, ge=5, le=81, description="Samples per axis of each unit's small panels."
+        41, ge=2, le=81, description="Samples per axis of each unit's small panels."
     )
 
     @model_validator(mode="after")
