@@ -26,7 +26,7 @@ Prince, *Understanding Deep Learning*, ch. 3.3 and problem 3.18.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb, gcd
+from math import gcd
 
 import numpy as np
 
@@ -117,7 +117,13 @@ def max_linear_regions(n_inputs: int, n_hidden: int) -> int:
         raise ValueError(f"D_i must be at least 1, got {n_inputs}")
     if n_hidden < 1:
         raise ValueError(f"D must be at least 1, got {n_hidden}")
-    return sum(comb(n_hidden, j) for j in range(min(n_inputs, n_hidden) + 1))
+    if n_inputs >= n_hidden:
+        return 2**n_hidden  # every activation pattern is possible
+    total, term = 1, 1
+    for j in range(1, n_inputs + 1):  # C(D, j) = C(D, j - 1) (D - j + 1) / j, exact in integers
+        term = term * (n_hidden - j + 1) // j
+        total += term
+    return total
 
 
 def max_regions_table(max_inputs: int, max_hidden: int) -> np.ndarray:

@@ -219,3 +219,14 @@ def test_region_map_unit_panels_are_the_preactivation_planes():
                 z = theta[d, 0] + theta[d, 1] * x1 + theta[d, 2] * x2
                 assert result.panel_preactivations[d, row, col] == pytest.approx(z)
                 assert result.panel_activations[d, row, col] == pytest.approx(max(z, 0.0))
+
+
+@pytest.mark.parametrize(("n_inputs", "n_hidden"), [(1, 1), (2, 7), (3, 30), (7, 12), (40, 45)])
+def test_max_regions_matches_the_binomial_sum(n_inputs, n_hidden):
+    expected = sum(comb(n_hidden, j) for j in range(min(n_inputs, n_hidden) + 1))
+    assert max_linear_regions(n_inputs, n_hidden) == expected
+
+
+def test_max_regions_is_fast_for_big_networks():
+    # Exact big integers, computed by the recurrence (not one binomial at a time).
+    assert max_linear_regions(5000, 10_000) > 2**9000
