@@ -182,9 +182,10 @@ function drawUnits(m, s) {
     }
   }
   const { xaxis, yaxis, ...others } = extra;
-  const el = document.getElementById("units-plot");
-  el.style.height = `${Math.max(380, 90 + unitRows * 2 * 150)}px`;
+  const height = Math.max(560, 70 + unitRows * 2 * 140);
+  document.getElementById("units-plot").style.height = `${height}px`;
   draw("units-plot", traces, {
+    height,
     title: title("Units: plane z_d, then h_d = a[z_d] (black: z_d = 0)"),
     margin: { l: 10, r: 10, t: 50, b: 10 },
     xaxis, yaxis, ...others, annotations, showlegend: false,
@@ -210,7 +211,7 @@ function drawBounds(t, s) {
   draw("bounds-plot", traces, {
     title: title("Most linear regions Σ_{j≤D_i} C(D, j)"),
     xaxis: { title: { text: "hidden units D" } },
-    yaxis: { title: { text: "max regions (log scale)" }, type: "log" },
+    yaxis: { title: { text: "max regions (log scale)" }, type: "log", dtick: 1 },
     legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 120 },
   });

@@ -107,7 +107,7 @@ function drawAll(d, s, hovered = null) {
   const inactive = new Set();
   if (region && s.activation !== "linear") region.active.forEach((on, u) => !on && inactive.add(u));
   const xaxis = { title: { text: "input x" }, range: [s.x_min, s.x_max] };
-  const margin = { l: 60, r: 20, t: 40, b: 90 };
+  const margin = { l: 60, r: 20, t: 60, b: 90 };
   const shapes = [...regionShapes(d, hovered), ...jointShapes(d)];
   const legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" };
   draw("preact-plot", unitTraces(d, d.preactivations, s, inactive), {
