@@ -52,5 +52,31 @@ def main() -> None:
     )
 
 
+
+
+def bench_route() -> None:
+    """The whole /regions request in-process: validation, core, response model, JSON."""
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    rng = np.random.default_rng(0)
+    body = {
+        "theta": rng.normal(size=(16, 3)).tolist(),
+        "phi": rng.normal(size=17).tolist(),
+        "x1_min": -2.0,
+        "x1_max": 2.0,
+        "x2_min": -2.0,
+        "x2_max": 2.0,
+        "grid_size": 200,
+    }
+    with TestClient(create_app()) as client:
+        for panel_size in (41, 2):
+            payload = {**body, "panel_size": panel_size}
+            ms = median_ms(lambda p=payload: client.post("/api/v1/shallow/regions", json=p), 20)
+            print(f"POST /api/v1/shallow/regions D=16, 200x200, panels {panel_size}: {ms:.1f} ms")
+
+
 if __name__ == "__main__":
     main()
+    bench_route()

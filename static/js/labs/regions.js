@@ -69,7 +69,7 @@ function request(s) {
     phi.push(s[`w${d}`]);
   }
   return {
-    activation: s.activation, theta, phi, grid_size: s.grid, panel_size: 41,
+    activation: s.activation, theta, phi, grid_size: s.grid, panel_size: 31,
     x1_min: s.x1_min, x1_max: s.x1_max, x2_min: s.x2_min, x2_max: s.x2_max,
   };
 }
