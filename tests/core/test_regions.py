@@ -1,5 +1,7 @@
 """2D linear regions: the exact count against closed forms and a brute-force grid."""
 
+from fractions import Fraction
+from itertools import product
 from math import comb
 
 import numpy as np
@@ -33,6 +35,45 @@ def grid_pattern_count(theta, box, n=801):
     z = theta[:, 0, None, None] + theta[:, 1, None, None] * g1 + theta[:, 2, None, None] * g2
     codes = sum((z[d] > 0).astype(np.int64) << d for d in range(len(theta)))  # (n, n)
     return len(np.unique(codes))
+
+
+def clip(polygon, a, b, c):
+    """Keep the part of a convex polygon where a + b x + c y >= 0 (exact, Sutherland-Hodgman)."""
+    out = []
+    for (x0, y0), (x1, y1) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        v0, v1 = a + b * x0 + c * y0, a + b * x1 + c * y1
+        if v0 >= 0:
+            out.append((x0, y0))
+        if (v0 > 0 > v1) or (v0 < 0 < v1):
+            t = v0 / (v0 - v1)
+            out.append((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
+    return out
+
+
+def area(polygon):
+    pairs = zip(polygon, polygon[1:] + polygon[:1], strict=True)
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairs)) / 2
+
+
+def cells_by_clipping(theta, box):
+    """Independent exact oracle: try every activation pattern and keep those whose cell
+    (box cut by the half-planes z_d > 0 or z_d < 0) has positive area, in rational numbers."""
+    xs = [Fraction(box.x1_min), Fraction(box.x1_max)]
+    ys = [Fraction(box.x2_min), Fraction(box.x2_max)]
+    square = [(xs[0], ys[0]), (xs[1], ys[0]), (xs[1], ys[1]), (xs[0], ys[1])]
+    rows = [tuple(Fraction(v) for v in row) for row in theta.tolist()]
+    count = 0
+    for signs in product((1, -1), repeat=len(rows)):
+        polygon = square
+        for sign, (a, b, c) in zip(signs, rows, strict=True):
+            if b == c == 0:  # a constant unit: on everywhere (a > 0) or off everywhere
+                polygon = polygon if (a > 0) == (sign > 0) else []
+            else:
+                polygon = clip(polygon, sign * a, sign * b, sign * c)
+            if len(polygon) < 3:
+                break
+        count += len(polygon) >= 3 and area(polygon) > 0
+    return count
 
 
 def tangent_lines(n_lines, radius=0.05):
@@ -230,3 +271,28 @@ def test_max_regions_matches_the_binomial_sum(n_inputs, n_hidden):
 def test_max_regions_is_fast_for_big_networks():
     # Exact big integers, computed by the recurrence (not one binomial at a time).
     assert max_linear_regions(5000, 10_000) > 2**9000
+
+
+small_ints = st.integers(-3, 3).map(float)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(small_ints, small_ints, small_ints), min_size=1, max_size=5))
+@example([(0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (0.0, 1.0, 1.0)])  # concurrent at the centre
+@example([(1.0, 1.0, 1.0), (-1.0, 1.0, -1.0)])  # lines through corners
+@example([(1.0, 1.0, 0.0), (2.0, 2.0, 0.0), (-1.0, -1.0, 0.0)])  # an edge, repeated
+def test_exact_count_matches_clipping_every_pattern(rows):
+    # Small integers make parallel, repeated, concurrent and corner-touching lines common.
+    theta = np.array(rows)
+    assert count_regions_exact(theta, UNIT_BOX) == cells_by_clipping(theta, UNIT_BOX)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(small_ints, small_ints, small_ints), min_size=1, max_size=4),
+    st.tuples(st.integers(-3, 0), st.integers(1, 3), st.integers(-3, 0), st.integers(1, 3)),
+)
+def test_exact_count_matches_clipping_in_other_views(rows, edges):
+    box = Box(*(float(e) / 2 for e in edges))
+    theta = np.array(rows)
+    assert count_regions_exact(theta, box) == cells_by_clipping(theta, box)
