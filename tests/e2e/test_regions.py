@@ -54,6 +54,14 @@ def test_hover_reads_the_region_under_the_cursor(page, base_url, console):
     info.filter(has_text="Region").wait_for()
     assert "active units 1" in info.inner_text()
     assert "gradient" in info.inner_text()
+    # The units that are off in this region are marked in the units figure.
+    titles = page.evaluate(
+        "document.getElementById('units-plot').layout.annotations.map(a => a.text)"
+    )
+    inactive = info.inner_text().split("inactive ")[1].split(" ·")[0]
+    for unit in [] if inactive == "none" else inactive.split(", "):
+        assert titles[2 * (int(unit) - 1)].endswith("off here")
+    assert not titles[0].endswith("off here")
 
 
 def test_colour_by_region_and_random_network(page, base_url, console, screenshot):

@@ -1,4 +1,5 @@
 // Linear regions lab (2 inputs): unit planes, switching lines, the region map and its count.
+/* global Plotly */
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
@@ -224,6 +225,18 @@ function drawBounds(t, s) {
     `at most ${bound} linear regions.`;
 }
 
+/** Grey out, in the units figure, the titles of the units that are off in the hovered region. */
+function markInactiveUnits(active) {
+  const update = {};
+  active.forEach((on, d) => {
+    for (const [i, text] of [[2 * d, `z${d + 1} (unit ${d + 1})`], [2 * d + 1, `h${d + 1} = a[z${d + 1}]`]]) {
+      update[`annotations[${i}].text`] = on ? text : `${text} · off here`;
+      update[`annotations[${i}].font.color`] = on ? unitColor(d) : COLORS.muted;
+    }
+  });
+  Plotly.relayout("units-plot", update);
+}
+
 let last = null;
 let hoverBound = false;
 function bindHover() {
@@ -243,6 +256,7 @@ function bindHover() {
     const on = r.active.flatMap((a, u) => (a ? [u + 1] : []));
     info.innerHTML = `<b>Region ${k + 1}</b>: active units ${on.join(", ") || "none"}; inactive ${off.join(", ") || "none"}` +
       ` · gradient (∂y/∂x₁, ∂y/∂x₂) = (${fmt(r.gradient[0])}, ${fmt(r.gradient[1])})`;
+    markInactiveUnits(r.active);
   });
 }
 
