@@ -18,6 +18,7 @@ from core.regions import (
     region_map,
     switching_segments,
 )
+from core.shallow import forward
 
 UNIT_BOX = Box(-1.0, 1.0, -1.0, 1.0)
 
@@ -296,3 +297,14 @@ def test_exact_count_matches_clipping_in_other_views(rows, edges):
     box = Box(*(float(e) / 2 for e in edges))
     theta = np.array(rows)
     assert count_regions_exact(theta, box) == cells_by_clipping(theta, box)
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "heaviside", "linear", "gelu"])
+def test_region_map_output_matches_the_forward_pass(activation):
+    rng = np.random.default_rng(2)
+    theta, phi = rng.normal(size=(7, 3)), rng.normal(size=(1, 8))
+    result = region_map(theta, phi, activation, Box(-1.5, 1.0, -0.5, 2.0), 37)
+    g1, g2 = np.meshgrid(result.x1, result.x2)
+    points = np.stack([g1.ravel(), g2.ravel()], axis=1)  # (37 * 37, 2)
+    expected = forward(points, theta, phi, activation).outputs[:, 0].reshape(37, 37)
+    np.testing.assert_allclose(result.outputs, expected, rtol=1e-12, atol=1e-12)
