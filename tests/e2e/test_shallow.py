@@ -79,7 +79,7 @@ def test_more_units_and_a_second_output(page, base_url, console, screenshot):
     page.check('input[data-key="two_outputs"]')
     wait_ready(page, ready)
     names = [t["name"] for t in plot_data(page, "output-plot")]
-    assert names == ["y", "y₂", "joints"]
+    assert names == ["y", "y₂", "joints", "joints"]
     assert "slope dy₂/dx" in page.locator("#regions-table").inner_text()
     screenshot("shallow-two-outputs")
 

@@ -133,11 +133,14 @@ function drawAll(d, s, hovered = null) {
     line: { color: o === 0 ? COLORS.model : COLORS.exact, width: 3, dash: o === 0 ? "solid" : "dash" },
     hovertemplate: `x = %{x:.3f}<br>${o === 0 ? "y" : "y₂"} = %{y:.3f}<extra></extra>`,
   }));
-  const joints = d.joints.map((j) => ({ ...j, y: interpolate(d.x, d.outputs[0], j.x) }));
-  outputs.push({
-    x: joints.map((j) => j.x), y: joints.map((j) => j.y), mode: "markers", name: "joints",
-    marker: { size: 9, color: joints.map((j) => unitColor(j.unit)), line: { color: "#fff", width: 1.5 } },
-    hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+  // Both outputs bend at the same joints: mark them on every output curve.
+  d.outputs.forEach((ys, o) => {
+    outputs.push({
+      x: d.joints.map((j) => j.x), y: d.joints.map((j) => interpolate(d.x, ys, j.x)), mode: "markers",
+      name: "joints", showlegend: o === 0, legendgroup: "joints",
+      marker: { size: 9, color: d.joints.map((j) => unitColor(j.unit)), line: { color: "#fff", width: 1.5 } },
+      hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+    });
   });
   draw("output-plot", outputs, {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
@@ -146,14 +149,22 @@ function drawAll(d, s, hovered = null) {
   });
 }
 
-/** The slope of each linear region, written at the top of its band. */
+/** The slope of each linear region, written at the top of its band when the label fits. */
 function slopeLabels(d, s) {
-  if (!d.linear_regions || d.linear_regions.length > 8) return [];
-  return d.linear_regions.map((r) => ({
-    x: (Math.max(r.x_start, s.x_min) + Math.min(r.x_end, s.x_max)) / 2, xref: "x", y: 1, yref: "paper",
-    yanchor: "bottom", showarrow: false, font: { size: 11, color: COLORS.muted },
-    text: `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`,
-  }));
+  if (!d.linear_regions) return [];
+  const plotPixels = Math.max(200, document.getElementById("output-plot").clientWidth - 100);
+  const labels = [];
+  for (const r of d.linear_regions) {
+    const lo = Math.max(r.x_start, s.x_min);
+    const hi = Math.min(r.x_end, s.x_max);
+    const text = `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`;
+    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) continue; // the table has it
+    labels.push({
+      x: (lo + hi) / 2, xref: "x", y: 1, yref: "paper", yanchor: "bottom", showarrow: false,
+      font: { size: 11, color: COLORS.muted }, text,
+    });
+  }
+  return labels;
 }
 
 function interpolate(xs, ys, x) {
