@@ -137,7 +137,8 @@ function drawMap(m, s) {
     title: title(`Output y(x₁, x₂) · ${count}`),
     xaxis: { title: { text: "x₁" }, range: [s.x1_min, s.x1_max], constrain: "domain" },
     yaxis: { title: { text: "x₂" }, range: [s.x2_min, s.x2_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },
+    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 110 },
     shapes: [{ type: "rect", xref: "x", yref: "y", x0: s.x1_min, x1: s.x1_max, y0: s.x2_min, y1: s.x2_max, line: { color: "#111", width: 1.5 } }],
   });
 }
@@ -210,11 +211,11 @@ function drawBounds(t, s) {
     });
   }
   draw("bounds-plot", traces, {
-    title: title("Most linear regions Σ_{j≤D_i} C(D, j)"),
+    title: title("Most linear regions: Σ C(D, j) for j = 0 … D_i"),
     xaxis: { title: { text: "hidden units D" } },
     yaxis: { title: { text: "max regions (log scale)" }, type: "log", dtick: 1 },
-    legend: { orientation: "h", x: 0, y: -0.28, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 120 },
+    legend: { orientation: "v", x: 1.02, y: 1, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 50 },
   });
   const head = `<tr><th>D_i \\ D</th>${t.n_hidden.map((d) => `<th>${d}</th>`).join("")}</tr>`;
   const rows = t.n_inputs.map((di, i) => `<tr><th>${di}</th>${t.max_regions[i].map((v) => `<td>${v.toLocaleString("en")}</td>`).join("")}</tr>`);
