@@ -10,6 +10,9 @@ in general position in ``R^{D_i}`` is at most (Zaslavsky)
 
 (7 for ``D_i = 2, D = 3``).
 
+Regions are counted as activation patterns, as in the bound: two neighbouring regions can
+carry the same plane by coincidence (for instance when ``phi_d = 0``), and are still two.
+
 Exact count inside a rectangle: add the lines one at a time. A line that meets the open
 rectangle and crosses the earlier lines at ``k`` distinct points inside it is cut into
 ``k + 1`` pieces, and each piece splits one existing region in two. Hence
