@@ -7,7 +7,7 @@ Convention: like deep-learning frameworks we compute a *cross-correlation* (the 
 flipped). With C_i input channels, C_o output channels, kernel size K, stride s and dilation d,
 output unit i of channel o is
 
-.. math:: z_{o,i} = \\beta_o + \\sum_{c=1}^{C_i} \\sum_{k=0}^{K-1} \\Omega_{c,o,k}\\, x_{c,\\, s i + d k - p}
+    z[o, i] = beta[o] + sum_{c < C_i} sum_{k < K} Omega[c, o, k] * x[c, s*i + d*k - p]
 
 where p is the left padding and x is zero outside its range. Weights follow the notes'
 layout ``Omega`` in R^{C_i x C_o x K} (frameworks store C_o x C_i x K).
