@@ -33,6 +33,8 @@ from typing import Literal
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from core.activations import get_activation
+
 Padding = Literal["zero", "valid"]
 PoolKind = Literal["max", "average"]
 
@@ -207,6 +209,24 @@ def conv2d(
     return np.einsum("chwab,coab->ohw", windows, weights) + bias[:, None, None]
 
 
+def tap_sources(
+    n: int, kernel_size: int, stride: int = 1, dilation: int = 1, padding: Padding = "zero"
+) -> np.ndarray:
+    """Which input each kernel tap reads, for every output (the connection diagram).
+
+    Returns
+    -------
+    ndarray of int, shape (N_out, K)
+        ``sources[i, k] = s i + d k - p``, or -1 where the tap falls on zero padding.
+    """
+    n_out = output_length(n, kernel_size, stride, dilation, padding)
+    left, _ = pad_amounts(kernel_size, dilation, padding)
+    rows = np.arange(n_out)[:, None]  # (N_out, 1)
+    taps = np.arange(kernel_size)[None, :]  # (1, K)
+    sources = rows * stride + taps * dilation - left  # (N_out, K)
+    return np.where((sources >= 0) & (sources < n), sources, -1)
+
+
 def conv1d_matrix(
     n: int,
     kernel: np.ndarray,
@@ -235,18 +255,50 @@ def conv1d_matrix(
     kernel = np.asarray(kernel, dtype=float)
     if kernel.ndim != 1:
         raise ValueError(f"kernel must be a vector, got shape {kernel.shape}")
-    n_out = output_length(n, kernel.size, stride, dilation, padding)
-    left, _ = pad_amounts(kernel.size, dilation, padding)
-    rows = np.arange(n_out)[:, None]  # (N_out, 1)
-    taps = np.arange(kernel.size)[None, :]  # (1, K)
-    cols = rows * stride + taps * dilation - left  # (N_out, K): input index read by each tap
-    inside = (cols >= 0) & (cols < n)  # taps that fall on padding contribute nothing
-    matrix = np.zeros((n_out, n))
-    row_idx = np.broadcast_to(rows, cols.shape)
-    tap_values = np.broadcast_to(kernel, cols.shape)
+    sources = tap_sources(n, kernel.size, stride, dilation, padding)  # (N_out, K)
+    inside = sources >= 0  # taps that fall on padding contribute nothing
+    matrix = np.zeros((sources.shape[0], n))
+    rows = np.broadcast_to(np.arange(sources.shape[0])[:, None], sources.shape)
+    tap_values = np.broadcast_to(kernel, sources.shape)
     # Within a row the taps read distinct columns (dilation >= 1), so assignment is exact.
-    matrix[row_idx[inside], cols[inside]] = tap_values[inside]
+    matrix[rows[inside], sources[inside]] = tap_values[inside]
     return matrix
+
+
+@dataclass(frozen=True)
+class ConvLayerOutput:
+    """Pre-activations z = beta + Omega * x and activations h = a[z], each (C_o, N_out)."""
+
+    preactivations: np.ndarray
+    activations: np.ndarray
+
+
+def conv_layer(
+    x: np.ndarray,
+    weights: np.ndarray,
+    bias: np.ndarray,
+    activation: str,
+    stride: int = 1,
+    dilation: int = 1,
+    padding: Padding = "zero",
+) -> ConvLayerOutput:
+    """A 1D convolutional layer h = a[beta + Omega * x] (see ``conv1d`` for the shapes)."""
+    act = get_activation(activation)
+    z = conv1d(x, weights, bias, stride, dilation, padding)  # (C_o, N_out)
+    return ConvLayerOutput(preactivations=z, activations=act.value(z))
+
+
+def random_conv_weights(
+    in_channels: int, out_channels: int, kernel_size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """He-initialised weights Omega ~ N(0, 2 / (C_i K)), shape (C_i, C_o, K), and biases
+    beta ~ N(0, 0.1^2), shape (C_o,)."""
+    _check_positive("input channels", in_channels)
+    _check_positive("output channels", out_channels)
+    _check_positive("kernel size", kernel_size)
+    scale = np.sqrt(2.0 / (in_channels * kernel_size))
+    weights = rng.normal(0.0, scale, size=(in_channels, out_channels, kernel_size))
+    return weights, rng.normal(0.0, 0.1, size=out_channels)
 
 
 @dataclass(frozen=True)

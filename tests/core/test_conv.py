@@ -11,11 +11,14 @@ from core.conv import (
     conv1d,
     conv1d_matrix,
     conv2d,
+    conv_layer,
     global_pool,
     output_length,
     pad_amounts,
     parameter_counts,
     pool1d,
+    random_conv_weights,
+    tap_sources,
 )
 
 STRIDES = (1, 2, 3)
@@ -243,3 +246,35 @@ def test_global_pool():
     x = np.array([[1.0, -2.0, 4.0], [0.0, 0.0, 3.0]])
     np.testing.assert_array_equal(global_pool(x, "max"), [4.0, 3.0])
     np.testing.assert_allclose(global_pool(x, "average"), [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("k", "s", "d", "padding"), list(itertools.product((1, 2, 3), (1, 2), (1, 2), PADDINGS))
+)
+def test_tap_sources_are_the_inputs_with_nonzero_derivative(k, s, d, padding):
+    # Oracle: output i depends on input j iff perturbing x_j changes z_i (all-ones kernel).
+    n = 9
+    sources = tap_sources(n, k, s, d, padding)
+    base = loop_conv1d(np.zeros((1, n)), np.ones((1, 1, k)), np.zeros(1), s, d, padding)[0]
+    for j in range(n):
+        x = np.zeros((1, n))
+        x[0, j] = 1.0
+        response = loop_conv1d(x, np.ones((1, 1, k)), np.zeros(1), s, d, padding)[0] - base
+        np.testing.assert_array_equal(response, (sources == j).sum(axis=1))
+    assert np.all((sources >= -1) & (sources < n))
+
+
+def test_conv_layer_applies_the_activation_to_the_preactivations():
+    x = np.array([[1.0, -2.0, 3.0, -4.0]])
+    out = conv_layer(x, np.array([[[1.0]]]), np.array([0.5]), "relu")
+    np.testing.assert_array_equal(out.preactivations, [[1.5, -1.5, 3.5, -3.5]])
+    np.testing.assert_array_equal(out.activations, [[1.5, 0.0, 3.5, 0.0]])
+
+
+def test_random_weights_shapes_scale_and_seed():
+    w, b = random_conv_weights(4, 3, 5, np.random.default_rng(0))
+    assert w.shape == (4, 3, 5) and b.shape == (3,)
+    big, _ = random_conv_weights(50, 40, 5, np.random.default_rng(1))
+    assert big.std() == pytest.approx(np.sqrt(2 / 250), rel=0.05)
+    again, _ = random_conv_weights(4, 3, 5, np.random.default_rng(0))
+    np.testing.assert_array_equal(w, again)
