@@ -9,7 +9,7 @@ positions between neighbouring units of layer l (the *jump*) and the receptive-f
     r_0 = 1,  r_l = r_{l-1} + (K_l - 1) d_l j_{l-1}
 
 (three kernel-3 layers: r = 3, 5, 7, as in the notes). With dilation the field has holes:
-not every position inside the span feeds the unit. ``input_paths`` gives the exact set,
+not every position inside the span feeds the unit. ``layer_paths`` gives the exact set,
 counting how many paths through the network join each input to a chosen output unit.
 """
 
@@ -93,14 +93,15 @@ def receptive_field_table(
     )
 
 
-def input_paths(
+def layer_paths(
     layers: list[ConvLayer], n_input: int, unit: int, padding: Padding = "zero"
-) -> np.ndarray:
-    """Number of paths from each input position to one unit of the last layer.
+) -> list[np.ndarray]:
+    """Number of paths from each unit of every layer to one unit of the last layer.
 
     Walks backwards: unit i of layer l reads positions s_l i + d_l k - p_l (k < K_l) of
-    layer l - 1; positions that land on padding are dropped. The input positions with a
-    non-zero count are the unit's receptive field (inside the signal).
+    layer l - 1; positions that land on padding are dropped. The units with a non-zero
+    count are the ones the chosen unit depends on; at the input they form its receptive
+    field (inside the signal).
 
     Parameters
     ----------
@@ -112,7 +113,8 @@ def input_paths(
 
     Returns
     -------
-    ndarray of int, shape (n_input,)
+    list of ndarray of int
+        L + 1 arrays, index 0 for the input (shape (N,)) up to the last layer (one-hot).
     """
     table = receptive_field_table(layers, n_input, padding)
     n_last = int(table.lengths[-1])
@@ -120,6 +122,7 @@ def input_paths(
         raise ValueError(f"unit must be between 0 and {n_last - 1}, got {unit}")
     counts = np.zeros(n_last, dtype=np.int64)
     counts[unit] = 1
+    result = [counts]
     for layer, n_below in zip(layers[::-1], table.lengths[-2::-1], strict=True):
         left, _ = pad_amounts(layer.kernel_size, layer.dilation, padding)
         positions = np.arange(counts.size)[:, None] * layer.stride  # (N_l, 1)
@@ -128,5 +131,17 @@ def input_paths(
         weight = np.broadcast_to(counts[:, None], sources.shape)  # (N_l, K)
         inside = (sources >= 0) & (sources < n_below)
         counts = np.bincount(sources[inside], weights=weight[inside], minlength=int(n_below))
-        counts = counts.astype(np.int64)
-    return counts
+        counts = np.rint(counts).astype(np.int64)  # sums of integers, exact in float64
+        result.append(counts)
+    return result[::-1]
+
+
+def input_paths(
+    layers: list[ConvLayer], n_input: int, unit: int, padding: Padding = "zero"
+) -> np.ndarray:
+    """Number of paths from each input position to one unit of the last layer, shape (N,).
+
+    The positions with a non-zero count are the unit's receptive field inside the signal
+    (with dilation it can have holes). See ``layer_paths``.
+    """
+    return layer_paths(layers, n_input, unit, padding)[0]

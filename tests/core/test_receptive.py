@@ -5,7 +5,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.receptive import ConvLayer, input_paths, receptive_field_table
+from core.receptive import ConvLayer, input_paths, layer_paths, receptive_field_table
 
 
 def forward_ones(signal, layer, padding):
@@ -111,3 +111,16 @@ def test_size_is_the_span_of_an_interior_unit(layers):
 def test_errors_explain_themselves(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_layer_paths_match_the_oracle_at_every_layer():
+    layers = [ConvLayer(3, 2, 1), ConvLayer(2, 1, 2), ConvLayer(3, 1, 1)]
+    per_layer = layer_paths(layers, 20, 3)
+    table = receptive_field_table(layers, 20)
+    assert [p.size for p in per_layer] == table.lengths.tolist()
+    np.testing.assert_array_equal(per_layer[-1], np.eye(table.lengths[-1], dtype=int)[3])
+    # Paths from layer 1 to the unit: the oracle on the sub-stack that starts at layer 1.
+    np.testing.assert_array_equal(
+        per_layer[1], oracle_paths(layers[1:], table.lengths[1], 3, "zero")
+    )
+    np.testing.assert_array_equal(per_layer[0], oracle_paths(layers, 20, 3, "zero"))
