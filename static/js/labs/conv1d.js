@@ -195,8 +195,7 @@ function drawConnections(d, s, kernel) {
     title: title(`Which inputs feed each output (K = ${k}, s = ${s.stride}, d = ${s.dilation})`),
     xaxis: { title: { text: "input position j" }, zeroline: false },
     yaxis: { tickvals: [0, 1], ticktext: ["input", "output"], range: [-0.25, 1.25], showgrid: false },
-    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 50, b: 40 },
+    margin: { l: 60, r: 20, t: 110, b: 50 },
     uirevision: "connections",
   });
 }
@@ -298,7 +297,7 @@ function drawChannels(d, s) {
   document.getElementById("channel-readouts").innerHTML = [
     `<div><b>weights</b> Ω: ${d.inputs.length} × ${co} × ${s.ch_k} = ${d.inputs.length * co * s.ch_k}, <b>biases</b> β: ${co}</div>`,
     `<div><b>parameters</b>: convolution <b>${d.conv_parameters}</b> vs fully connected <b>${d.dense_parameters}</b></div>`,
-    `<div class="note">weights drawn from seed ${s.seed} (He initialisation)</div>`,
+    `<div class="note">input channels: the "${s.signal}" preset, then the other presets; weights drawn from seed ${s.seed} (He initialisation)</div>`,
   ].join("");
 }
 
