@@ -285,11 +285,12 @@ function drawChannels(d, s) {
     axes[`xaxis${suffix}`] = { gridcolor: "#e6e8ec", showticklabels: o === co - 1, automargin: true };
     axes[`yaxis${suffix}`] = { gridcolor: "#e6e8ec", automargin: true };
   }
+  // The figure grows with the number of channels; the div is sized first so Plotly fills it.
+  document.getElementById("channel-outputs").style.height = `${Math.max(420, 130 * co + 120)}px`;
   draw("channel-outputs", traces, {
     title: title(`Output: C_o = ${co} feature maps, each mixing all ${d.inputs.length} input channel(s)`),
     grid: { rows: co, columns: 1, pattern: "independent", ygap: 0.45 },
     annotations,
-    height: Math.max(420, 130 * co + 120),
     margin: { l: 50, r: 20, t: 80, b: 40 },
     ...axes,
     uirevision: `ch-out-${co}`,
@@ -351,12 +352,12 @@ function drawReceptive(d, req) {
   const shapes = pos.length ? [{
     type: "rect", x0: pos[0] - 0.5, x1: pos.at(-1) + 0.5, y0: -0.35, y1: 0.35, line: { color: COLORS.model, width: 2 }, fillcolor: "rgba(209,73,91,0.08)",
   }] : [];
+  document.getElementById("rf-plot").style.height = `${Math.max(380, 80 * (L + 1) + 120)}px`;
   draw("rf-plot", traces, {
     title: title(`Unit ${req.unit} of layer ${L} depends on ${pos.length} input position(s) (span ${pos.length ? pos.at(-1) - pos[0] + 1 : 0}; r_L = ${d.sizes.at(-1)})`),
     xaxis: { title: { text: "input position (units drawn at the centre of their receptive field)" }, range: [-1.5, d.lengths[0] + 0.5] },
     yaxis: { tickvals: [...Array(L + 1).keys()], ticktext: ["input", ...layers.map((_, n) => `layer ${n + 1}`)], range: [-0.6, L + 0.6], showgrid: false },
     shapes,
-    height: Math.max(380, 80 * (L + 1) + 120),
     uirevision: `rf-${L}`,
   });
   const rows = layers.map((l, n) => `<tr><td>${n + 1}</td><td>${l.kernel_size}</td><td>${l.stride}</td><td>${l.dilation}</td><td>${d.lengths[n + 1]}</td><td>${d.jumps[n]}</td><td><b>${d.sizes[n]}</b></td></tr>`).join("");
@@ -420,7 +421,11 @@ function render(r, s) {
   showError(errors.length ? new Error(`Cannot compute this: ${errors.map((e) => e.message).join(" · ")}`) : null);
   if (r.conv) drawConv(r.conv, s, r.requests.conv[1].kernel);
   if (r.channels) drawChannels(r.channels, s);
-  if (r.rf) drawReceptive(r.rf, r.requests.rf[1]);
+  if (r.rf) {
+    drawReceptive(r.rf, r.requests.rf[1]);
+    // The last layer may have fewer units than the slider allowed: show the unit actually used.
+    if (r.requests.rf[1].unit !== s.rf_unit) lab.set({ rf_unit: r.requests.rf[1].unit });
+  }
   if (r.eq) drawEquivariance(r.eq, s);
   bindConvHover();
 }
