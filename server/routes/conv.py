@@ -3,7 +3,9 @@
 from typing import Annotated, Literal
 
 import numpy as np
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import Field, model_validator
 
 from core import conv, equivariance, images, receptive, signals
@@ -132,7 +134,36 @@ def _parse_custom(text: str | None) -> list[list[float]] | None:
     return [values[r * side : (r + 1) * side] for r in range(side)]
 
 
-@router.post(
+MULTIPART_SLACK = 64 * 1024  # room for the form fields and multipart boundaries
+
+
+class SizeLimitedRoute(APIRoute):
+    """Refuse a body whose declared Content-Length is over the upload limit before parsing it:
+    otherwise the whole file would be spooled to disk first, however large."""
+
+    def get_route_handler(self):
+        handle = super().get_route_handler()
+
+        async def limited(request: Request):
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + MULTIPART_SLACK:
+                message = (
+                    f"the upload is {int(declared) // 1024} KiB; at most "
+                    f"{MAX_UPLOAD_BYTES // 1024} KiB is accepted"
+                )
+                return JSONResponse(
+                    status_code=422,
+                    content={"detail": [{"type": "value_error", "loc": ["body"], "msg": message}]},
+                )
+            return await handle(request)
+
+        return limited
+
+
+upload_router = APIRouter(route_class=SizeLimitedRoute)
+
+
+@upload_router.post(
     "/image/upload",
     response_model=ImageKernelResponse,
     summary="Apply a kernel to your own image",
@@ -164,6 +195,9 @@ async def image_upload(
     if kernel == "custom" and weights is None:
         raise ValueError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
     return _filtered(image, kernel, padding, weights)
+
+
+router.include_router(upload_router)
 
 
 # ---------------------------------------------------------------------------------------------

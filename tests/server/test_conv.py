@@ -282,3 +282,17 @@ def test_invalid_requests_are_422_with_a_message(client, path, payload, expected
     r = client.post(path, json=payload)
     assert r.status_code == 422
     assert r.json() == expected
+
+
+def test_oversized_upload_is_refused_before_parsing(client):
+    body = b"\0" * (5 * 1024 * 1024 + 200 * 1024)
+    r = client.post("/api/v1/conv/image/upload", files={"file": ("big.png", body, "image/png")})
+    assert r.status_code == 422
+    assert r.json() == error("the upload is 5320 KiB; at most 5120 KiB is accepted")
+
+
+def test_upload_route_is_documented_under_the_lab(client):
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"]["/api/v1/conv/image/upload"]["post"]
+    assert operation["tags"] == ["convolution"]
+    assert "422" in operation["responses"]
