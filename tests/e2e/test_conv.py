@@ -218,3 +218,22 @@ def test_a_typing_error_is_explained_and_other_sections_stay(page, base_url, con
     page.fill('input[data-key="kernel"]', "1, 2, 3")
     wait_ready(page, ready)
     page.wait_for_selector("#error-banner", state="hidden")
+
+
+def test_kernel_size_slider_and_a_copied_link(page, base_url, console):
+    ready = open_page(page, base_url, "conv1d")
+    page.locator("#kernel-size").evaluate(
+        "el => { el.value = 5; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    ready = wait_ready(page, ready)
+    assert page.locator('input[data-key="kernel"]').input_value() == "0, -1, 0, 1, 0"
+    page.click("#edit-values")
+    wait_ready(page, ready)
+    assert page.locator('textarea[data-key="values"]').input_value().startswith("0, 0, 0")
+    first = plot_data(page, "matrix-plot")[0]["z"]
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_ready(page)
+    assert plot_data(page, "matrix-plot")[0]["z"] == first
+    assert page.locator("#kernel-size").input_value() == "5"

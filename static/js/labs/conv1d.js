@@ -222,8 +222,20 @@ function drawMatrix(d) {
   });
 }
 
+/** Resize a kernel to k taps, keeping its values centred and filling with zeros. */
+export function resizeKernel(values, k) {
+  const out = Array(k).fill(0);
+  const offset = Math.floor((k - values.length) / 2);
+  values.forEach((v, i) => {
+    if (i + offset >= 0 && i + offset < k) out[i + offset] = v;
+  });
+  return out;
+}
+
 function drawConv(d, s, kernel) {
   lastConv = { d, s, kernel };
+  document.getElementById("kernel-size").value = String(kernel.length);
+  document.getElementById("kernel-size-out").textContent = String(kernel.length);
   if (selectedOutput !== null && selectedOutput >= d.activations.length) selectedOutput = null;
   drawSignal(d, s, kernel.length);
   drawConnections(d, s, kernel);
@@ -437,6 +449,15 @@ initPage("conv1d");
 const lab = createLab({ schema, compute, render, onError: showError });
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
+document.getElementById("kernel-size").addEventListener("input", (ev) => {
+  let current;
+  try {
+    current = parseNumbers(lab.state.kernel, "kernel", 1, 15);
+  } catch {
+    current = [1];
+  }
+  lab.set({ kernel: resizeKernel(current, Number(ev.target.value)).join(", ") });
+});
 document.getElementById("edit-values").addEventListener("click", () => {
   const x = lastConv?.d.x;
   if (x) lab.set({ values: x.map((v) => Number(v.toFixed(3))).join(", ") });
