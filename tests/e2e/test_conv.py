@@ -117,7 +117,8 @@ def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
     page.set_input_files("#upload", str(path))
     page.wait_for_selector("#error-banner:not([hidden])")
     assert "mode RGBA are not supported" in page.locator("#error-banner").inner_text()
-    assert ready  # the earlier view stays drawn
+    assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
+    assert int(page.evaluate("Number(document.body.dataset.ready)")) == ready
 
 
 def test_image_link_reopens_the_same_view(page, base_url, console):
