@@ -87,9 +87,11 @@ class ImageKernelResponse(Model):
     output: list[list[float]] = Field(
         description="Output image: sum of kernel times patch at each position (or the magnitude)."
     )
-    padding: tuple[int, int] = Field(
+    padding: list[int] = Field(
+        min_length=2,
+        max_length=2,
         description="Zeros added above and to the left (top, left): output pixel (i, j) sees "
-        "input rows i - top .. i - top + K - 1."
+        "input rows i - top .. i - top + K - 1.",
     )
     label: str = Field(description="Name of the kernel in words.")
     description: str = Field(description="What the kernel does.")
@@ -106,7 +108,7 @@ def _filtered(image: np.ndarray, kernel: str, padding: str, custom) -> ImageKern
         image=_rounded(image, 4),
         kernels=[k.tolist() for k in result.kernels],
         output=_rounded(result.output, 4),
-        padding=(top, top),
+        padding=[top, top],
         label=info.label if info else f"Custom {size}x{size}",
         description=info.description if info else "your own weights",
     )
