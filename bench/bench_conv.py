@@ -91,5 +91,66 @@ def main() -> None:
         )
 
 
+def api_latency(repeats: int = 20) -> None:
+    """Median and worst in-process latency of the lab's endpoints at default and largest sizes."""
+    import io
+
+    from fastapi.testclient import TestClient
+    from PIL import Image
+
+    from server.main import create_app
+
+    rng = np.random.default_rng(0)
+    photo = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (1200, 1600, 3), dtype=np.uint8)).save(photo, "JPEG")
+    upload = {"file": ("photo.jpg", photo.getvalue(), "image/jpeg")}
+    json_cases = [
+        ("image kernel, default (128 x 128)", "/api/v1/conv/image", {}),
+        (
+            "image kernel, 256 x 256, gradient magnitude",
+            "/api/v1/conv/image",
+            {"size": 256, "kernel": "gradient_magnitude"},
+        ),
+        ("conv1d, default", "/api/v1/conv/conv1d", {}),
+        ("conv1d, N = 128, K = 15", "/api/v1/conv/conv1d", {"length": 128, "kernel": [0.1] * 15}),
+        ("channels, default", "/api/v1/conv/channels", {}),
+        (
+            "channels, 4 -> 6, K = 9, N = 128",
+            "/api/v1/conv/channels",
+            {"in_channels": 4, "out_channels": 6, "kernel_size": 9, "length": 128},
+        ),
+        ("receptive, default", "/api/v1/conv/receptive", {}),
+        (
+            "receptive, 8 layers K = 9, N = 256",
+            "/api/v1/conv/receptive",
+            {"layers": [{"kernel_size": 9, "dilation": 2}] * 8, "length": 256, "unit": 100},
+        ),
+        ("equivariance, default", "/api/v1/conv/equivariance", {}),
+    ]
+    print()
+    print(f"API latency in process (TestClient), {repeats} calls each")
+    print("| call | median ms | worst ms |")
+    print("|---|---|---|")
+    with TestClient(create_app()) as client:
+        calls = [
+            (name, lambda p=path, b=body: client.post(p, json=b)) for name, path, body in json_cases
+        ]
+        calls.append(
+            (
+                "upload 1600 x 1200 JPEG (downscaled to 512 x 384), Sobel x",
+                lambda: client.post("/api/v1/conv/image/upload", files=upload),
+            )
+        )
+        for name, call in calls:
+            assert call().status_code == 200, name
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - start)
+            print(f"| {name} | {statistics.median(times) * 1e3:.1f} | {max(times) * 1e3:.1f} |")
+
+
 if __name__ == "__main__":
     main()
+    api_latency()
