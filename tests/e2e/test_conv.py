@@ -238,3 +238,14 @@ def test_kernel_size_slider_and_a_copied_link(page, base_url, console):
     wait_ready(page)
     assert plot_data(page, "matrix-plot")[0]["z"] == first
     assert page.locator("#kernel-size").input_value() == "5"
+
+
+def test_landing_page_links_to_both_labs(page, base_url, console):
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector('a[href="conv.html"]')
+    with page.expect_navigation():
+        page.click('.card[href="conv1d.html"]')
+    page.wait_for_load_state()
+    wait_ready(page)
+    assert page.url.split("#")[0].endswith("/conv1d.html")
+    assert page.locator('#nav a[aria-current="page"]').inner_text() == "1D convolution"
