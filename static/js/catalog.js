@@ -14,6 +14,6 @@ export const LABS = [
   { id: "approximation", chapter: "3.1", title: "Universal approximation", summary: "More hidden units, smaller error; fixed bases against learned ones." },
   { id: "polar", chapter: "3", title: "Polar coordinates", summary: "A change of input representation makes ring data linearly separable." },
   { id: "training", chapter: "5.1", title: "Training: GD, SGD and momentum", summary: "Optimisers racing across convex and non-convex loss landscapes." },
-  { id: "conv", chapter: "6.1", title: "Image kernels", summary: "Convolution on images: blur, sharpen, edges, and your own kernel." },
-  { id: "conv1d", chapter: "6.2", title: "1D convolution", summary: "Stride, dilation, channels, receptive fields and equivariance." },
+  { id: "conv", page: "conv.html", chapter: "6.1", title: "Image kernels", summary: "Convolution on images: blur, sharpen, edges, and your own kernel." },
+  { id: "conv1d", page: "conv1d.html", chapter: "6.2", title: "1D convolution", summary: "Stride, dilation, channels, receptive fields and equivariance." },
 ];
