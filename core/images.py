@@ -1,0 +1,222 @@
+"""Built-in test images and a library of classic image kernels.
+
+Course notes ch. 6.1 ("Image kernels"): a small matrix of weights slides over the image and
+each output pixel is the sum of the kernel times the patch under it (a cross-correlation,
+see ``core.conv``). Images here are grey, shape (H, W), values in [0, 1], generated from
+pixel coordinates (and an explicit ``numpy.random.Generator`` for the noise image).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.conv import Padding, conv2d
+
+IMAGE_NAMES: tuple[str, ...] = ("checkerboard", "shapes", "strokes", "noise")
+
+# ITU-R BT.601 luma weights: how much red, green and blue contribute to perceived brightness.
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
+
+
+def _coordinates(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel-centre coordinates in [0, 1]: (rows, cols), each of shape (size, size)."""
+    centres = (np.arange(size) + 0.5) / size  # (size,)
+    return np.meshgrid(centres, centres, indexing="ij")  # (size, size) each
+
+
+def checkerboard(size: int, squares: int = 8) -> np.ndarray:
+    """Alternating black and white squares, ``squares`` per side: shape (size, size)."""
+    rows, cols = _coordinates(size)
+    return ((np.floor(rows * squares) + np.floor(cols * squares)) % 2).astype(float)
+
+
+def shapes(size: int) -> np.ndarray:
+    """A bright disc, a grey square and a white triangle on a dark background."""
+    y, x = _coordinates(size)
+    image = np.full((size, size), 0.1)
+    image[(y - 0.3) ** 2 + (x - 0.3) ** 2 < 0.18**2] = 0.9
+    image[(np.abs(y - 0.3) < 0.15) & (np.abs(x - 0.72) < 0.15)] = 0.6
+    # Triangle with apex (0.55, 0.5) and base y = 0.9 between x = 0.2 and x = 0.8.
+    inside = (y > 0.55) & (y < 0.9) & (np.abs(x - 0.5) < (y - 0.55) * (0.3 / 0.35))
+    image[inside] = 1.0
+    return image
+
+
+# Strokes of the letters "DL" as line segments ((y0, x0), (y1, x1)) in unit coordinates.
+_STROKES = np.array(
+    [
+        [[0.3, 0.15], [0.7, 0.15]],
+        [[0.3, 0.15], [0.38, 0.35]],
+        [[0.38, 0.35], [0.62, 0.35]],
+        [[0.62, 0.35], [0.7, 0.15]],
+        [[0.3, 0.55], [0.7, 0.55]],
+        [[0.7, 0.55], [0.7, 0.85]],
+    ]
+)
+
+
+def strokes(size: int, width: float = 0.025) -> np.ndarray:
+    """A smooth diagonal gradient with dark pen strokes (the letters "DL") drawn on it."""
+    y, x = _coordinates(size)
+    image = 0.25 + 0.6 * (x + y) / 2.0  # (size, size), smooth ramp
+    points = np.stack([y, x], axis=-1)[:, :, None, :]  # (size, size, 1, 2)
+    start, end = _STROKES[:, 0], _STROKES[:, 1]  # (n_strokes, 2) each
+    direction = end - start  # (n_strokes, 2)
+    # Distance from each pixel to each segment: project onto the segment, clip to its ends.
+    t = np.sum((points - start) * direction, axis=-1) / np.sum(direction**2, axis=-1)
+    nearest = start + np.clip(t, 0.0, 1.0)[..., None] * direction  # (size, size, n_strokes, 2)
+    distance = np.linalg.norm(points - nearest, axis=-1).min(axis=-1)  # (size, size)
+    ink = np.clip(1.5 - distance / width, 0.0, 1.0)  # soft edge one pixel or so wide
+    return image * (1.0 - 0.9 * ink)
+
+
+def noise(size: int, rng: np.random.Generator) -> np.ndarray:
+    """Independent uniform grey levels in [0, 1]."""
+    return rng.uniform(0.0, 1.0, size=(size, size))
+
+
+def builtin_image(name: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """One of the built-in images by name: shape (size, size), values in [0, 1]."""
+    if not 8 <= size <= 512:
+        raise ValueError(f"image size must be between 8 and 512 pixels, got {size}")
+    if name == "checkerboard":
+        return checkerboard(size)
+    if name == "shapes":
+        return shapes(size)
+    if name == "strokes":
+        return strokes(size)
+    if name == "noise":
+        return noise(size, rng)
+    raise ValueError(f"unknown image {name!r}; choose one of {', '.join(IMAGE_NAMES)}")
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """Grey levels of an (H, W) or (H, W, 3) image: luma 0.299 R + 0.587 G + 0.114 B."""
+    image = np.asarray(image, dtype=float)
+    if image.ndim == 2:
+        return image
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image @ LUMA_WEIGHTS  # (H, W)
+    raise ValueError(f"an image must have shape (H, W) or (H, W, 3), got {image.shape}")
+
+
+def _gaussian(size: int, sigma: float) -> np.ndarray:
+    offsets = np.arange(size) - (size - 1) / 2
+    profile = np.exp(-(offsets**2) / (2 * sigma**2))
+    kernel = np.outer(profile, profile)  # (size, size), separable
+    return kernel / kernel.sum()
+
+
+@dataclass(frozen=True)
+class ImageKernel:
+    """A named kernel: its weights and what it does.
+
+    ``weights`` is a tuple of one (K, K) array, or two (Sobel x, Sobel y) for the gradient
+    magnitude, which is the non-linear combination sqrt(G_x^2 + G_y^2).
+    """
+
+    name: str
+    label: str
+    description: str
+    weights: tuple[np.ndarray, ...]
+
+
+_SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+_LAPLACIAN = np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+_IDENTITY = np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
+
+KERNELS: dict[str, ImageKernel] = {
+    k.name: k
+    for k in [
+        ImageKernel("identity", "Identity", "copies the image", (_IDENTITY,)),
+        ImageKernel("box_blur", "Box blur", "average of the 3x3 patch", (np.full((3, 3), 1 / 9),)),
+        ImageKernel(
+            "gaussian_blur",
+            "Gaussian blur",
+            "weighted average, 5x5, sigma = 1 pixel",
+            (_gaussian(5, 1.0),),
+        ),
+        ImageKernel(
+            "sharpen", "Sharpen", "identity minus the Laplacian", (_IDENTITY - _LAPLACIAN,)
+        ),
+        ImageKernel("sobel_x", "Sobel x", "horizontal change (vertical edges)", (_SOBEL_X,)),
+        ImageKernel("sobel_y", "Sobel y", "vertical change (horizontal edges)", (_SOBEL_X.T,)),
+        ImageKernel(
+            "gradient_magnitude",
+            "Gradient magnitude",
+            "sqrt(Gx^2 + Gy^2) from the two Sobel kernels (not a single convolution)",
+            (_SOBEL_X, _SOBEL_X.T),
+        ),
+        ImageKernel("laplacian", "Laplacian", "second difference: edges and spots", (_LAPLACIAN,)),
+        ImageKernel(
+            "emboss",
+            "Emboss",
+            "difference along the diagonal plus the image: a relief effect",
+            (np.array([[-2.0, -1.0, 0.0], [-1.0, 1.0, 1.0], [0.0, 1.0, 2.0]]),),
+        ),
+    ]
+}
+KERNEL_NAMES: tuple[str, ...] = (*KERNELS, "custom")
+
+
+@dataclass(frozen=True)
+class FilteredImage:
+    """Result of applying an image kernel.
+
+    Attributes
+    ----------
+    output : ndarray, shape (H_out, W_out)
+    kernels : tuple of ndarray, each (K, K)
+        The kernel(s) applied (two for the gradient magnitude).
+    """
+
+    output: np.ndarray
+    kernels: tuple[np.ndarray, ...]
+
+
+def filter_image(
+    image: np.ndarray,
+    kernel_name: str,
+    padding: Padding = "zero",
+    custom: np.ndarray | None = None,
+) -> FilteredImage:
+    """Apply a library kernel (or a custom one) to a grey image.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+    kernel_name : str
+        A key of ``KERNELS`` or ``"custom"``.
+    padding : {"zero", "valid"}
+    custom : ndarray, shape (K, K), optional
+        Weights for ``"custom"`` (K = 3 or 5).
+
+    Returns
+    -------
+    FilteredImage
+        ``output[i, j] = sum_{a,b} w[a, b] image[i + a - p, j + b - p]`` (cross-correlation),
+        or sqrt(G_x^2 + G_y^2) for the gradient magnitude.
+    """
+    image = np.asarray(image, dtype=float)
+    if image.ndim != 2:
+        raise ValueError(f"the image must be grey, shape (H, W), got {image.shape}")
+    if kernel_name == "custom":
+        if custom is None:
+            raise ValueError("a custom kernel needs its weights")
+        custom = np.asarray(custom, dtype=float)
+        if custom.shape not in ((3, 3), (5, 5)):
+            raise ValueError(f"a custom kernel must be 3x3 or 5x5, got {custom.shape}")
+        kernels: tuple[np.ndarray, ...] = (custom,)
+    elif kernel_name in KERNELS:
+        kernels = KERNELS[kernel_name].weights
+    else:
+        raise ValueError(f"unknown kernel {kernel_name!r}; choose one of {', '.join(KERNEL_NAMES)}")
+    stacked = np.stack(kernels)[None]  # (1, n_kernels, K, K): one input channel
+    responses = conv2d(image[None], stacked, padding=padding)  # (n_kernels, H_out, W_out)
+    if kernel_name == "gradient_magnitude":
+        output = np.hypot(responses[0], responses[1])
+    else:
+        output = responses[0]
+    return FilteredImage(output=output, kernels=kernels)

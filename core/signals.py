@@ -1,0 +1,65 @@
+"""Preset 1D input signals for the convolution labs.
+
+Course notes ch. 6.2: a 1D convolution maps an input vector x to an output vector z. These
+presets are x's with something for a kernel to find: edges (step, square), an isolated spike
+(the kernel's impulse response), a smooth bump (zero near the borders, so shifts lose
+nothing), oscillations and noise. Values are generated from positions t = 0..N-1 and, for
+the noise, an explicit ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIGNAL_NAMES: tuple[str, ...] = ("step", "spike", "bump", "square", "sine", "ramp", "noise")
+
+
+def preset_signal(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """A preset signal of length n, values in [-1, 1].
+
+    Parameters
+    ----------
+    name : str
+        One of ``SIGNAL_NAMES``.
+    n : int
+        Length N (at least 4).
+    rng : numpy.random.Generator
+        Used by ``"noise"`` only.
+
+    Returns
+    -------
+    ndarray, shape (N,)
+    """
+    if n < 4:
+        raise ValueError(f"a signal needs at least 4 samples, got {n}")
+    t = np.arange(n, dtype=float)  # (N,)
+    centre = (n - 1) / 2
+    if name == "step":
+        return (t >= n // 2).astype(float)
+    if name == "spike":
+        return (t == n // 2).astype(float)
+    if name == "bump":
+        width = n / 12
+        bump = np.exp(-0.5 * ((t - centre) / width) ** 2)
+        return np.where(np.abs(t - centre) <= 3 * width, bump, 0.0)  # exactly 0 far out
+    if name == "square":
+        return ((t // max(n // 6, 1)) % 2 == 1).astype(float)
+    if name == "sine":
+        return np.sin(2 * np.pi * 3 * t / n)
+    if name == "ramp":
+        return 2 * t / (n - 1) - 1
+    if name == "noise":
+        return rng.uniform(-1.0, 1.0, size=n)
+    raise ValueError(f"unknown signal {name!r}; choose one of {', '.join(SIGNAL_NAMES)}")
+
+
+def channel_signals(first: str, channels: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Several input channels: ``first`` then the other presets in order, shape (C, N)."""
+    if not 1 <= channels <= len(SIGNAL_NAMES):
+        raise ValueError(
+            f"input channels must be between 1 and {len(SIGNAL_NAMES)}, got {channels}"
+        )
+    if first not in SIGNAL_NAMES:
+        raise ValueError(f"unknown signal {first!r}; choose one of {', '.join(SIGNAL_NAMES)}")
+    names = [first] + [name for name in SIGNAL_NAMES if name != first]
+    return np.stack([preset_signal(name, n, rng) for name in names[:channels]])  # (C, N)

@@ -1,0 +1,251 @@
+"""The convolution labs driven as a student would, in Chromium."""
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.helpers import plot_data, wait_ready
+
+
+def open_page(page, base_url, name, hash_=""):
+    page.goto(f"{base_url}/{name}.html{hash_}")
+    return wait_ready(page)
+
+
+def set_slider(page, key: str, value: float):
+    """Move a range input the way a user's drag does: set the value and fire 'input'."""
+    page.locator(f'input[data-key="{key}"]').evaluate(
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def hover_plot(page, plot_id: str, fx: float, fy: float):
+    box = page.locator(f"#{plot_id} .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+
+
+# ---------------------------------------------------------------------------------------------
+# Image kernels
+
+
+def test_image_page_draws_input_kernel_output(page, base_url, console, screenshot):
+    open_page(page, base_url, "conv")
+    image = plot_data(page, "input-plot")[0]["z"]
+    kernel = plot_data(page, "kernel-plot")[0]["z"]
+    output = plot_data(page, "output-plot")[0]["z"]
+    assert len(image) == 128 and len(output) == 128
+    assert kernel == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    assert page.locator(".katex").count() > 2
+    assert "kernel=sobel_x" in page.url and "source=shapes" in page.url
+    screenshot("conv-default")
+    page.screenshot(path="/tmp/conv-default.png", full_page=True)
+
+
+def test_changing_kernel_and_padding_changes_output(page, base_url, console):
+    ready = open_page(page, base_url, "conv")
+    before = plot_data(page, "output-plot")[0]["z"]
+    page.select_option('select[data-key="kernel"]', "gaussian_blur")
+    ready = wait_ready(page, ready)
+    blurred = plot_data(page, "output-plot")[0]["z"]
+    assert blurred != before
+    assert len(plot_data(page, "kernel-plot")[0]["z"]) == 5
+    page.select_option('select[data-key="padding"]', "valid")
+    wait_ready(page, ready)
+    assert len(plot_data(page, "output-plot")[0]["z"]) == 124  # 128 - (5 - 1)
+    assert "padding=valid" in page.url
+
+
+def test_hovering_an_output_pixel_shows_patch_and_sum(page, base_url, console, screenshot):
+    open_page(page, base_url, "conv", "#source=shapes&kernel=box_blur&size=64")
+    hover_plot(page, "output-plot", 0.3, 0.3)
+    page.wait_for_selector("#patch-panel table")
+    text = page.locator("#patch-panel").inner_text()
+    assert "sum =" in text and "Output pixel" in text
+    # The sum computed from the patch equals the output value the server sent.
+    shown = page.locator("#patch-panel p").first.inner_text()
+    total = float(shown.split("sum = ")[1].split(" ")[0])
+    output = float(shown.split("output shows ")[1].rstrip(")"))
+    assert abs(total - output) < 1e-3
+    shapes = page.evaluate("document.getElementById('input-plot').layout.shapes")
+    assert len(shapes) == 1
+    screenshot("conv-hover")
+    page.screenshot(path="/tmp/conv-hover.png", full_page=True)
+
+
+def test_custom_kernel_editor(page, base_url, console):
+    ready = open_page(page, base_url, "conv")
+    page.select_option('select[data-key="kernel"]', "custom")
+    ready = wait_ready(page, ready)
+    cells = page.locator("#custom-grid input")
+    assert cells.count() == 9
+    cells.nth(4).fill("2")
+    ready = wait_ready(page, ready)
+    assert plot_data(page, "kernel-plot")[0]["z"][1][1] == 2
+    assert "custom=0%2C-1%2C0%2C-1%2C2" in page.url
+    page.select_option("#custom-size", "5")
+    wait_ready(page, ready)
+    assert page.locator("#custom-grid input").count() == 25
+    assert len(plot_data(page, "kernel-plot")[0]["z"]) == 5
+
+
+def test_upload_an_image(page, base_url, console, screenshot, tmp_path):
+    ready = open_page(page, base_url, "conv")
+    pixels = np.zeros((600, 300, 3), dtype=np.uint8)
+    pixels[:, 150:] = (255, 255, 255)  # a vertical edge: Sobel x lights it up
+    path = tmp_path / "edge.png"
+    Image.fromarray(pixels).save(path)
+    page.set_input_files("#upload", str(path))
+    wait_ready(page, ready)
+    image = plot_data(page, "input-plot")[0]["z"]
+    assert (len(image), len(image[0])) == (512, 256)  # downscaled to fit 512 x 512
+    output = np.array(plot_data(page, "output-plot")[0]["z"])
+    assert output[256].argmax() in (127, 128)  # the edge, found where it is
+    assert "source=upload" in page.url
+    screenshot("conv-upload")
+    page.screenshot(path="/tmp/conv-upload.png", full_page=True)
+
+
+def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
+    ready = open_page(page, base_url, "conv")
+    console.allow("status of 422")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (20, 20)).save(buffer, "PNG")
+    path = tmp_path / "alpha.png"
+    path.write_bytes(buffer.getvalue())
+    page.set_input_files("#upload", str(path))
+    page.wait_for_selector("#error-banner:not([hidden])")
+    assert "mode RGBA are not supported" in page.locator("#error-banner").inner_text()
+    assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
+    assert int(page.evaluate("Number(document.body.dataset.ready)")) == ready
+
+
+def test_image_link_reopens_the_same_view(page, base_url, console):
+    open_page(page, base_url, "conv", "#source=noise&seed=3&size=32&kernel=laplacian")
+    first = plot_data(page, "output-plot")[0]["z"]
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_ready(page)
+    assert plot_data(page, "output-plot")[0]["z"] == first
+    assert page.locator('select[data-key="kernel"]').input_value() == "laplacian"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1D convolution
+
+
+def test_conv1d_page_draws_every_section(page, base_url, console, screenshot):
+    open_page(page, base_url, "conv1d")
+    for plot in ("signal-plot", "connections-plot", "matrix-plot", "channel-inputs",
+                 "channel-outputs", "rf-plot", "eq-input", "eq-output"):  # fmt: skip
+        assert len(plot_data(page, plot)) >= 1, plot
+    matrix = plot_data(page, "matrix-plot")[0]["z"]
+    assert len(matrix) == 16 and len(matrix[0]) == 16
+    assert "parameters" in page.locator("#conv-readouts").inner_text()
+    assert "receptive field" in page.locator("#rf-table").inner_text()
+    assert "7" in page.locator("#rf-readouts").inner_text()
+    screenshot("conv1d-default")
+    page.screenshot(path="/tmp/conv1d-default.png", full_page=True)
+
+
+def test_stride_and_dilation_change_output_and_matrix(page, base_url, console):
+    ready = open_page(page, base_url, "conv1d")
+    set_slider(page, "stride", 2)
+    ready = wait_ready(page, ready)
+    assert len(plot_data(page, "matrix-plot")[0]["z"]) == 8
+    set_slider(page, "dilation", 3)
+    wait_ready(page, ready)
+    matrix = np.array(plot_data(page, "matrix-plot")[0]["z"])
+    # Row 3 reads inputs 3, 6, 9 (2 * 3 + 3k - 3) with weights -1, 0, 1.
+    assert matrix[3, 3] == -1 and matrix[3, 9] == 1
+    assert "stride=2" in page.url and "dilation=3" in page.url
+
+
+def test_hovering_an_output_highlights_its_inputs(page, base_url, console):
+    open_page(page, base_url, "conv1d")
+    page.locator("#connections-plot").scroll_into_view_if_needed()
+    outputs = [t for t in plot_data(page, "connections-plot") if t["name"] == "outputs h_i"][0]
+    x_mid = outputs["x"][8]
+    layout = page.evaluate(
+        "(() => { const l = document.getElementById('connections-plot')._fullLayout;"
+        " return {x: l.xaxis.range, y: l.yaxis.range}; })()"
+    )
+    fx = (x_mid - layout["x"][0]) / (layout["x"][1] - layout["x"][0])
+    fy = (layout["y"][1] - 1) / (layout["y"][1] - layout["y"][0])
+    hover_plot(page, "connections-plot", fx, fy)
+    page.wait_for_function(
+        "document.getElementById('connections-plot').data"
+        ".find(t => t.name === 'selected output').x.length > 0"
+    )
+    selected = [t for t in plot_data(page, "connections-plot") if t["name"] == "selected output"][0]
+    assert sorted({x for x in selected["x"] if x is not None}) == [7, 8, 9]
+    assert page.evaluate("document.getElementById('matrix-plot').layout.shapes.length") == 1
+
+
+def test_channels_and_receptive_field_controls(page, base_url, console, screenshot):
+    ready = open_page(page, base_url, "conv1d")
+    set_slider(page, "ch_out", 5)
+    ready = wait_ready(page, ready)
+    feature_maps = [t for t in plot_data(page, "channel-outputs") if t["name"] == "feature map h"]
+    assert len(feature_maps) == 5
+    page.fill('textarea[data-key="rf_layers"]', "3, 1, 1\n3, 2, 1\n3, 1, 2")
+    wait_ready(page, ready)
+    # r: 3, 5, 5 + 2*2*2 = 13
+    assert "13" in page.locator("#rf-readouts").inner_text()
+    screenshot("conv1d-channels-rf")
+    page.screenshot(path="/tmp/conv1d-channels-rf.png", full_page=True)
+
+
+def test_shift_shows_equivariance_and_pooling_invariance(page, base_url, console, screenshot):
+    ready = open_page(page, base_url, "conv1d")
+    assert "equivariant away from the borders" in page.locator("#eq-readouts").inner_text()
+    page.select_option('select[data-key="eq_pooling"]', "global_max")
+    ready = wait_ready(page, ready)
+    assert "invariant: f[t[x]] = f[x] exactly" in page.locator("#eq-readouts").inner_text()
+    page.select_option('select[data-key="eq_pooling"]', "max")
+    set_slider(page, "eq_shift", 3)
+    wait_ready(page, ready)
+    assert "not a multiple of the pool stride" in page.locator("#eq-readouts").inner_text()
+    screenshot("conv1d-equivariance")
+
+
+def test_a_typing_error_is_explained_and_other_sections_stay(page, base_url, console):
+    ready = open_page(page, base_url, "conv1d")
+    page.fill('input[data-key="kernel"]', "1, two, 3")
+    page.wait_for_selector("#error-banner:not([hidden])")
+    assert "kernel: use numbers" in page.locator("#error-banner").inner_text()
+    page.fill('input[data-key="kernel"]', "1, 2, 3")
+    wait_ready(page, ready)
+    page.wait_for_selector("#error-banner", state="hidden")
+
+
+def test_kernel_size_slider_and_a_copied_link(page, base_url, console):
+    ready = open_page(page, base_url, "conv1d")
+    page.locator("#kernel-size").evaluate(
+        "el => { el.value = 5; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    ready = wait_ready(page, ready)
+    assert page.locator('input[data-key="kernel"]').input_value() == "0, -1, 0, 1, 0"
+    page.click("#edit-values")
+    wait_ready(page, ready)
+    assert page.locator('textarea[data-key="values"]').input_value().startswith("0, 0, 0")
+    first = plot_data(page, "matrix-plot")[0]["z"]
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_ready(page)
+    assert plot_data(page, "matrix-plot")[0]["z"] == first
+    assert page.locator("#kernel-size").input_value() == "5"
+
+
+def test_landing_page_links_to_both_labs(page, base_url, console):
+    page.goto(f"{base_url}/index.html")
+    page.wait_for_selector('a[href="conv.html"]')
+    with page.expect_navigation():
+        page.click('.card[href="conv1d.html"]')
+    page.wait_for_load_state()
+    wait_ready(page)
+    assert page.url.split("#")[0].endswith("/conv1d.html")
+    assert page.locator('#nav a[aria-current="page"]').inner_text() == "1D convolution"
