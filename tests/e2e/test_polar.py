@@ -82,3 +82,15 @@ def test_new_data_and_a_copied_link(page, base_url, console):
     page.goto(url)
     wait_ready(page)
     assert plot_data(page, "polar-xy") == first
+
+
+def test_landing_page_and_nav_lead_to_both_labs(page, base_url, console):
+    page.goto(f"{base_url}/index.html")
+    with page.expect_navigation():
+        page.click('.card[href="polar.html"]')
+    wait_ready(page)
+    assert page.locator('#nav a[aria-current="page"]').inner_text() == "Polar coordinates"
+    with page.expect_navigation():
+        page.click('#nav a[href="approximation.html"]')
+    wait_ready(page, timeout=20_000)
+    assert page.locator('#nav a[aria-current="page"]').inner_text() == "Universal approximation"
