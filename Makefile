@@ -20,9 +20,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# One BLAS thread per request: a class's concurrent requests share the cores instead of
+# fighting over them (a busy machine made multithreaded solves over 10x slower).
 run: install
 	@echo "DL Playground on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/docs)"
-	$(VENV)/bin/uvicorn server.main:app --host $(HOST) --port $(PORT)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(VENV)/bin/uvicorn server.main:app --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
