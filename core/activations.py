@@ -65,8 +65,7 @@ def erf(x: np.ndarray) -> np.ndarray:
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
     poly = t * (
-        0.254829592
-        + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
     )
     return s * (1.0 - poly * np.exp(-a * a))
 
@@ -91,61 +90,81 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
-            "relu", "ReLU", r"a[z] = \max(0, z)",
+            "relu",
+            "ReLU",
+            r"a[z] = \max(0, z)",
             lambda z: np.maximum(_f(z), 0.0),
             lambda z: (_f(z) > 0).astype(float),
             True,
         ),
         Activation(
-            "leaky_relu", "Leaky ReLU", r"a[z] = \max(0.1 z, z)",
+            "leaky_relu",
+            "Leaky ReLU",
+            r"a[z] = \max(0.1 z, z)",
             lambda z: np.where(_f(z) > 0, _f(z), LEAKY_SLOPE * _f(z)),
             lambda z: np.where(_f(z) > 0, 1.0, LEAKY_SLOPE),
             True,
         ),
         Activation(
-            "elu", "ELU", r"a[z] = z \text{ if } z > 0 \text{ else } e^{z} - 1",
+            "elu",
+            "ELU",
+            r"a[z] = z \text{ if } z > 0 \text{ else } e^{z} - 1",
             lambda z: _elu(_f(z)),
             lambda z: np.where(_f(z) > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(_f(z), 0.0))),
             False,
         ),
         Activation(
-            "softplus", "Softplus", r"a[z] = \log(1 + e^{z})",
+            "softplus",
+            "Softplus",
+            r"a[z] = \log(1 + e^{z})",
             lambda z: _softplus(_f(z)),
             lambda z: _sigmoid(_f(z)),
             False,
         ),
         Activation(
-            "gelu", "GELU", r"a[z] = z\,\Phi(z)",
+            "gelu",
+            "GELU",
+            r"a[z] = z\,\Phi(z)",
             lambda z: _f(z) * _normal_cdf(_f(z)),
             lambda z: _normal_cdf(_f(z)) + _f(z) * _normal_pdf(_f(z)),
             False,
         ),
         Activation(
-            "silu", "Swish / SiLU", r"a[z] = z\,\mathrm{sig}(z)",
+            "silu",
+            "Swish / SiLU",
+            r"a[z] = z\,\mathrm{sig}(z)",
             lambda z: _f(z) * _sigmoid(_f(z)),
             lambda z: _sigmoid(_f(z)) * (1.0 + _f(z) * (1.0 - _sigmoid(_f(z)))),
             False,
         ),
         Activation(
-            "sigmoid", "Logistic sigmoid", r"a[z] = \frac{1}{1 + e^{-z}}",
+            "sigmoid",
+            "Logistic sigmoid",
+            r"a[z] = \frac{1}{1 + e^{-z}}",
             lambda z: _sigmoid(_f(z)),
             lambda z: _sigmoid(_f(z)) * (1.0 - _sigmoid(_f(z))),
             False,
         ),
         Activation(
-            "tanh", "tanh", r"a[z] = \tanh(z)",
+            "tanh",
+            "tanh",
+            r"a[z] = \tanh(z)",
             lambda z: np.tanh(_f(z)),
             lambda z: 1.0 - np.tanh(_f(z)) ** 2,
             False,
         ),
         Activation(
-            "heaviside", "Heaviside step", r"a[z] = \mathbb{1}[z > 0]",
+            "heaviside",
+            "Heaviside step",
+            r"a[z] = \mathbb{1}[z > 0]",
             lambda z: (_f(z) > 0).astype(float),
             lambda z: np.zeros_like(_f(z)),
             True,
         ),
         Activation(
-            "linear", "Linear (identity)", r"a[z] = z",
+            "linear",
+            "Linear (identity)",
+            r"a[z] = z",
             lambda z: _f(z).copy(),
             lambda z: np.ones_like(_f(z)),
             True,
