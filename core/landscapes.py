@@ -468,3 +468,53 @@ def _subset(landscape: Landscape, indices: np.ndarray | None) -> tuple[np.ndarra
             f"sample indices must lie in 0..{n - 1}, got {indices.min()}..{indices.max()}"
         )
     return landscape.x[indices], landscape.y[indices]
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """The loss a mini-batch sees next to the full loss.
+
+    Attributes
+    ----------
+    batch_surface : ndarray, shape (G1, G0)
+        Mini-batch loss L_B on the grid.
+    full_loss, batch_loss : float
+        L and L_B at phi.
+    full_gradient, batch_gradient : ndarray, shape (2,)
+        Their gradients at phi.
+    """
+
+    batch_surface: np.ndarray
+    full_loss: float
+    batch_loss: float
+    full_gradient: np.ndarray
+    batch_gradient: np.ndarray
+
+
+def batch_view(
+    landscape: Landscape,
+    phi: np.ndarray,
+    indices: np.ndarray,
+    phi_0: np.ndarray,
+    phi_1: np.ndarray,
+) -> BatchView:
+    """Mini-batch loss surface and both gradients at phi (the noise of SGD made visible).
+
+    Parameters
+    ----------
+    phi : ndarray, shape (2,)
+    indices : ndarray of int, shape (B,)
+        The mini-batch.
+    phi_0 : ndarray, shape (G0,)
+    phi_1 : ndarray, shape (G1,)
+    """
+    indices = np.asarray(indices, dtype=int)
+    full_loss, full_gradient = loss_and_gradient(landscape, phi)
+    batch_loss, batch_gradient = loss_and_gradient(landscape, phi, indices)
+    return BatchView(
+        batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
+        full_loss=full_loss,
+        batch_loss=batch_loss,
+        full_gradient=full_gradient,
+        batch_gradient=batch_gradient,
+    )

@@ -335,3 +335,43 @@ def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
         raise ValueError("need at least one minimum to compare with, got none")
     distance = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)  # (P, K)
     return np.argmin(distance, axis=1)
+
+
+def race(
+    landscape: Landscape,
+    configs: tuple[OptimizerConfig, ...],
+    start: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+) -> tuple[Run, ...]:
+    """Run several optimisers from the same start.
+
+    Every run shuffles with a generator seeded identically (one seed drawn from ``rng``), so
+    optimisers with the same batch size see the same sequence of mini-batches: the race
+    compares update rules, not luck.
+
+    Returns
+    -------
+    tuple of Run, one per config, in order.
+    """
+    seed = int(rng.integers(2**63))
+    return tuple(
+        run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))
+        for config in configs
+    )
+
+
+def from_starts(
+    landscape: Landscape,
+    config: OptimizerConfig,
+    starts: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+) -> tuple[Run, ...]:
+    """Run one optimiser from each row of ``starts`` (shape (K, 2)), same batches for each."""
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)  # (K, 2)
+    seed = int(rng.integers(2**63))
+    return tuple(
+        run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))
+        for start in starts
+    )

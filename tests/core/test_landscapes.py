@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import core.landscapes as landscapes
 from core.landscapes import (
     LANDSCAPE_NAMES,
+    batch_view,
     find_minima,
     gabor,
     gabor_with_gradient,
@@ -220,3 +221,18 @@ def test_loss_is_never_negative_and_zero_without_noise_at_the_truth(seed, n):
     land = make_landscape("gabor", n, 0.0, np.random.default_rng(seed))
     assert losses_at(land, land.true_phi[None, :])[0] == pytest.approx(0.0, abs=1e-24)
     assert np.all(losses_at(land, np.random.default_rng(seed).normal(size=(5, 2))) >= 0)
+
+
+def test_batch_view_agrees_with_the_separate_functions():
+    land = make("gabor", n=25)
+    phi, batch = np.array([1.0, 10.0]), np.array([3, 4, 20])
+    phi_0, phi_1 = np.linspace(-3, 3, 4), np.linspace(5, 15, 6)
+    view = batch_view(land, phi, batch, phi_0, phi_1)
+    np.testing.assert_allclose(view.batch_surface, loss_surface(land, phi_0, phi_1, batch))
+    assert view.full_loss == loss_and_gradient(land, phi)[0]
+    np.testing.assert_allclose(view.batch_gradient, loss_and_gradient(land, phi, batch)[1])
+    np.testing.assert_allclose(view.full_gradient, loss_and_gradient(land, phi)[1])
+    # The full gradient is the size-weighted mean of the gradients of a partition into batches.
+    parts = [np.arange(0, 10), np.arange(10, 25)]
+    mean = sum(len(p) * loss_and_gradient(land, phi, p)[1] for p in parts) / 25
+    np.testing.assert_allclose(mean, view.full_gradient)

@@ -14,8 +14,10 @@ from core.optimizers import (
     OPTIMIZER_NAMES,
     OptimizerConfig,
     Schedule,
+    from_starts,
     learning_rates,
     nearest_minimum,
+    race,
     run_optimizer,
 )
 
@@ -263,3 +265,29 @@ def test_nearest_minimum_matches_a_loop():
     np.testing.assert_array_equal(nearest_minimum(points, minima), expected)
     with pytest.raises(ValueError, match="at least one minimum"):
         nearest_minimum(points, np.zeros((0, 2)))
+
+
+def test_race_runs_each_config_as_a_single_run_would():
+    land = make_landscape("gabor", 30, 0.2, np.random.default_rng(1))
+    configs = (
+        OptimizerConfig("sgd", 0.5, batch_size=5),
+        OptimizerConfig("momentum", 0.5, batch_size=5),
+        OptimizerConfig("gd", 0.5),
+    )
+    runs = race(land, configs, np.array([2.0, 9.0]), 50, np.random.default_rng(3))
+    seed = int(np.random.default_rng(3).integers(2**63))
+    for config, result in zip(configs, runs, strict=True):
+        alone = run_optimizer(land, config, np.array([2.0, 9.0]), 50, np.random.default_rng(seed))
+        np.testing.assert_array_equal(result.trajectory, alone.trajectory)
+    # Same batch size and seed: the same mini-batches in the same order.
+    for a, b in zip(runs[0].batch_indices, runs[1].batch_indices, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_from_starts_runs_once_per_start():
+    land = make_landscape("gabor", 30, 0.2, np.random.default_rng(1))
+    starts = np.array([[-5.0, 5.0], [5.0, 20.0], [0.0, 12.0]])
+    runs = from_starts(land, OptimizerConfig("gd", 1.0), starts, 30, np.random.default_rng(0))
+    assert len(runs) == 3
+    for start, result in zip(starts, runs, strict=True):
+        np.testing.assert_array_equal(result.trajectory[0], start)
