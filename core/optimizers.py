@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.landscapes import Landscape, batch_loss_and_gradient, losses_at
+from core.landscapes import Landscape, losses_at
 
 SCHEDULE_NAMES: tuple[str, ...] = ("constant", "step", "exponential", "inverse_time")
 OPTIMIZER_NAMES: tuple[str, ...] = ("gd", "line_search", "sgd", "momentum", "nesterov", "adam")
@@ -195,126 +195,285 @@ def run_optimizer(
     -------
     Run
     """
-    start = np.asarray(start, dtype=float)
-    if start.shape != (2,) or not np.all(np.isfinite(start)):
-        raise ValueError(f"the start must be 2 finite numbers, got {start.tolist()}")
+    return _run_together(
+        landscape, (config,), np.asarray(start)[None, :], max_steps, rng, tolerance
+    )[0]
+
+
+def race(
+    landscape: Landscape,
+    configs: tuple[OptimizerConfig, ...],
+    start: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+    tolerance: float = 1e-6,
+) -> tuple[Run, ...]:
+    """Run several optimisers from the same start.
+
+    Every run shuffles as if it had its own generator seeded identically (one seed drawn from
+    ``rng``), so optimisers with the same batch size see the same sequence of mini-batches:
+    the race compares update rules, not luck. Each result equals
+    ``run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))``.
+
+    Returns
+    -------
+    tuple of Run, one per config, in order.
+    """
+    if len(configs) == 0:
+        raise ValueError("a race needs at least 1 optimiser, got 0")
+    seed = int(rng.integers(2**63))
+    starts = np.tile(np.asarray(start, dtype=float).reshape(1, 2), (len(configs), 1))  # (K, 2)
+    return _run_together(landscape, tuple(configs), starts, max_steps, seed, tolerance)
+
+
+def from_starts(
+    landscape: Landscape,
+    config: OptimizerConfig,
+    starts: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+    tolerance: float = 1e-6,
+) -> tuple[Run, ...]:
+    """Run one optimiser from each row of ``starts`` (shape (K, 2)), same batches for each."""
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)  # (K, 2)
+    if len(starts) == 0:
+        raise ValueError("need at least 1 start, got 0")
+    seed = int(rng.integers(2**63))
+    return _run_together(landscape, (config,) * len(starts), starts, max_steps, seed, tolerance)
+
+
+def _run_together(
+    landscape: Landscape,
+    configs: tuple[OptimizerConfig, ...],
+    starts: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator | int,
+    tolerance: float,
+) -> tuple[Run, ...]:
+    """Run K optimisers in lock-step, vectorised over the runs.
+
+    Runs with the same batch size form a group that shares its mini-batches, so one model
+    evaluation of shape (K_g, B) serves the whole group. ``rng`` is either the generator of a
+    single group or a seed: each group then shuffles with ``np.random.default_rng(seed)``, as
+    a run on its own would.
+    """
     n = landscape.x.size
-    batch = _validate(config, n, max_steps)
-    alphas = learning_rates(config.schedule, config.learning_rate, max_steps)
-    batches_per_epoch = math.ceil(n / batch)
+    n_runs = len(configs)
+    starts = np.asarray(starts, dtype=float).reshape(n_runs, 2)  # (K, 2)
+    if not np.all(np.isfinite(starts)):
+        raise ValueError(f"the start must be 2 finite numbers, got {starts[0].tolist()}")
+    batch = np.array([_validate(c, n, max_steps) for c in configs])  # (K,)
+    alphas = np.stack(
+        [learning_rates(c.schedule, c.learning_rate, max_steps) for c in configs]
+    )  # (K, S)
+    kind = np.array([c.kind for c in configs])
+    has_momentum = np.isin(kind, ("momentum", "nesterov", "adam"))
+    beta = np.where(has_momentum, [c.beta for c in configs], 0.0)  # beta = 0: plain steps
+    gamma = np.array([c.gamma for c in configs])
+    eps = np.array([c.epsilon for c in configs])
     full_batch = batch == n
-    everything = np.arange(n)
 
-    # The state is kept in Python floats: with two parameters, per-call NumPy overhead on
-    # length-2 arrays would cost more than the arithmetic.
-    p0, p1 = float(start[0]), float(start[1])
-    m0 = m1 = v0 = v1 = 0.0
-    points = [(p0, p1)]
-    batch_losses: list[float] = []
-    used_rates: list[float] = []
-    batch_indices: list[np.ndarray] = []
-    status, message = "max_steps", f"stopped after the maximum of {max_steps} steps"
-    order, xs, ys = everything, landscape.x, landscape.y
-    beta, gamma, eps = config.beta, config.gamma, config.epsilon
-    kind = config.kind
-    last_move = math.inf
-    trial_step = 0.5 * config.learning_rate  # line search: the first trial step is alpha_0
-
-    for t in range(max_steps):
-        k = t % batches_per_epoch
-        if k == 0 and not full_batch:
-            order = rng.permutation(n)
-            xs, ys = landscape.x[order], landscape.y[order]  # shuffled copy, sliced below
-        lo, hi = k * batch, min((k + 1) * batch, n)
-        alpha = float(alphas[t])
-        if kind == "nesterov":
-            at = np.array([p0 - alpha * beta * m0, p1 - alpha * beta * m1])
+    groups = []  # (rows, x per step (S, B), y per step (S, B), indices per step (S, B))
+    for size in np.unique(batch):
+        rows = np.flatnonzero(batch == size)
+        if size == n:
+            index = np.broadcast_to(np.arange(n), (max_steps, n))  # (S, N) view, no copy
         else:
-            at = np.array([p0, p1])
-        loss, g = batch_loss_and_gradient(landscape, xs[lo:hi], ys[lo:hi], at)
-        g0, g1 = float(g[0]), float(g[1])
-        if not (loss < LOSS_LIMIT and math.isfinite(g0) and math.isfinite(g1)):  # NaN fails <
-            status, message = "diverged", f"the loss blew up at step {t}"
-            break
-        if full_batch and math.hypot(g0, g1) < tolerance and (t == 0 or last_move < tolerance):
-            status = "converged"
-            message = f"converged after {t} steps (gradient norm below {tolerance:g})"
-            break
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            per_epoch = math.ceil(n / size)
+            n_epochs = math.ceil(max_steps / per_epoch)
+            padded = np.full((n_epochs, per_epoch * size), -1)
+            padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
+            index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
+        groups.append((rows, landscape.x[index], landscape.y[index], index, size))
 
-        if kind in ("gd", "sgd"):
-            d0, d1 = alpha * g0, alpha * g1
-        elif kind == "line_search":
-            # Start from twice the last accepted step, so the step can grow as well as shrink.
-            alpha = _armijo(landscape, np.array([p0, p1]), loss, g, 2.0 * trial_step)
-            trial_step = alpha
-            if alpha == 0.0:
-                status = "converged"
-                message = f"converged after {t} steps (no step along the gradient lowers the loss)"
+    # Per-run state lives in Python floats: with two parameters and a handful of runs, NumPy
+    # calls on tiny arrays would cost more than the arithmetic. The model itself is evaluated
+    # once per group and step on a (K_g, B) array.
+    phi = starts.tolist()
+    m = [[0.0, 0.0] for _ in range(n_runs)]
+    v = [[0.0, 0.0] for _ in range(n_runs)]
+    paths = [[tuple(p)] for p in phi]
+    batch_losses: list[list[float]] = [[] for _ in range(n_runs)]
+    used_rates: list[list[float]] = [[] for _ in range(n_runs)]
+    status = ["max_steps"] * n_runs
+    message = [f"stopped after the maximum of {max_steps} steps"] * n_runs
+    active = [True] * n_runs
+    last_move = [math.inf] * n_runs
+    trial_step = [0.5 * c.learning_rate for c in configs]
+    loss = [0.0] * n_runs
+    grad = [(0.0, 0.0)] * n_runs
+    rates = alphas.T.tolist()  # (S, K)
+    beta_l, gamma_l, eps_l = beta.tolist(), gamma.tolist(), eps.tolist()
+    kinds = kind.tolist()
+    full_l = full_batch.tolist()
+    converged_text = "converged after {} steps (gradient norm below " + f"{tolerance:g})"
+
+    def stop(k: int, why: str, text: str) -> None:
+        active[k] = False
+        status[k], message[k] = why, text
+
+    with np.errstate(all="ignore"):  # overflow is caught below as divergence, never returned
+        for t in range(max_steps):
+            alpha = rates[t]
+            for rows, xs, ys, index, _ in groups:
+                live = [k for k in rows.tolist() if active[k]]
+                if not live:
+                    continue
+                at = np.array(
+                    [
+                        [
+                            phi[k][0] - alpha[k] * beta_l[k] * m[k][0],
+                            phi[k][1] - alpha[k] * beta_l[k] * m[k][1],
+                        ]
+                        if kinds[k] == "nesterov"
+                        else phi[k]
+                        for k in live
+                    ]
+                )  # (K_g, 2): Nesterov's look-ahead point, phi_t for the others
+                xb, yb = xs[t], ys[t]
+                if index[t, -1] < 0:  # the short last batch of an epoch
+                    valid = index[t] >= 0
+                    xb, yb = xb[valid], yb[valid]
+                f, d0, d1 = landscape.predict_with_gradient(xb[None, :], at[:, :1], at[:, 1:])
+                r = f - yb[None, :]  # (K_g, B)
+                scale = 2.0 / r.shape[1]
+                losses_g = (np.einsum("kb,kb->k", r, r) / r.shape[1]).tolist()
+                g0 = (scale * np.einsum("kb,kb->k", r, d0)).tolist()
+                if d1.shape != r.shape:
+                    d1 = np.broadcast_to(d1, r.shape)
+                g1 = (scale * np.einsum("kb,kb->k", r, d1)).tolist()
+                for j, k in enumerate(live):
+                    loss[k], grad[k] = losses_g[j], (g0[j], g1[j])
+
+            searching = []
+            for k in range(n_runs):
+                if not active[k]:
+                    continue
+                g0k, g1k = grad[k]
+                if not (loss[k] < LOSS_LIMIT and math.isfinite(g0k) and math.isfinite(g1k)):
+                    stop(k, "diverged", f"the loss blew up at step {t}")
+                elif full_l[k] and math.hypot(g0k, g1k) < tolerance and last_move[k] < tolerance:
+                    stop(k, "converged", converged_text.format(t))
+                elif kinds[k] == "line_search":
+                    searching.append(k)
+            step_rate = list(alpha)
+            if searching:
+                found = _armijo(
+                    landscape,
+                    np.array([phi[k] for k in searching]),
+                    np.array([loss[k] for k in searching]),
+                    np.array([grad[k] for k in searching]),
+                    2.0 * np.array([trial_step[k] for k in searching]),
+                ).tolist()
+                for k, a in zip(searching, found, strict=True):
+                    trial_step[k] = step_rate[k] = a
+                    if a == 0.0:
+                        text = f"converged after {t} steps (no step lowers the loss)"
+                        stop(k, "converged", text)
+
+            for k in range(n_runs):
+                if not active[k]:
+                    continue
+                g0k, g1k = grad[k]
+                a = step_rate[k]
+                kind_k = kinds[k]
+                if kind_k in ("momentum", "nesterov"):
+                    b = beta_l[k]
+                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
+                    d0k, d1k = a * mk[0], a * mk[1]
+                elif kind_k == "adam":
+                    b, c = beta_l[k], gamma_l[k]
+                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
+                    vk = v[k] = [
+                        c * v[k][0] + (1.0 - c) * g0k * g0k,
+                        c * v[k][1] + (1.0 - c) * g1k * g1k,
+                    ]
+                    m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
+                    v_scale = 1.0 / (1.0 - c ** (t + 1))
+                    d0k = a * mk[0] * m_scale / (math.sqrt(vk[0] * v_scale) + eps_l[k])
+                    d1k = a * mk[1] * m_scale / (math.sqrt(vk[1] * v_scale) + eps_l[k])
+                else:  # gd, sgd, line search
+                    d0k, d1k = a * g0k, a * g1k
+                new0, new1 = phi[k][0] - d0k, phi[k][1] - d1k
+                if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
+                    stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
+                    continue
+                batch_losses[k].append(loss[k])
+                used_rates[k].append(a)
+                last_move[k] = math.hypot(d0k, d1k)
+                phi[k] = [new0, new1]
+                paths[k].append((new0, new1))
+            if not any(active):
                 break
-            d0, d1 = alpha * g0, alpha * g1
-        elif kind in ("momentum", "nesterov"):
-            m0 = beta * m0 + (1.0 - beta) * g0
-            m1 = beta * m1 + (1.0 - beta) * g1
-            d0, d1 = alpha * m0, alpha * m1
-        else:  # adam
-            m0 = beta * m0 + (1.0 - beta) * g0
-            m1 = beta * m1 + (1.0 - beta) * g1
-            v0 = gamma * v0 + (1.0 - gamma) * g0 * g0
-            v1 = gamma * v1 + (1.0 - gamma) * g1 * g1
-            m_scale = 1.0 / (1.0 - beta ** (t + 1))  # bias corrections
-            v_scale = 1.0 / (1.0 - gamma ** (t + 1))
-            d0 = alpha * m0 * m_scale / (math.sqrt(v0 * v_scale) + eps)
-            d1 = alpha * m1 * m_scale / (math.sqrt(v1 * v_scale) + eps)
-        new0, new1 = p0 - d0, p1 - d1
-        if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN and inf
-            status = "diverged"
-            message = f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}"
-            break
-        batch_losses.append(loss)
-        used_rates.append(alpha)
-        batch_indices.append(order[lo:hi])
-        last_move = math.hypot(d0, d1)
-        p0, p1 = new0, new1
-        points.append((p0, p1))
-        if not full_batch and k == batches_per_epoch - 1:
-            _, g_full = batch_loss_and_gradient(
-                landscape, landscape.x, landscape.y, np.array([p0, p1])
+
+            for rows, _, _, _, size in groups:
+                if size < n and (t + 1) % math.ceil(n / size) == 0:  # end of an epoch
+                    check = [k for k in rows.tolist() if active[k]]
+                    if check:
+                        norms = _full_gradient_norm(landscape, np.array([phi[k] for k in check]))
+                        for k, norm in zip(check, norms.tolist(), strict=True):
+                            if norm < tolerance and last_move[k] < tolerance:
+                                stop(k, "converged", converged_text.format(t + 1))
+
+    runs = []
+    for k in range(n_runs):
+        points = np.array(paths[k])  # (S_k + 1, 2)
+        steps = len(points) - 1
+        losses = losses_at(landscape, points)
+        group = next(g for g in groups if k in g[0])
+        per_epoch = math.ceil(n / group[4])
+        epoch_ends = np.arange(per_epoch, steps + 1, per_epoch)
+        runs.append(
+            Run(
+                trajectory=points,
+                losses=losses,
+                batch_losses=np.array(batch_losses[k], dtype=float),
+                learning_rates=np.array(used_rates[k], dtype=float),
+                batch_indices=tuple(
+                    row if row[-1] >= 0 else row[row >= 0] for row in group[3][:steps]
+                ),
+                epoch_ends=epoch_ends,
+                epoch_losses=losses[epoch_ends],
+                status=status[k],
+                message=message[k],
             )
-            if np.hypot(*g_full) < tolerance and last_move < tolerance:
-                status = "converged"
-                message = f"converged after {t + 1} steps (gradient norm below {tolerance:g})"
-                break
+        )
+    return tuple(runs)
 
-    trajectory = np.array(points)  # (S + 1, 2)
-    losses = losses_at(landscape, trajectory)
-    n_steps = len(points) - 1
-    epoch_ends = np.arange(batches_per_epoch, n_steps + 1, batches_per_epoch)
-    return Run(
-        trajectory=trajectory,
-        losses=losses,
-        batch_losses=np.array(batch_losses, dtype=float),
-        learning_rates=np.array(used_rates, dtype=float),
-        batch_indices=tuple(batch_indices),
-        epoch_ends=epoch_ends,
-        epoch_losses=losses[epoch_ends],
-        status=status,
-        message=message,
-    )
+
+def _full_gradient_norm(landscape: Landscape, points: np.ndarray) -> np.ndarray:
+    """Norm of the full-data gradient at each of ``points`` (shape (K, 2)); shape (K,)."""
+    f, d0, d1 = landscape.predict_with_gradient(landscape.x[None, :], points[:, :1], points[:, 1:])
+    r = f - landscape.y[None, :]  # (K, N)
+    return np.hypot(2.0 * np.mean(r * d0, axis=1), 2.0 * np.mean(r * d1, axis=1))
 
 
 def _armijo(
-    landscape: Landscape, phi: np.ndarray, loss: float, g: np.ndarray, alpha: float
-) -> float:
-    r"""Backtracking line search along -g: the first a in alpha, alpha/2, alpha/4, ... with
-    :math:`L[\phi - a g] \le L[\phi] - c\, a \|g\|^2` (c = ``ARMIJO_C``); 0 if none of
-    ``MAX_HALVINGS`` halvings passes."""
-    g2 = float(g @ g)
-    for _ in range(MAX_HALVINGS):
-        trial = losses_at(landscape, (phi - alpha * g)[None, :])[0]
-        if np.isfinite(trial) and trial <= loss - ARMIJO_C * alpha * g2:
-            return alpha
-        alpha *= 0.5
-    return 0.0
+    landscape: Landscape, phi: np.ndarray, loss: np.ndarray, g: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    r"""Backtracking line search along -g for K points at once.
+
+    For each row, the first a in first, first/2, first/4, ... with
+    :math:`L[\phi - a g] \le L[\phi] - c\, a \|g\|^2` (c = ``ARMIJO_C``), or 0 if none of
+    ``MAX_HALVINGS`` trial steps passes. All trial steps are evaluated in one call.
+
+    Parameters
+    ----------
+    phi, g : ndarray, shape (K, 2)
+    loss, first : ndarray, shape (K,)
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    trial = first[:, None] * 0.5 ** np.arange(MAX_HALVINGS)[None, :]  # (K, J)
+    points = phi[:, None, :] - trial[..., None] * g[:, None, :]  # (K, J, 2)
+    with np.errstate(invalid="ignore", over="ignore"):
+        trial_loss = losses_at(landscape, points.reshape(-1, 2)).reshape(trial.shape)  # (K, J)
+    passes = trial_loss <= loss[:, None] - ARMIJO_C * trial * np.sum(g * g, axis=1)[:, None]
+    first_pass = np.argmax(passes, axis=1)
+    return np.where(passes.any(axis=1), trial[np.arange(len(trial)), first_pass], 0.0)
 
 
 def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
@@ -335,43 +494,3 @@ def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
         raise ValueError("need at least one minimum to compare with, got none")
     distance = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)  # (P, K)
     return np.argmin(distance, axis=1)
-
-
-def race(
-    landscape: Landscape,
-    configs: tuple[OptimizerConfig, ...],
-    start: np.ndarray,
-    max_steps: int,
-    rng: np.random.Generator,
-) -> tuple[Run, ...]:
-    """Run several optimisers from the same start.
-
-    Every run shuffles with a generator seeded identically (one seed drawn from ``rng``), so
-    optimisers with the same batch size see the same sequence of mini-batches: the race
-    compares update rules, not luck.
-
-    Returns
-    -------
-    tuple of Run, one per config, in order.
-    """
-    seed = int(rng.integers(2**63))
-    return tuple(
-        run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))
-        for config in configs
-    )
-
-
-def from_starts(
-    landscape: Landscape,
-    config: OptimizerConfig,
-    starts: np.ndarray,
-    max_steps: int,
-    rng: np.random.Generator,
-) -> tuple[Run, ...]:
-    """Run one optimiser from each row of ``starts`` (shape (K, 2)), same batches for each."""
-    starts = np.asarray(starts, dtype=float).reshape(-1, 2)  # (K, 2)
-    seed = int(rng.integers(2**63))
-    return tuple(
-        run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))
-        for start in starts
-    )

@@ -1,0 +1,66 @@
+"""Benchmark of the training lab's core: three optimisers x 1,000 steps plus a 100x100 landscape.
+
+Run: .venv/bin/python bench/bench_training.py
+Target (issue): under 50 ms for the whole bundle, server-side.
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+from core.landscapes import find_minima, grid_axes, loss_surface, make_landscape
+from core.optimizers import OptimizerConfig, race
+
+REPEATS = 30
+N_SAMPLES = 50
+STEPS = 1000
+CONFIGS = (
+    OptimizerConfig("sgd", 0.5, batch_size=10),
+    OptimizerConfig("momentum", 0.5, batch_size=10, beta=0.9),
+    OptimizerConfig("adam", 0.1, batch_size=10),
+)
+
+
+def median_ms(fn) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def main() -> None:
+    for name in ("gabor", "linear", "network"):
+        land = make_landscape(name, N_SAMPLES, 0.2, np.random.default_rng(0))
+        phi_0, phi_1 = grid_axes(land, 100)
+        start = np.array(land.param_range)[:, 0] * 0.5 + np.array(land.param_range)[:, 1] * 0.5
+
+        def surface(land=land, phi_0=phi_0, phi_1=phi_1):
+            return loss_surface(land, phi_0, phi_1)
+
+        def runs(land=land, start=start):
+            # tolerance 0: every run takes all 1,000 steps
+            return race(land, CONFIGS, start, STEPS, np.random.default_rng(1))
+
+        surf = surface()
+
+        def minima(land=land, phi_0=phi_0, phi_1=phi_1, surf=surf):
+            return find_minima(land, phi_0, phi_1, surf)
+
+        def bundle():
+            surface()
+            runs()
+
+        steps = [len(r.trajectory) - 1 for r in runs()]
+        print(
+            f"{name:8s} N={N_SAMPLES} surface 100x100: {median_ms(surface):6.1f} ms | "
+            f"3 optimisers x {steps} steps: {median_ms(runs):6.1f} ms | "
+            f"minima: {median_ms(minima):6.1f} ms | bundle: {median_ms(bundle):6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
