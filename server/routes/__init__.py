@@ -1,0 +1,1 @@
+"""One router per lab, each under /api/v1/<lab>."""

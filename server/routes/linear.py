@@ -1,0 +1,200 @@
+"""Linear regression lab: y = phi_0 + phi_1 x, its MSE loss surface, descent and exact fit."""
+
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter
+from pydantic import Field, model_validator
+
+from core import linear
+from server.schemas import ErrorResponse, Model, Seed
+
+router = APIRouter(
+    prefix="/api/v1/linear",
+    tags=["linear regression"],
+    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+)
+
+Coord = Annotated[float, Field(ge=-1e6, le=1e6)]
+Param = Annotated[float, Field(ge=-1000, le=1000)]
+
+
+class LinearViewRequest(Model):
+    """The lab's state: data, current parameters, view of the loss surface, descent settings."""
+
+    seed: Seed = 0
+    n_points: int = Field(20, ge=2, le=500, description="Number of generated points N.")
+    slope: float = Field(1.2, ge=-10, le=10, description="True slope of the generated data.")
+    intercept: float = Field(
+        0.5, ge=-10, le=10, description="True intercept of the generated data."
+    )
+    noise: float = Field(0.3, ge=0, le=5, description="Std of the Gaussian noise added to y.")
+    points: list[tuple[Coord, Coord]] | None = Field(
+        None,
+        min_length=2,
+        max_length=500,
+        description="Your own (x, y) pairs; when given they replace the generated data.",
+    )
+    phi0: Param = Field(-0.5, description="Current intercept phi_0.")
+    phi1: Param = Field(-1.0, description="Current slope phi_1.")
+    phi0_min: Param = Field(-3, description="Left edge of the loss-surface view (phi_0).")
+    phi0_max: Param = Field(3, description="Right edge of the loss-surface view (phi_0).")
+    phi1_min: Param = Field(-3, description="Bottom edge of the loss-surface view (phi_1).")
+    phi1_max: Param = Field(3, description="Top edge of the loss-surface view (phi_1).")
+    grid_size: int = Field(80, ge=10, le=200, description="Loss-surface samples per axis.")
+    descent: bool = Field(True, description="Run gradient descent from (phi0, phi1).")
+    learning_rate: float = Field(0.1, gt=0, le=10, description="Learning rate lambda.")
+    tolerance: float = Field(
+        1e-6, ge=0, le=1, description="Stop when |L_new - L_old| < tolerance (epsilon)."
+    )
+    max_steps: int = Field(200, ge=0, le=5000, description="Maximum number of descent steps.")
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        if self.phi0_min >= self.phi0_max or self.phi1_min >= self.phi1_max:
+            raise ValueError("each view range needs min < max")
+        return self
+
+
+class Curve(Model):
+    phi0: list[float] = Field(description="phi_0 coordinates.")
+    phi1: list[float] = Field(description="phi_1 coordinates.")
+
+
+class Surface(Model):
+    phi0: list[float] = Field(description="Grid along phi_0 (columns).")
+    phi1: list[float] = Field(description="Grid along phi_1 (rows).")
+    loss: list[list[float]] = Field(description="L[phi] on the grid, loss[row][column].")
+
+
+class Exact(Model):
+    phi: tuple[float, float] = Field(description="Least-squares solution (X^T X)^-1 X^T y.")
+    loss: float = Field(description="MSE at the exact solution (the smallest possible).")
+
+
+class Descent(Model):
+    trajectory: Curve = Field(description="Parameters after each step, the start first.")
+    losses: list[float] = Field(description="L after each step, the start first.")
+    status: Literal["converged", "max_steps", "diverged"] = Field(description="Why it stopped.")
+    steps: int = Field(description="Number of updates made.")
+    message: str = Field(description="Why it stopped, in words.")
+
+
+class LinearViewResponse(Model):
+    x: list[float] = Field(description="Inputs x_i.")
+    y: list[float] = Field(description="Targets y_i.")
+    predictions: list[float] = Field(description="phi_0 + phi_1 x_i for the current phi.")
+    phi: tuple[float, float] = Field(description="Current (phi_0, phi_1).")
+    loss: float = Field(description="MSE L[phi] = 1/N sum (phi_0 + phi_1 x_i - y_i)^2.")
+    gradient: tuple[float, float] = Field(description="(dL/dphi_0, dL/dphi_1) at phi.")
+    level_line: Curve = Field(description="The level line of L through phi (an ellipse).")
+    surface: Surface
+    exact: Exact
+    descent: Descent | None = Field(description="The descent run, when asked for.")
+
+
+def _message(run: linear.DescentResult, settings: linear.DescentSettings) -> str:
+    if run.status == "converged":
+        return f"converged after {run.steps} steps: |L_new - L_old| < {settings.tolerance:g}"
+    if run.status == "diverged":
+        return (
+            f"diverged after {run.steps} steps: the loss blew up; learning rate "
+            f"{settings.learning_rate:g} is too large for this loss surface"
+        )
+    return f"stopped at the step limit ({run.steps} steps) before converging"
+
+
+@router.post("/view", response_model=LinearViewResponse, summary="Everything the lab draws")
+def view(req: LinearViewRequest) -> LinearViewResponse:
+    """Data, the current line and residuals, the loss surface with the level line and gradient
+    at the current point, the exact least-squares fit, and a gradient-descent run."""
+    if req.points is not None:
+        pts = np.array(req.points, dtype=float)  # (N, 2)
+        data = linear.LinearData(x=pts[:, 0], y=pts[:, 1])
+    else:
+        rng = np.random.default_rng(req.seed)
+        data = linear.make_data(req.n_points, req.slope, req.intercept, req.noise, rng)
+    settings = linear.DescentSettings(req.learning_rate, req.tolerance, req.max_steps)
+    v = linear.explore(
+        data,
+        np.array([req.phi0, req.phi1]),
+        (req.phi0_min, req.phi0_max),
+        (req.phi1_min, req.phi1_max),
+        req.grid_size,
+        settings if req.descent else None,
+    )
+    run = v.descent
+    return LinearViewResponse(
+        x=v.data.x.tolist(),
+        y=v.data.y.tolist(),
+        predictions=v.predictions.tolist(),
+        phi=tuple(v.phi),
+        loss=v.loss,
+        gradient=tuple(v.gradient),
+        level_line=Curve(phi0=v.level_line[:, 0].tolist(), phi1=v.level_line[:, 1].tolist()),
+        surface=Surface(
+            phi0=v.phi0_grid.tolist(), phi1=v.phi1_grid.tolist(), loss=v.surface.tolist()
+        ),
+        exact=Exact(phi=tuple(v.exact), loss=v.exact_loss),
+        descent=None
+        if run is None
+        else Descent(
+            trajectory=Curve(
+                phi0=run.trajectory[:, 0].tolist(), phi1=run.trajectory[:, 1].tolist()
+            ),
+            losses=run.losses.tolist(),
+            status=run.status,
+            steps=run.steps,
+            message=_message(run, settings),
+        ),
+    )
+
+
+class ComplexityRequest(Model):
+    seed: Seed = 0
+    n_values: list[Annotated[int, Field(ge=1, le=20_000)]] = Field(
+        [500, 1000, 2000, 4000, 8000, 600, 600, 600, 600, 600],
+        min_length=1,
+        max_length=16,
+        description="Numbers of samples N, one per measurement.",
+    )
+    d_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
+        [40, 40, 40, 40, 40, 50, 100, 200, 300, 600],
+        min_length=1,
+        max_length=16,
+        description="Numbers of features D, paired with n_values.",
+    )
+    repeats: int = Field(3, ge=1, le=7, description="Runs per size; the median is kept.")
+
+    @model_validator(mode="after")
+    def _paired(self):
+        if len(self.n_values) != len(self.d_values):
+            raise ValueError("n_values and d_values must have the same length")
+        return self
+
+
+class ComplexityResponse(Model):
+    n_values: list[int] = Field(description="N of each measurement.")
+    d_values: list[int] = Field(description="D of each measurement.")
+    gram_seconds: list[float] = Field(description="Median time to form X^T X and X^T y.")
+    solve_seconds: list[float] = Field(description="Median time to solve the D x D system.")
+    model_seconds: list[float] = Field(description="Fitted model a N D^2 + b D^3.")
+    coef_nd2: float = Field(description="a: seconds per N D^2 multiply-add.")
+    coef_d3: float = Field(description="b: seconds per D^3.")
+
+
+@router.post("/complexity", response_model=ComplexityResponse, summary="Time the normal equations")
+def complexity(req: ComplexityRequest) -> ComplexityResponse:
+    """Measure the O(N D^2) and O(D^3) parts of the exact solution and fit the cost model."""
+    t = linear.time_normal_equations(
+        np.array(req.n_values), np.array(req.d_values), np.random.default_rng(req.seed), req.repeats
+    )
+    return ComplexityResponse(
+        n_values=t.n_values.tolist(),
+        d_values=t.d_values.tolist(),
+        gram_seconds=t.gram_seconds.tolist(),
+        solve_seconds=t.solve_seconds.tolist(),
+        model_seconds=t.model_seconds.tolist(),
+        coef_nd2=t.coef_nd2,
+        coef_d3=t.coef_d3,
+    )

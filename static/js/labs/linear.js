@@ -1,0 +1,266 @@
+// Linear regression lab: y = phi_0 + phi_1 x, the MSE loss map, gradient descent, exact fit.
+import { postJSON, showError } from "../api.js";
+import { initPage } from "../page.js";
+import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
+import { createLab } from "../state.js";
+
+const MAX_POINTS = 500;
+
+const schema = {
+  source: { type: "enum", options: ["generated", "custom"], default: "generated" },
+  seed: { type: "int", default: 0, min: 0, max: 4294967295 },
+  n_points: { type: "int", default: 20, min: 2, max: 200 },
+  slope: { type: "number", default: 1.2, min: -3, max: 3 },
+  intercept: { type: "number", default: 0.5, min: -3, max: 3 },
+  noise: { type: "number", default: 0.3, min: 0, max: 2 },
+  points: { type: "text", default: "0, 0.4\n0.5, 1.3\n1, 1.5\n1.5, 2.6\n2, 2.7", maxLength: 12000 },
+  phi0: { type: "number", default: -0.5, min: -1000, max: 1000 },
+  phi1: { type: "number", default: -1, min: -1000, max: 1000 },
+  descent: { type: "bool", default: true },
+  learning_rate: { type: "number", default: 0.1, min: 0.001, max: 10 },
+  tolerance: { type: "number", default: 1e-6, min: 1e-12, max: 0.1 },
+  max_steps: { type: "int", default: 200, min: 1, max: 2000 },
+  phi0_min: { type: "number", default: -3, min: -1000, max: 1000 },
+  phi0_max: { type: "number", default: 3, min: -1000, max: 1000 },
+  phi1_min: { type: "number", default: -3, min: -1000, max: 1000 },
+  phi1_max: { type: "number", default: 3, min: -1000, max: 1000 },
+};
+
+/** Parse "x, y" lines (commas, spaces or tabs) into pairs; throw with the line number. */
+export function parsePoints(text) {
+  const pairs = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) return;
+    const parts = trimmed.split(/[\s,;]+/).map(Number);
+    if (parts.length !== 2 || !parts.every(Number.isFinite)) {
+      throw new Error(`line ${i + 1} ("${trimmed}") is not a pair of numbers "x, y"`);
+    }
+    pairs.push(parts);
+  });
+  if (pairs.length < 2) throw new Error("type at least two points, one \"x, y\" pair per line");
+  if (pairs.length > MAX_POINTS) throw new Error(`at most ${MAX_POINTS} points, got ${pairs.length}`);
+  return pairs;
+}
+
+function request(s) {
+  const body = {
+    seed: s.seed, n_points: s.n_points, slope: s.slope, intercept: s.intercept, noise: s.noise,
+    phi0: s.phi0, phi1: s.phi1, descent: s.descent, learning_rate: s.learning_rate,
+    tolerance: s.tolerance, max_steps: s.max_steps,
+    phi0_min: s.phi0_min, phi0_max: s.phi0_max, phi1_min: s.phi1_min, phi1_max: s.phi1_max,
+  };
+  if (s.source === "custom") body.points = parsePoints(s.points);
+  return body;
+}
+
+let last = null; // the last answer drawn, for the buttons
+
+function drawFit(d, s) {
+  const xs = d.x;
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  const pad = 0.05 * (hi - lo || 1);
+  const ends = [lo - pad, hi + pad];
+  const line = (p) => ends.map((x) => p[0] + p[1] * x);
+  const rx = [];
+  const ry = [];
+  xs.forEach((x, i) => rx.push(x, x, null) && ry.push(d.y[i], d.predictions[i], null));
+  const traces = [
+    { x: rx, y: ry, mode: "lines", name: "residuals", line: { color: COLORS.muted, width: 1.5, dash: "dot" }, hoverinfo: "skip" },
+    { x: xs, y: d.y, mode: "markers", name: "data", marker: { color: COLORS.data, size: 8 } },
+    { x: ends, y: line(d.phi), mode: "lines", name: "current φ", line: { color: COLORS.model, width: 3 } },
+    { x: ends, y: line(d.exact.phi), mode: "lines", name: "exact", line: { color: COLORS.exact, width: 2, dash: "dash" } },
+  ];
+  if (d.descent && d.descent.status !== "diverged") {
+    const t = d.descent.trajectory;
+    const end = [t.phi0.at(-1), t.phi1.at(-1)];
+    traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
+  }
+  draw("fit-plot", traces, {
+    title: title(`Data and model · L = ${fmt(d.loss)} (exact: ${fmt(d.exact.loss)})`),
+    xaxis: { title: { text: "x" } },
+    yaxis: { title: { text: "y" } },
+  });
+}
+
+function drawMap(d, s) {
+  const logLoss = d.surface.loss.map((row) => row.map((v) => Math.log10(v + 1e-12)));
+  const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
+  const g = d.gradient;
+  const norm = Math.hypot(g[0], g[1]);
+  const arrowLen = 0.18 * span;
+  const tip = norm > 0 ? [d.phi[0] + (arrowLen * g[0]) / norm, d.phi[1] + (arrowLen * g[1]) / norm] : d.phi;
+  const traces = [
+    {
+      type: "contour", x: d.surface.phi0, y: d.surface.phi1, z: logLoss, colorscale: LOSS_SCALE,
+      ncontours: 22, contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(255,255,255,0.35)", width: 0.6 },
+      colorbar: { title: { text: "log₁₀ L", side: "right" }, thickness: 14 },
+      customdata: d.surface.loss,
+      hovertemplate: "φ₀ = %{x:.3f}<br>φ₁ = %{y:.3f}<br>L = %{customdata:.4g}<extra></extra>",
+      name: "loss",
+    },
+    { x: d.level_line.phi0, y: d.level_line.phi1, mode: "lines", name: "level line through φ", line: { color: COLORS.model, width: 1.5 }, hoverinfo: "skip" },
+  ];
+  if (d.descent) {
+    const t = d.descent.trajectory;
+    traces.push({
+      x: t.phi0, y: t.phi1, mode: "lines+markers", name: `descent (${d.descent.steps} steps)`,
+      line: { color: COLORS.descent, width: 2 }, marker: { size: 4, color: COLORS.descent },
+      hovertemplate: "step %{pointNumber}<br>φ = (%{x:.3f}, %{y:.3f})<extra></extra>",
+    });
+  }
+  traces.push(
+    { x: [d.exact.phi[0]], y: [d.exact.phi[1]], mode: "markers", name: "exact minimum", marker: { symbol: "star", size: 16, color: COLORS.exact, line: { color: "#fff", width: 1 } } },
+    { x: [d.phi[0]], y: [d.phi[1]], mode: "markers", name: "current φ", marker: { size: 12, color: COLORS.model, line: { color: "#fff", width: 2 } } },
+  );
+  draw("loss-map", traces, {
+    title: title("Loss map L[φ₀, φ₁] · click to move φ"),
+    xaxis: { title: { text: "φ₀ (intercept)" }, range: [s.phi0_min, s.phi0_max], constrain: "domain" },
+    yaxis: { title: { text: "φ₁ (slope)" }, range: [s.phi1_min, s.phi1_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 40 },
+    annotations: norm > 0 ? [{
+      x: tip[0], y: tip[1], ax: d.phi[0], ay: d.phi[1], xref: "x", yref: "y", axref: "x", ayref: "y",
+      showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: COLORS.gradient, text: "",
+    }, {
+      x: tip[0], y: tip[1], xref: "x", yref: "y", text: "∇L", showarrow: false, xshift: 14, yshift: 8,
+      font: { color: COLORS.gradient, size: 15 },
+    }] : [],
+  });
+}
+
+function drawCurve(d) {
+  const traces = [];
+  if (d.descent) {
+    traces.push({ y: d.descent.losses, mode: "lines+markers", name: "L per step", line: { color: COLORS.descent, width: 2 }, marker: { size: 4 } });
+    traces.push({ x: [0, d.descent.losses.length - 1], y: [d.exact.loss, d.exact.loss], mode: "lines", name: "exact minimum", line: { color: COLORS.exact, dash: "dash" } });
+  }
+  draw("loss-curve", traces, {
+    title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")} after ${d.descent.steps} steps` : "Loss per step (descent is off)"),
+    xaxis: { title: { text: "step" } },
+    yaxis: { title: { text: "L (log scale)" }, type: "log" },
+  });
+}
+
+function drawReadouts(d) {
+  const g = d.gradient;
+  const ll = d.level_line;
+  const n = ll.phi0.length;
+  // Tangent of the level line at phi: central difference through the curve's start point.
+  const tx = ll.phi0[1] - ll.phi0[n - 2];
+  const ty = ll.phi1[1] - ll.phi1[n - 2];
+  const norm = Math.hypot(...g);
+  const angle = norm > 0 && Math.hypot(tx, ty) > 0
+    ? (Math.acos(Math.min(1, Math.abs(g[0] * tx + g[1] * ty) / (norm * Math.hypot(tx, ty)))) * 180) / Math.PI
+    : null;
+  const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
+  document.getElementById("readouts").innerHTML = [
+    `<div><b>L[φ]</b> = ${fmt(d.loss)}</div>`,
+    `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
+    `<div><b>angle(∇L, level line)</b> = ${angle === null ? "–" : angle.toFixed(1) + "°"}</div>`,
+    `<div><b>exact φ̂</b> = (${fmt(d.exact.phi[0])}, ${fmt(d.exact.phi[1])})</div>`,
+    d.descent ? `<div><b>descent</b> ${status} ${d.descent.message}; last φ = (${fmt(d.descent.trajectory.phi0.at(-1))}, ${fmt(d.descent.trajectory.phi1.at(-1))})</div>` : "",
+  ].join("");
+}
+
+let clickBound = false;
+function bindMapClick() {
+  // Plotly adds .on() to the div with the first figure; clicking the map moves phi there.
+  if (clickBound) return;
+  clickBound = true;
+  document.getElementById("loss-map").on("plotly_click", (ev) => {
+    const p = ev.points?.[0];
+    if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) lab.set({ phi0: p.x, phi1: p.y });
+  });
+}
+
+function render(d, s) {
+  last = d;
+  showError(null);
+  document.getElementById("generated-controls").hidden = s.source !== "generated";
+  document.getElementById("custom-controls").hidden = s.source !== "custom";
+  for (const [id, lo, hi] of [["phi0-slider", s.phi0_min, s.phi0_max], ["phi1-slider", s.phi1_min, s.phi1_max]]) {
+    const el = document.getElementById(id);
+    el.min = lo;
+    el.max = hi;
+    el.step = (hi - lo) / 600;
+  }
+  drawFit(d, s);
+  drawMap(d, s);
+  bindMapClick();
+  drawCurve(d);
+  drawReadouts(d);
+}
+
+initPage("linear");
+const lab = createLab({
+  schema,
+  compute: (s, signal) => postJSON("api/v1/linear/view", request(s), { signal }),
+  render,
+  onError: showError,
+});
+
+
+document.getElementById("new-data").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
+document.getElementById("to-exact").addEventListener("click", () => {
+  if (last) lab.set({ phi0: last.exact.phi[0], phi1: last.exact.phi[1] });
+});
+document.getElementById("to-end").addEventListener("click", () => {
+  if (last?.descent) {
+    const t = last.descent.trajectory;
+    lab.set({ phi0: t.phi0.at(-1), phi1: t.phi1.at(-1) });
+  }
+});
+document.getElementById("fit-view").addEventListener("click", () => {
+  if (!last) return;
+  const s = lab.state;
+  const [e0, e1] = last.exact.phi;
+  const half = Math.max(1, 1.3 * Math.max(Math.abs(s.phi0 - e0), Math.abs(s.phi1 - e1)));
+  const round = (v) => Number(v.toPrecision(4));
+  lab.set({ phi0_min: round(e0 - half), phi0_max: round(e0 + half), phi1_min: round(e1 - half), phi1_max: round(e1 + half) });
+});
+
+// Complexity panel: measured on demand (timings are not part of the shareable state).
+const N_SWEEP = [500, 1000, 2000, 4000, 8000];
+const D_SWEEP = [50, 100, 200, 300, 600];
+const D_FIXED = 40;
+const N_FIXED = 600;
+document.getElementById("measure").addEventListener("click", async () => {
+  const note = document.getElementById("complexity-note");
+  note.textContent = "measuring…";
+  try {
+    const t = await postJSON("api/v1/linear/complexity", {
+      n_values: [...N_SWEEP, ...D_SWEEP.map(() => N_FIXED)],
+      d_values: [...N_SWEEP.map(() => D_FIXED), ...D_SWEEP],
+      repeats: 3,
+    });
+    document.getElementById("complexity-plots").hidden = false;
+    const ms = (a) => a.map((v) => v * 1e3);
+    const k = N_SWEEP.length;
+    const nd2 = (n, d) => t.coef_nd2 * n * d * d * 1e3;
+    const d3 = (d) => t.coef_d3 * d ** 3 * 1e3;
+    draw("complexity-n", [
+      { x: N_SWEEP, y: ms(t.gram_seconds.slice(0, k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
+      { x: N_SWEEP, y: N_SWEEP.map((n) => nd2(n, D_FIXED)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+    ], {
+      title: title(`Growing N at D = ${D_FIXED}: linear in N`),
+      xaxis: { title: { text: "N (samples)" }, type: "log" },
+      yaxis: { title: { text: "time (ms)" }, type: "log" },
+    });
+    draw("complexity-d", [
+      { x: D_SWEEP, y: ms(t.gram_seconds.slice(k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
+      { x: D_SWEEP, y: ms(t.solve_seconds.slice(k)), mode: "markers", name: "measured solve", marker: { size: 9, color: COLORS.descent, symbol: "diamond" } },
+      { x: D_SWEEP, y: D_SWEEP.map((d) => nd2(N_FIXED, d)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+      { x: D_SWEEP, y: D_SWEEP.map((d) => d3(d)), mode: "lines", name: "b·D³", line: { color: COLORS.gradient, dash: "dot" } },
+    ], {
+      title: title(`Growing D at N = ${N_FIXED}: quadratic and cubic terms`),
+      xaxis: { title: { text: "D (features)" }, type: "log" },
+      yaxis: { title: { text: "time (ms)" }, type: "log" },
+    });
+    note.textContent = `fitted a = ${fmt(t.coef_nd2 * 1e9)} ns per N·D², b = ${fmt(t.coef_d3 * 1e9)} ns per D³`;
+  } catch (err) {
+    note.textContent = "";
+    showError(err);
+  }
+});

@@ -1,0 +1,151 @@
+"""Linear regression core against independent oracles."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import linear
+
+finite = st.floats(min_value=-5, max_value=5, allow_nan=False)
+
+
+@pytest.fixture
+def data():
+    return linear.make_data(30, slope=1.2, intercept=0.5, noise=0.3, rng=np.random.default_rng(1))
+
+
+def test_make_data_is_reproducible_and_follows_the_line():
+    a = linear.make_data(2000, 2.0, -1.0, 0.1, np.random.default_rng(7))
+    b = linear.make_data(2000, 2.0, -1.0, 0.1, np.random.default_rng(7))
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.y, b.y)
+    residual = a.y - (-1.0 + 2.0 * a.x)
+    assert abs(residual.std() - 0.1) < 0.01
+    assert a.x.min() >= 0.0 and a.x.max() <= 2.0
+
+
+def test_loss_matches_a_plain_loop(data):
+    phi = np.array([0.3, -0.7])
+    expected = sum((phi[0] + phi[1] * xi - yi) ** 2 for xi, yi in zip(data.x, data.y, strict=True))
+    assert linear.mse_loss(phi, data.x, data.y) == pytest.approx(expected / len(data.x))
+
+
+@given(p0=finite, p1=finite)
+@settings(max_examples=50, deadline=None)
+def test_gradient_matches_finite_differences(p0, p1):
+    d = linear.make_data(20, 1.0, 0.0, 0.5, np.random.default_rng(3))
+    phi = np.array([p0, p1])
+    h = 1e-6
+    numeric = [
+        (linear.mse_loss(phi + e, d.x, d.y) - linear.mse_loss(phi - e, d.x, d.y)) / (2 * h)
+        for e in (np.array([h, 0.0]), np.array([0.0, h]))
+    ]
+    np.testing.assert_allclose(linear.mse_gradient(phi, d.x, d.y), numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_surface_matches_brute_force(data):
+    q = linear.quadratic_form(data.x, data.y)
+    phi0 = np.linspace(-2, 2, 7)
+    phi1 = np.linspace(-1, 3, 5)
+    surface = linear.loss_surface(q, phi0, phi1)
+    assert surface.shape == (5, 7)
+    for i, p1 in enumerate(phi1):
+        for j, p0 in enumerate(phi0):
+            expected = linear.mse_loss(np.array([p0, p1]), data.x, data.y)
+            assert surface[i, j] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_exact_solution_matches_closed_form_and_lstsq(data):
+    X = linear.design_matrix(data.x)
+    phi = linear.exact_solution(X, data.y)
+    # Closed form for a line: slope = cov(x, y) / var(x), intercept = mean(y) - slope mean(x).
+    slope = np.cov(data.x, data.y, bias=True)[0, 1] / np.var(data.x)
+    np.testing.assert_allclose(phi, [data.y.mean() - slope * data.x.mean(), slope], rtol=1e-10)
+    # General D: against numpy's own least squares on a random problem.
+    rng = np.random.default_rng(0)
+    X5 = rng.standard_normal((40, 5))
+    y5 = rng.standard_normal(40)
+    np.testing.assert_allclose(
+        linear.exact_solution(X5, y5), np.linalg.lstsq(X5, y5, rcond=None)[0], rtol=1e-10
+    )
+    # The minimum has zero gradient.
+    np.testing.assert_allclose(linear.mse_gradient(phi, data.x, data.y), 0.0, atol=1e-12)
+
+
+def test_gradient_descent_reaches_the_exact_solution(data):
+    q = linear.quadratic_form(data.x, data.y)
+    run = linear.gradient_descent(q, np.array([-2.0, 2.5]), 0.2, 1e-14, 20_000)
+    assert run.status == "converged"
+    exact = linear.exact_solution(linear.design_matrix(data.x), data.y)
+    np.testing.assert_allclose(run.trajectory[-1], exact, atol=1e-5)
+    assert np.all(np.diff(run.losses) <= 1e-15)  # a small enough step never increases L
+    assert run.trajectory.shape == (run.steps + 1, 2)
+
+
+def test_gradient_descent_first_step_is_the_update_rule(data):
+    q = linear.quadratic_form(data.x, data.y)
+    start = np.array([1.0, -1.0])
+    run = linear.gradient_descent(q, start, 0.05, 0.0, 1)
+    expected = start - 0.05 * linear.mse_gradient(start, data.x, data.y)
+    np.testing.assert_allclose(run.trajectory[1], expected, rtol=1e-12)
+    assert run.status == "max_steps" and run.steps == 1
+
+
+def test_too_large_learning_rate_diverges_without_nan(data):
+    q = linear.quadratic_form(data.x, data.y)
+    largest = np.linalg.eigvalsh(q.A).max()
+    run = linear.gradient_descent(q, np.array([0.0, 0.0]), 1.05 / largest, 1e-9, 100_000)
+    assert run.status == "diverged"
+    assert np.all(np.isfinite(run.trajectory)) and np.all(np.isfinite(run.losses))
+    assert run.losses[-1] > run.losses[0]
+
+
+def test_level_line_is_a_level_set_orthogonal_to_the_gradient(data):
+    q = linear.quadratic_form(data.x, data.y)
+    phi = np.array([1.5, -0.5])
+    line = linear.level_line(q, phi, n_points=721)
+    np.testing.assert_allclose(line[0], phi, atol=1e-12)
+    target = linear.mse_loss(phi, data.x, data.y)
+    losses = [linear.mse_loss(p, data.x, data.y) for p in line]
+    np.testing.assert_allclose(losses, target, rtol=1e-9)
+    tangent = line[1] - line[-2]  # central difference through the start point
+    gradient = linear.mse_gradient(phi, data.x, data.y)
+    cosine = tangent @ gradient / (np.linalg.norm(tangent) * np.linalg.norm(gradient))
+    assert abs(cosine) < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "message"),
+    [
+        ([1.0, 1.0], [2.0, 3.0], "two distinct x"),
+        ([1.0, 2.0], [2.0], "equal length"),
+        ([1.0, float("nan")], [2.0, 3.0], "finite"),
+    ],
+)
+def test_check_data_rejects_bad_input(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        linear.check_data(np.array(x), np.array(y))
+
+
+def test_explore_bundles_consistent_numbers(data):
+    view = linear.explore(
+        data, np.array([0.0, 1.0]), (-3, 3), (-3, 3), 41, linear.DescentSettings(0.1, 1e-8, 50)
+    )
+    assert view.surface.shape == (41, 41)
+    assert view.loss == pytest.approx(linear.mse_loss(np.array([0.0, 1.0]), data.x, data.y))
+    assert view.exact_loss <= view.loss
+    assert view.descent is not None and view.descent.losses[-1] < view.loss
+
+
+def test_complexity_model_fits_both_terms():
+    t = linear.time_normal_equations(
+        np.array([400, 1600, 400]), np.array([20, 20, 80]), np.random.default_rng(0), repeats=1
+    )
+    assert t.gram_seconds.shape == (3,) and np.all(t.gram_seconds > 0)
+    assert t.coef_nd2 >= 0 and t.coef_d3 >= 0
+    np.testing.assert_allclose(
+        t.model_seconds, t.coef_nd2 * t.n_values * t.d_values**2 + t.coef_d3 * t.d_values**3
+    )
+    with pytest.raises(ValueError, match="at least D"):
+        linear.time_normal_equations(np.array([5]), np.array([10]), np.random.default_rng(0))

@@ -1,0 +1,116 @@
+"""The linear-regression lab driven as a student would, in Chromium."""
+
+import re
+
+from tests.e2e.helpers import plot_data, wait_ready
+
+
+def open_lab(page, base_url, hash_=""):
+    page.goto(f"{base_url}/linear.html{hash_}")
+    return wait_ready(page)
+
+
+def set_slider(page, key: str, value: float):
+    """Move a range input the way a user's drag does: set the value and fire 'input'."""
+    page.locator(f'input[data-key="{key}"]').evaluate(
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot):
+    open_lab(page, base_url)
+    for plot in ("fit-plot", "loss-map", "loss-curve"):
+        assert len(plot_data(page, plot)) >= 2, plot
+    assert page.locator(".katex").count() > 5  # formulas typeset by the local KaTeX
+    assert "#source=generated" in page.url and "seed=0" in page.url
+    assert page.locator("#readouts").inner_text().startswith("L[φ] =")
+    screenshot("linear-default")
+
+
+def test_moving_a_slider_moves_the_line_and_the_point(page, base_url, console):
+    ready = open_lab(page, base_url)
+    before = plot_data(page, "fit-plot")[2]["y"]
+    set_slider(page, "phi1", 2.0)
+    wait_ready(page, ready)
+    after = plot_data(page, "fit-plot")[2]["y"]
+    assert after != before
+    point = [t for t in plot_data(page, "loss-map") if t.get("name") == "current φ"][0]
+    assert point["y"] == [2.0]
+    assert "phi1=2" in page.url
+
+
+def test_clicking_the_loss_map_moves_phi(page, base_url, console):
+    ready = open_lab(page, base_url)
+    box = page.locator("#loss-map .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.2)
+    wait_ready(page, ready)
+    point = [t for t in plot_data(page, "loss-map") if t.get("name") == "current φ"][0]
+    assert point["x"][0] > 1 and point["y"][0] > 1  # upper-right quadrant of the [-3, 3] view
+    assert re.search(r"phi0=[12]\.", page.url)
+
+
+def test_descent_runs_converges_and_jumps(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    assert "converged" in page.locator("#readouts").inner_text()
+    path = [t for t in plot_data(page, "loss-map") if str(t.get("name", "")).startswith("descent")]
+    assert len(path[0]["x"]) > 10
+    page.click("#to-end")
+    wait_ready(page, ready)
+    exact = page.evaluate(
+        "document.getElementById('loss-map').data.find(t => t.name === 'exact minimum').x[0]"
+    )
+    current = page.evaluate(
+        "document.getElementById('loss-map').data.find(t => t.name === 'current φ').x[0]"
+    )
+    assert abs(exact - current) < 0.05
+    screenshot("linear-descent")
+
+
+def test_too_large_learning_rate_shows_divergence(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    set_slider(page, "learning_rate", 0.5)  # log10 scale slider: 10^0.5 ~ 3.16
+    wait_ready(page, ready)
+    badge = page.locator("#readouts .badge")
+    assert badge.inner_text() == "diverged"
+    assert "diverged" in page.locator("#loss-curve .gtitle").text_content()
+    screenshot("linear-diverged")
+
+
+def test_custom_points_and_a_clear_error(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.select_option('select[data-key="source"]', "custom")
+    ready = wait_ready(page, ready)
+    assert plot_data(page, "fit-plot")[1]["x"] == [0, 0.5, 1, 1.5, 2]
+    console.allow("status of 422")  # Chromium logs every 4xx answer; this one is wanted
+    page.fill('textarea[data-key="points"]', "1, 2\n1, 3")  # a vertical line cannot be fitted
+    page.wait_for_selector("#error-banner:not([hidden])")
+    assert "two distinct x" in page.locator("#error-banner").inner_text()
+    page.fill('textarea[data-key="points"]', "0 1\n1 3\n2 5")
+    wait_ready(page, ready)
+    assert page.locator("#error-banner").is_hidden()
+    exact = page.evaluate(
+        "document.getElementById('loss-map').data.find(t => t.name === 'exact minimum')"
+    )
+    assert abs(exact["x"][0] - 1) < 1e-9 and abs(exact["y"][0] - 2) < 1e-9
+
+
+def test_a_copied_link_reopens_the_same_view(page, base_url, console):
+    open_lab(page, base_url, "#seed=5&n_points=40&phi0=1.5&phi1=-2&learning_rate=0.02")
+    first = plot_data(page, "fit-plot")
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_ready(page)
+    assert plot_data(page, "fit-plot") == first
+    assert page.locator('input[data-key="n_points"]').input_value() == "40"
+
+
+def test_complexity_panel_measures(page, base_url, console, screenshot):
+    open_lab(page, base_url)
+    page.click("#measure")
+    page.wait_for_function(
+        "document.getElementById('complexity-d').data?.length === 4", timeout=20_000
+    )
+    assert "ns per N·D²" in page.locator("#complexity-note").inner_text()
+    screenshot("linear-complexity")

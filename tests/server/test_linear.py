@@ -1,0 +1,174 @@
+"""Linear-regression API: whole bodies, limits and error bodies."""
+
+import numpy as np
+import pytest
+
+from core import linear
+
+
+def test_default_view_matches_core(client):
+    r = client.post("/api/v1/linear/view", json={})
+    assert r.status_code == 200
+    body = r.json()
+    data = linear.make_data(20, 1.2, 0.5, 0.3, np.random.default_rng(0))
+    np.testing.assert_allclose(body["x"], data.x)
+    np.testing.assert_allclose(body["y"], data.y)
+    phi = np.array([-0.5, -1.0])
+    assert body["phi"] == [-0.5, -1.0]
+    assert body["loss"] == pytest.approx(linear.mse_loss(phi, data.x, data.y))
+    np.testing.assert_allclose(body["gradient"], linear.mse_gradient(phi, data.x, data.y))
+    assert len(body["surface"]["loss"]) == 80 and len(body["surface"]["loss"][0]) == 80
+    assert body["descent"]["status"] == "converged"
+    assert body["descent"]["message"].startswith("converged after")
+    assert set(body) == {
+        "x",
+        "y",
+        "predictions",
+        "phi",
+        "loss",
+        "gradient",
+        "level_line",
+        "surface",
+        "exact",
+        "descent",
+    }
+
+
+def test_exact_solution_for_points_on_a_line(client):
+    r = client.post(
+        "/api/v1/linear/view",
+        json={"points": [[0, 1], [1, 3], [2, 5]], "descent": False, "grid_size": 10},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["exact"]["phi"] == pytest.approx([1.0, 2.0])
+    assert body["exact"]["loss"] == pytest.approx(0.0, abs=1e-20)
+    assert body["descent"] is None
+
+
+def test_divergence_is_reported_with_finite_numbers(client):
+    r = client.post("/api/v1/linear/view", json={"learning_rate": 5, "max_steps": 5000})
+    body = r.json()
+    assert r.status_code == 200
+    assert body["descent"]["status"] == "diverged"
+    assert "too large" in body["descent"]["message"]
+    assert all(np.isfinite(body["descent"]["losses"]))
+
+
+@pytest.mark.parametrize(
+    ("payload", "detail"),
+    [
+        (
+            {"points": [[1, 2], [1, 3]]},
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["body"],
+                    "msg": "need at least two distinct x values to fit a line",
+                }
+            ],
+        ),
+        (
+            {"n_points": 1},
+            [
+                {
+                    "type": "greater_than_equal",
+                    "loc": ["body", "n_points"],
+                    "msg": "Input should be greater than or equal to 2",
+                }
+            ],
+        ),
+        (
+            {"learning_rate": 0},
+            [
+                {
+                    "type": "greater_than",
+                    "loc": ["body", "learning_rate"],
+                    "msg": "Input should be greater than 0",
+                }
+            ],
+        ),
+        (
+            {"phi0_min": 3, "phi0_max": 3},
+            [
+                {
+                    "type": "value_error",
+                    "loc": ["body"],
+                    "msg": "Value error, each view range needs min < max",
+                }
+            ],
+        ),
+        (
+            {"colour": "red"},
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ["body", "colour"],
+                    "msg": "Extra inputs are not permitted",
+                }
+            ],
+        ),
+        (
+            {"points": [[0, 0]] * 501},
+            [
+                {
+                    "type": "too_long",
+                    "loc": ["body", "points"],
+                    "msg": "List should have at most 500 items after validation, not 501",
+                }
+            ],
+        ),
+    ],
+)
+def test_bad_requests_get_clear_422(client, payload, detail):
+    r = client.post("/api/v1/linear/view", json=payload)
+    assert r.status_code == 422
+    assert r.json() == {"detail": detail}
+
+
+def test_nan_in_json_is_a_422_not_a_500(client):
+    r = client.post(
+        "/api/v1/linear/view",
+        content=b'{"phi0": NaN}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert r.json() == {
+        "detail": [
+            {
+                "type": "finite_number",
+                "loc": ["body", "phi0"],
+                "msg": "Input should be a finite number",
+            }
+        ]
+    }
+
+
+def test_complexity_measures_and_bounds_work(client):
+    r = client.post(
+        "/api/v1/linear/complexity",
+        json={"n_values": [200, 400], "d_values": [10, 20], "repeats": 1},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["n_values"] == [200, 400] and body["d_values"] == [10, 20]
+    assert all(t > 0 for t in body["gram_seconds"])
+    r = client.post(
+        "/api/v1/linear/complexity", json={"n_values": [20000] * 16, "d_values": [1000] * 16}
+    )
+    assert r.status_code == 422
+    assert "the limit is" in r.json()["detail"][0]["msg"]
+    r = client.post("/api/v1/linear/complexity", json={"n_values": [100], "d_values": [10, 20]})
+    assert r.status_code == 422
+
+
+def test_health_docs_and_offline_assets(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/docs").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "DL Playground API"
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) > 1_000_000
+    page = client.get("/linear.html").text
+    assert "https://" not in page and "http://" not in page
+    assert client.get("/").status_code == 200

@@ -1,0 +1,14 @@
+"""Property-based fuzzing of the whole OpenAPI schema: no request may cause a server error."""
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from server.main import create_app
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+
+
+@schema.parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors(case):
+    case.call_and_validate(checks=[schemathesis.checks.not_a_server_error])
