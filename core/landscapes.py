@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import linear
 from core.activations import get_activation
 
 GABOR_SCALE = 0.06  # the factor 0.06 in z = phi_0 + 0.06 phi_1 x (Prince, fig. 6.4)
@@ -108,8 +109,9 @@ def gabor_with_gradient(
 
 
 def line(x: np.ndarray, phi_0: np.ndarray, phi_1: np.ndarray) -> np.ndarray:
-    r"""Linear model :math:`f[x,\phi] = \phi_0 + \phi_1 x` (course notes ch. 1)."""
-    return phi_0 + phi_1 * x
+    r"""Linear model :math:`f[x,\phi] = \phi_0 + \phi_1 x` (course notes ch. 1.2), the linear
+    lab's own ``core.linear.predict``."""
+    return linear.predict((phi_0, phi_1), x)
 
 
 def line_with_gradient(
@@ -225,8 +227,12 @@ def make_landscape(
         }
     else:
         raise ValueError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
-    x = rng.uniform(*x_range, size=n_samples)
-    y = predict(x, true_phi[0], true_phi[1]) + noise * rng.standard_normal(n_samples)
+    if name == "linear":  # the linear lab's data: same generator, same defaults
+        data = linear.make_data(n_samples, true_phi[1], true_phi[0], noise, rng, *x_range)
+        x, y = data.x, data.y
+    else:
+        x = rng.uniform(*x_range, size=n_samples)
+        y = predict(x, true_phi[0], true_phi[1]) + noise * rng.standard_normal(n_samples)
     return Landscape(
         name=name,
         x=x,

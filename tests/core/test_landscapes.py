@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import core.landscapes as landscapes
+from core import linear
 from core.landscapes import (
     LANDSCAPE_NAMES,
     batch_view,
@@ -236,3 +237,14 @@ def test_batch_view_agrees_with_the_separate_functions():
     parts = [np.arange(0, 10), np.arange(10, 25)]
     mean = sum(len(p) * loss_and_gradient(land, phi, p)[1] for p in parts) / 25
     np.testing.assert_allclose(mean, view.full_gradient)
+
+
+def test_linear_landscape_is_the_linear_lab():
+    land = make("linear", n=25, noise=0.4, seed=3)
+    data = linear.make_data(25, 1.2, 0.5, 0.4, np.random.default_rng(3))
+    np.testing.assert_array_equal(land.x, data.x)
+    np.testing.assert_array_equal(land.y, data.y)
+    phi = np.array([0.3, -0.7])
+    loss, grad = loss_and_gradient(land, phi)
+    assert loss == pytest.approx(linear.mse_loss(phi, data.x, data.y))
+    np.testing.assert_allclose(grad, linear.mse_gradient(phi, data.x, data.y))
