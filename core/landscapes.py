@@ -477,50 +477,70 @@ def _subset(landscape: Landscape, indices: np.ndarray | None) -> tuple[np.ndarra
 
 
 @dataclass(frozen=True)
-class BatchView:
-    """The loss a mini-batch sees next to the full loss.
+class PointView:
+    """What the lab shows for one parameter point: the model's curve, the loss and gradient, and
+    (for a mini-batch) the loss the batch sees next to the full loss.
 
     Attributes
     ----------
-    batch_surface : ndarray, shape (G1, G0)
-        Mini-batch loss L_B on the grid.
-    full_loss, batch_loss : float
-        L and L_B at phi.
-    full_gradient, batch_gradient : ndarray, shape (2,)
-        Their gradients at phi.
+    curve_x, curve_f : ndarray, shape (C,)
+        The model f[x, phi] on an even grid over the input range.
+    full_loss : float
+    full_gradient : ndarray, shape (2,)
+    batch_loss : float or None
+    batch_gradient : ndarray, shape (2,) or None
+    batch_surface : ndarray, shape (G1, G0) or None
+        Mini-batch loss L_B on the grid (None without a batch).
     """
 
-    batch_surface: np.ndarray
+    curve_x: np.ndarray
+    curve_f: np.ndarray
     full_loss: float
-    batch_loss: float
     full_gradient: np.ndarray
-    batch_gradient: np.ndarray
+    batch_loss: float | None
+    batch_gradient: np.ndarray | None
+    batch_surface: np.ndarray | None
 
 
-def batch_view(
+def point_view(
     landscape: Landscape,
     phi: np.ndarray,
-    indices: np.ndarray,
+    indices: np.ndarray | None,
     phi_0: np.ndarray,
     phi_1: np.ndarray,
-) -> BatchView:
-    """Mini-batch loss surface and both gradients at phi (the noise of SGD made visible).
+    n_curve: int = 200,
+) -> PointView:
+    """Model curve, loss and gradient at phi; with ``indices`` also the mini-batch's loss surface
+    and gradient (the noise of SGD made visible).
 
     Parameters
     ----------
     phi : ndarray, shape (2,)
-    indices : ndarray of int, shape (B,)
+    indices : ndarray of int, shape (B,), or None
         The mini-batch.
     phi_0 : ndarray, shape (G0,)
     phi_1 : ndarray, shape (G1,)
+    n_curve : int
+        Points of the model curve.
     """
-    indices = np.asarray(indices, dtype=int)
+    phi = _check_phi(phi)
+    if not np.all(np.isfinite(phi)):
+        raise ValueError(f"phi must be finite, got {phi.tolist()}")
+    lo, hi = landscape.x_range
+    pad = 0.05 * (hi - lo)
+    curve_x = np.linspace(lo - pad, hi + pad, n_curve)
+    curve_f = landscape.predict(curve_x, phi[0], phi[1])
     full_loss, full_gradient = loss_and_gradient(landscape, phi)
+    if indices is None:
+        return PointView(curve_x, curve_f, full_loss, full_gradient, None, None, None)
+    indices = np.asarray(indices, dtype=int)
     batch_loss, batch_gradient = loss_and_gradient(landscape, phi, indices)
-    return BatchView(
-        batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
+    return PointView(
+        curve_x=curve_x,
+        curve_f=curve_f,
         full_loss=full_loss,
-        batch_loss=batch_loss,
         full_gradient=full_gradient,
+        batch_loss=batch_loss,
         batch_gradient=batch_gradient,
+        batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
     )

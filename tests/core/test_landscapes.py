@@ -11,7 +11,6 @@ import core.landscapes as landscapes
 from core import linear
 from core.landscapes import (
     LANDSCAPE_NAMES,
-    batch_view,
     find_minima,
     gabor,
     gabor_with_gradient,
@@ -21,6 +20,7 @@ from core.landscapes import (
     losses_at,
     make_landscape,
     network_slice,
+    point_view,
 )
 
 finite = st.floats(min_value=-20, max_value=20, allow_nan=False)
@@ -224,19 +224,25 @@ def test_loss_is_never_negative_and_zero_without_noise_at_the_truth(seed, n):
     assert np.all(losses_at(land, np.random.default_rng(seed).normal(size=(5, 2))) >= 0)
 
 
-def test_batch_view_agrees_with_the_separate_functions():
+def test_point_view_agrees_with_the_separate_functions():
     land = make("gabor", n=25)
     phi, batch = np.array([1.0, 10.0]), np.array([3, 4, 20])
     phi_0, phi_1 = np.linspace(-3, 3, 4), np.linspace(5, 15, 6)
-    view = batch_view(land, phi, batch, phi_0, phi_1)
+    view = point_view(land, phi, batch, phi_0, phi_1, n_curve=7)
     np.testing.assert_allclose(view.batch_surface, loss_surface(land, phi_0, phi_1, batch))
     assert view.full_loss == loss_and_gradient(land, phi)[0]
     np.testing.assert_allclose(view.batch_gradient, loss_and_gradient(land, phi, batch)[1])
     np.testing.assert_allclose(view.full_gradient, loss_and_gradient(land, phi)[1])
+    np.testing.assert_allclose(view.curve_x, np.linspace(-16.5, 16.5, 7))
+    np.testing.assert_allclose(view.curve_f, gabor(view.curve_x, 1.0, 10.0))
     # The full gradient is the size-weighted mean of the gradients of a partition into batches.
     parts = [np.arange(0, 10), np.arange(10, 25)]
     mean = sum(len(p) * loss_and_gradient(land, phi, p)[1] for p in parts) / 25
     np.testing.assert_allclose(mean, view.full_gradient)
+    alone = point_view(land, phi, None, phi_0, phi_1)
+    assert alone.batch_surface is None and alone.batch_loss is None
+    with pytest.raises(ValueError, match="phi must be finite"):
+        point_view(land, np.array([np.inf, 0.0]), None, phi_0, phi_1)
 
 
 def test_linear_landscape_is_the_linear_lab():
