@@ -13,7 +13,13 @@ export const LABS = [
   { id: "regions", chapter: "3.2", title: "Linear regions in 2D", summary: "How hidden units carve the input plane into linear regions, and how many there can be." },
   { id: "approximation", chapter: "3.1", title: "Universal approximation", summary: "More hidden units, smaller error; fixed bases against learned ones." },
   { id: "polar", chapter: "3", title: "Polar coordinates", summary: "A change of input representation makes ring data linearly separable." },
-  { id: "training", chapter: "5.1", title: "Training: GD, SGD and momentum", summary: "Optimisers racing across convex and non-convex loss landscapes." },
+  {
+    id: "training",
+    page: "training.html",
+    chapter: "5.1",
+    title: "Training: GD, SGD and momentum",
+    summary: "Optimisers racing across convex and non-convex loss landscapes; the noise of mini-batches made visible.",
+  },
   { id: "conv", chapter: "6.1", title: "Image kernels", summary: "Convolution on images: blur, sharpen, edges, and your own kernel." },
   { id: "conv1d", chapter: "6.2", title: "1D convolution", summary: "Stride, dilation, channels, receptive fields and equivariance." },
 ];
