@@ -15,7 +15,7 @@ const RESOLUTION = 80;
 
 // Where a run starts and which learning rates suit each landscape when it is chosen.
 const PRESETS = {
-  gabor: { phi0: -4, phi1: 8, lr: 3, lr_adam: 0.3 },
+  gabor: { phi0: 1, phi1: 5, lr: 3, lr_adam: 0.3 },
   linear: { phi0: -1.5, phi1: -1.5, lr: 0.2, lr_adam: 0.1 },
   network: { phi0: -2, phi1: -3, lr: 0.5, lr_adam: 0.1 },
 };
@@ -26,8 +26,8 @@ const schema = {
   n_samples: { type: "int", default: 40, min: 2, max: 200 },
   noise: { type: "number", default: 0.2, min: 0, max: 2 },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
-  phi0: { type: "number", default: -4, min: -1000, max: 1000 },
-  phi1: { type: "number", default: 8, min: -1000, max: 1000 },
+  phi0: { type: "number", default: 1, min: -1000, max: 1000 },
+  phi1: { type: "number", default: 5, min: -1000, max: 1000 },
   mode: { type: "enum", options: ["race", "starts"], default: "race" },
   grid: { type: "int", default: 3, min: 2, max: 5 },
   use_gd: { type: "bool", default: true },
@@ -194,8 +194,8 @@ function drawMap(d, s) {
     title: title(`${d.land.label}: loss map · ${d.land.convex ? "convex: one valley" : `${d.land.minima.length} valleys in view`}`),
     xaxis: { title: { text: names[0] }, range: r0 },
     yaxis: { title: { text: names[1] }, range: r1 },
-    legend: { orientation: "h", x: 0, y: -0.14, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 40 },
+    legend: { orientation: "v", x: 1.12, y: 1, yanchor: "top", xanchor: "left" },
+    margin: { l: 60, r: 20, t: 40, b: 50 },
   });
 }
 
@@ -238,7 +238,7 @@ function drawCurves(d, s) {
   draw("loss-curve", traces, {
     title: title(`Full loss per step${s.mode === "race" ? " (dotted: what the mini-batch saw)" : ""}`),
     xaxis: { title: { text: "step t" }, range: [0, longest] },
-    yaxis: { title: { text: "L (log scale)" }, type: "log" },
+    yaxis: { title: { text: "L (log scale)" }, type: "log", dtick: "D2" },
     shapes: [{ type: "line", x0: d.t, x1: d.t, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.muted, width: 1.5, dash: "dash" } }],
   });
 }
