@@ -125,7 +125,7 @@ def line_with_gradient(
 # Fixed parameters of the 3-unit shallow network y = phi_0 + sum_k phi_k a[theta_k0 + theta_k1 x].
 # The slice varies phi_1 (output weight of unit 1) and theta_11 (its slope); the rest stay here.
 NETWORK_PHI = np.array([0.3, 1.2, -0.9, 0.7])  # phi_0 .. phi_3
-NETWORK_THETA = np.array([[0.2, 1.6], [-0.8, 1.1], [1.0, -1.4]])  # (3, 2): theta_k0, theta_k1
+NETWORK_THETA = np.array([[0.1, 1.6], [-0.8, 1.1], [1.0, -1.4]])  # (3, 2): theta_k0, theta_k1
 
 
 def network_slice(activation: str) -> tuple[Predict, PredictWithGradient]:
@@ -222,7 +222,7 @@ def make_landscape(
             "label": f"Shallow network slice ({activation})",
             "formula": r"f[x,\phi]=\phi_0+\sum_{k=1}^{3}\phi_k\,a[\theta_{k0}+\theta_{k1}x]",
             "param_names": (r"\phi_1", r"\theta_{11}"),
-            "param_range": ((-3.0, 3.0), (-4.0, 4.0)),
+            "param_range": ((-3.0, 3.0), (-5.0, 5.0)),
             "convex": False,
         }
     else:
