@@ -456,7 +456,8 @@ def _armijo(
 
     For each row, the first a in first, first/2, first/4, ... with
     :math:`L[\phi - a g] \le L[\phi] - c\, a \|g\|^2` (c = ``ARMIJO_C``), or 0 if none of
-    ``MAX_HALVINGS`` trial steps passes. All trial steps are evaluated in one call.
+    ``MAX_HALVINGS`` trial steps passes. Trial steps are evaluated eight at a time, vectorised
+    over the rows still searching.
 
     Parameters
     ----------
@@ -467,13 +468,21 @@ def _armijo(
     -------
     ndarray, shape (K,)
     """
-    trial = first[:, None] * 0.5 ** np.arange(MAX_HALVINGS)[None, :]  # (K, J)
-    points = phi[:, None, :] - trial[..., None] * g[:, None, :]  # (K, J, 2)
-    with np.errstate(invalid="ignore", over="ignore"):
-        trial_loss = losses_at(landscape, points.reshape(-1, 2)).reshape(trial.shape)  # (K, J)
-    passes = trial_loss <= loss[:, None] - ARMIJO_C * trial * np.sum(g * g, axis=1)[:, None]
-    first_pass = np.argmax(passes, axis=1)
-    return np.where(passes.any(axis=1), trial[np.arange(len(trial)), first_pass], 0.0)
+    rate = np.zeros(len(phi))
+    pending = np.arange(len(phi))
+    g2 = np.sum(g * g, axis=1)
+    for start in range(0, MAX_HALVINGS, 8):
+        halvings = np.arange(start, min(start + 8, MAX_HALVINGS))
+        trial = first[pending, None] * 0.5 ** halvings[None, :]  # (P, J)
+        points = phi[pending, None, :] - trial[..., None] * g[pending, None, :]  # (P, J, 2)
+        trial_loss = losses_at(landscape, points.reshape(-1, 2)).reshape(trial.shape)  # (P, J)
+        passes = trial_loss <= (loss[pending, None] - ARMIJO_C * trial * g2[pending, None])
+        found = passes.any(axis=1)
+        rate[pending[found]] = trial[found, np.argmax(passes[found], axis=1)]
+        pending = pending[~found]
+        if pending.size == 0:
+            break
+    return rate
 
 
 def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:

@@ -244,6 +244,10 @@ class RaceRequest(LandscapeSpec):
     tolerance: float = Field(
         1e-6, ge=0, le=1, description="Converged when |grad L| and the last step are below it."
     )
+    detail: OptimizerName | None = Field(
+        "sgd",
+        description="The optimiser whose mini-batches are returned (the others' are null).",
+    )
 
 
 class RaceResponse(Model):
@@ -265,7 +269,10 @@ def race(req: RaceRequest) -> RaceResponse:
     )
     n = land.x.size
     return RaceResponse(
-        runs=[_run_response(o, r, n) for o, r in zip(req.optimizers, runs, strict=True)]
+        runs=[
+            _run_response(o, r, n, with_batches=o.kind == req.detail)
+            for o, r in zip(req.optimizers, runs, strict=True)
+        ]
     )
 
 
@@ -274,7 +281,7 @@ class StartsRequest(LandscapeSpec):
     starts: list[tuple[Param, Param]] = Field(
         default_factory=lambda: [(-5.0, 5.0), (5.0, 20.0), (0.0, 12.0)],
         min_length=1,
-        max_length=36,
+        max_length=26,
         description="Start points (phi0, phi1).",
     )
     max_steps: int = Field(300, ge=1, le=2000, description="Step limit of every run.")

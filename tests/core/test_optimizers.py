@@ -94,9 +94,10 @@ def test_adam_steps_by_hand():
     np.testing.assert_allclose(result.trajectory, [p0, p1, p2])
 
 
-def test_line_search_takes_the_first_step_passing_the_armijo_test():
+@pytest.mark.parametrize("first", [64.0, 1e5])  # 1e5 needs more than one block of 8 halvings
+def test_line_search_takes_the_first_step_passing_the_armijo_test(first):
     land = tiny_line()
-    result = run("line_search", steps=1, learning_rate=64.0, land=land)
+    result = run("line_search", steps=1, learning_rate=first, land=land)
     p0 = np.array([0.5, -0.5])
     g = hand_gradient(p0)
 

@@ -89,6 +89,7 @@ def test_race_runs_match_core(client):
         assert body["steps"] == len(run.trajectory) - 1
     assert runs[0]["batch_indices"] is None  # full batch: nothing to show
     assert runs[1]["batch_indices"] == [b.tolist() for b in expected[1].batch_indices]
+    assert runs[2]["batch_indices"] is None  # only the detailed optimiser's batches are sent
     assert runs[1]["label"] == "SGD (|B|=8)"
     assert runs[1]["epoch_ends"] == [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]
     assert runs[2]["learning_rates"] == [0.3] * 50

@@ -96,7 +96,7 @@ async function compute(s, signal) {
   if (s.mode === "race") {
     const kinds = raceKinds(s);
     result = await cachedPost("api/v1/training/race", {
-      ...spec, phi0: s.phi0, phi1: s.phi1, max_steps: s.max_steps,
+      ...spec, phi0: s.phi0, phi1: s.phi1, max_steps: s.max_steps, detail: s.focus,
       optimizers: kinds.map((k) => optimizerSpec(k, s)),
     }, signal);
     focus = result.runs.find((r) => r.kind === s.focus) ?? result.runs[0];
