@@ -105,7 +105,7 @@ def test_line_search_takes_the_first_step_passing_the_armijo_test(first):
         return np.mean((p[0] + p[1] * X - Y) ** 2)
 
     step = result.learning_rates[0]
-    assert step == 64.0 / 2 ** int(round(math.log2(64.0 / step)))  # a halving of alpha_0
+    assert step == first / 2 ** round(math.log2(first / step))  # a halving of alpha_0
     np.testing.assert_allclose(result.trajectory[1], p0 - step * g)
     assert loss(p0 - step * g) <= loss(p0) - 1e-4 * step * (g @ g)
     assert loss(p0 - 2 * step * g) > loss(p0) - 1e-4 * 2 * step * (g @ g)  # the one before failed
