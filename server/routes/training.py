@@ -296,7 +296,7 @@ class StartsResponse(Model):
 @router.post("/starts", response_model=StartsResponse, summary="One optimiser, several starts")
 def starts(req: StartsRequest) -> StartsResponse:
     """Run one optimiser from every start and say in which valley (nearest minimum) each run
-    ended; a run that diverged ended in none."""
+    ended; a run that diverged ended in none. Mini-batches are returned for the first start."""
     land, phi_0, phi_1 = req.build()
     minima = landscapes.find_minima(land, phi_0, phi_1, landscapes.loss_surface(land, phi_0, phi_1))
     runs = optimizers.from_starts(
@@ -315,15 +315,15 @@ def starts(req: StartsRequest) -> StartsResponse:
     )
     return StartsResponse(
         runs=[
-            # The several-starts view draws paths, not batches.
+            # Only the first start's mini-batches are sent: the others are drawn as paths.
             _run_response(
                 req.optimizer,
                 run,
                 land.x.size,
-                with_batches=False,
+                with_batches=i == 0,
                 ended_in=None if run.status == "diverged" else valley,
             )
-            for run, valley in zip(runs, nearest, strict=True)
+            for i, (run, valley) in enumerate(zip(runs, nearest, strict=True))
         ],
         minima=[
             Minimum(phi=tuple(p), loss=loss)

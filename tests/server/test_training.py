@@ -123,8 +123,12 @@ def test_starts_say_which_valley(client):
     for run in body["runs"]:
         end = np.array([run["trajectory"]["phi0"][-1], run["trajectory"]["phi1"][-1]])
         assert run["ended_in"] == int(np.argmin(np.linalg.norm(minima - end, axis=1)))
-        assert run["batch_indices"] is None
+        assert run["batch_indices"] is None  # full batch
     assert body["runs"][1]["ended_in"] == 0  # (3, 18) rolls into the global valley
+    req["optimizer"] = {"kind": "sgd", "batch_size": 8}
+    runs = client.post(f"{API}/starts", json=req).json()["runs"]
+    assert len(runs[0]["batch_indices"]) == runs[0]["steps"]  # the first start's batches
+    assert [r["batch_indices"] for r in runs[1:]] == [None, None]
 
 
 @pytest.mark.parametrize(

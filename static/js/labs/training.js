@@ -13,6 +13,20 @@ const KIND_COLOR = Object.fromEntries(KINDS.map((k, i) => [k, COLORS.series[i]])
 const FULL_BATCH = new Set(["gd", "line_search"]);
 const RESOLUTION = 80;
 
+/** Ticks for a log-scale loss axis: 1-2-5 over a few decades, fewer marks over many. */
+export function logTicks(values) {
+  const finite = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!finite.length) return undefined;
+  const lo = Math.floor(Math.log10(Math.min(...finite)));
+  const hi = Math.ceil(Math.log10(Math.max(...finite)));
+  const decades = hi - lo;
+  const mantissas = decades <= 3 ? [1, 2, 5] : [1];
+  const every = Math.max(1, Math.ceil(decades / 8));
+  const ticks = [];
+  for (let e = lo; e <= hi; e += every) for (const m of mantissas) ticks.push(Number((m * 10 ** e).toPrecision(1)));
+  return ticks;
+}
+
 // Where a run starts and which learning rates suit each landscape when it is chosen.
 const PRESETS = {
   gabor: { phi0: 1, phi1: 5, lr: 3, lr_adam: 0.3 },
@@ -238,15 +252,15 @@ function drawCurves(d, s) {
   draw("loss-curve", traces, {
     title: title(`Full loss per step${s.mode === "race" ? " (dotted: what the mini-batch saw)" : ""}`),
     xaxis: { title: { text: "step t" }, range: [0, longest] },
-    yaxis: { title: { text: "L (log scale)" }, type: "log", dtick: "D2" },
+    yaxis: { title: { text: "L (log scale)" }, type: "log", tickmode: "array", tickvals: logTicks(traces.flatMap((t) => t.y)) },
     shapes: [{ type: "line", x0: d.t, x1: d.t, yref: "paper", y0: 0, y1: 1, line: { color: COLORS.muted, width: 1.5, dash: "dash" } }],
   });
 }
 
-function arrow(from, vec, color, text) {
+function arrow(from, vec, color, text, labelShift = 10) {
   return [
     { x: from[0] + vec[0], y: from[1] + vec[1], ax: from[0], ay: from[1], xref: "x", yref: "y", axref: "x", ayref: "y", showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: color, text: "" },
-    { x: from[0] + vec[0], y: from[1] + vec[1], xref: "x", yref: "y", text, showarrow: false, xshift: 16, yshift: 10, font: { color, size: 14 } },
+    { x: from[0] + vec[0], y: from[1] + vec[1], xref: "x", yref: "y", text, showarrow: false, xshift: 18, yshift: labelShift, font: { color, size: 14 } },
   ];
 }
 
@@ -263,7 +277,7 @@ function drawBatchMap(d) {
   const longest = Math.max(...grads.map((g) => Math.hypot(g[0] / (r0[1] - r0[0]), g[1] / (r1[1] - r1[0]))), 1e-300);
   const scale = (g) => [(-g[0] / longest) / 6, (-g[1] / longest) / 6];
   const annotations = [...arrow(phi, scale(p.gradient), COLORS.gradient, "−∇L")];
-  if (p.batch_gradient) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B"));
+  if (p.batch_gradient) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B", -12));
   const angle = p.batch_gradient
     ? (Math.acos(Math.max(-1, Math.min(1, (p.gradient[0] * p.batch_gradient[0] + p.gradient[1] * p.batch_gradient[1]) / (Math.hypot(...p.gradient) * Math.hypot(...p.batch_gradient) || 1)))) * 180) / Math.PI
     : null;
