@@ -454,8 +454,8 @@ def _armijo(
 
     For each row, the first a in first, first/2, first/4, ... with
     :math:`L[\phi - a g] \le L[\phi] - c\, a \|g\|^2` (c = ``ARMIJO_C``), or 0 if none of
-    ``MAX_HALVINGS`` trial steps passes. Trial steps are evaluated eight at a time, vectorised
-    over the rows still searching.
+    ``MAX_HALVINGS`` trial steps passes. Trial steps are evaluated four at a time (the first
+    or second usually passes), vectorised over the rows still searching.
 
     Parameters
     ----------
@@ -469,8 +469,8 @@ def _armijo(
     rate = np.zeros(len(phi))
     pending = np.arange(len(phi))
     g2 = np.sum(g * g, axis=1)
-    for start in range(0, MAX_HALVINGS, 8):
-        halvings = np.arange(start, min(start + 8, MAX_HALVINGS))
+    for start in range(0, MAX_HALVINGS, 4):
+        halvings = np.arange(start, min(start + 4, MAX_HALVINGS))
         trial = first[pending, None] * 0.5 ** halvings[None, :]  # (P, J)
         points = phi[pending, None, :] - trial[..., None] * g[pending, None, :]  # (P, J, 2)
         trial_loss = losses_at(landscape, points.reshape(-1, 2)).reshape(trial.shape)  # (P, J)

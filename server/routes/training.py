@@ -38,7 +38,7 @@ class LandscapeSpec(Model):
     landscape: LandscapeName = Field(
         "gabor", description="Model: 'gabor' (non-convex), 'linear' (convex), 'network' (slice)."
     )
-    n_samples: int = Field(40, ge=2, le=200, description="Number of training pairs N.")
+    n_samples: int = Field(40, ge=2, le=100, description="Number of training pairs N.")
     noise: float = Field(0.2, ge=0, le=2, description="Std sigma of the noise added to y.")
     seed: Seed = 0
     activation: ActivationName = Field(
@@ -108,10 +108,10 @@ def landscape(req: LandscapeSpec) -> LandscapeResponse:
 class PointRequest(LandscapeSpec):
     phi0: Param = Field(description="First parameter of the point.")
     phi1: Param = Field(description="Second parameter of the point.")
-    batch: list[Annotated[int, Field(ge=0, le=199)]] | None = Field(
+    batch: list[Annotated[int, Field(ge=0, le=99)]] | None = Field(
         None,
         min_length=1,
-        max_length=200,
+        max_length=100,
         description="Sample indices of a mini-batch; when given, its loss map and gradient too.",
     )
 
@@ -160,7 +160,7 @@ class OptimizerSpec(Model):
         0.5, gt=0, le=100, description="alpha_0 (line search: first trial step)."
     )
     batch_size: int | None = Field(
-        None, ge=1, le=200, description="Mini-batch size |B| (null: full batch)."
+        None, ge=1, le=100, description="Mini-batch size |B| (null: full batch)."
     )
     beta: float = Field(0.9, ge=0, lt=1, description="Momentum coefficient beta.")
     gamma: float = Field(0.99, ge=0, lt=1, description="Adam's second-moment coefficient gamma.")
@@ -240,7 +240,7 @@ class RaceRequest(LandscapeSpec):
         max_length=6,
         description="The optimisers to race from the same start.",
     )
-    max_steps: int = Field(300, ge=1, le=2000, description="Step limit of every run.")
+    max_steps: int = Field(300, ge=1, le=1000, description="Step limit of every run.")
     tolerance: float = Field(
         1e-6, ge=0, le=1, description="Converged when |grad L| and the last step are below it."
     )
@@ -284,7 +284,7 @@ class StartsRequest(LandscapeSpec):
         max_length=26,
         description="Start points (phi0, phi1).",
     )
-    max_steps: int = Field(300, ge=1, le=2000, description="Step limit of every run.")
+    max_steps: int = Field(300, ge=1, le=1000, description="Step limit of every run.")
     tolerance: float = Field(1e-6, ge=0, le=1, description="Convergence tolerance.")
 
 

@@ -98,7 +98,7 @@ def test_race_runs_match_core(client):
 def test_race_divergence_has_only_finite_numbers(client):
     req = {
         "landscape": "linear",
-        "max_steps": 2000,
+        "max_steps": 1000,
         "optimizers": [
             {"kind": "gd", "learning_rate": 50},
             {"kind": "momentum", "learning_rate": 80},

@@ -37,7 +37,7 @@ const PRESETS = {
 const schema = {
   landscape: { type: "enum", options: ["gabor", "linear", "network"], default: "gabor" },
   activation: { type: "enum", options: ["tanh", "relu", "sigmoid", "softplus", "leaky_relu", "gelu", "silu", "elu"], default: "tanh" },
-  n_samples: { type: "int", default: 40, min: 2, max: 200 },
+  n_samples: { type: "int", default: 40, min: 2, max: 100 },
   noise: { type: "number", default: 0.2, min: 0, max: 2 },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
   phi0: { type: "number", default: 1, min: -1000, max: 1000 },
@@ -53,13 +53,13 @@ const schema = {
   focus: { type: "enum", options: KINDS, default: "sgd" },
   lr: { type: "number", default: 3, min: 0.001, max: 100 },
   lr_adam: { type: "number", default: 0.3, min: 0.001, max: 100 },
-  batch_size: { type: "int", default: 8, min: 1, max: 200 },
+  batch_size: { type: "int", default: 8, min: 1, max: 100 },
   beta: { type: "number", default: 0.9, min: 0, max: 0.99 },
   schedule: { type: "enum", options: ["constant", "step", "exponential", "inverse_time"], default: "constant" },
   decay: { type: "number", default: 0.5, min: 0.05, max: 1 },
   period: { type: "int", default: 100, min: 1, max: 10000 },
-  max_steps: { type: "int", default: 300, min: 1, max: 2000 },
-  step: { type: "int", default: 0, min: 0, max: 2000 },
+  max_steps: { type: "int", default: 300, min: 1, max: 1000 },
+  step: { type: "int", default: 0, min: 0, max: 1000 },
 };
 
 // Answers already fetched, by request: moving through the animation re-asks only for the point.
