@@ -270,10 +270,14 @@ def test_nearest_minimum_matches_a_loop():
 
 def test_race_runs_each_config_as_a_single_run_would():
     land = make_landscape("gabor", 30, 0.2, np.random.default_rng(1))
+    # Three runs share one batch group (K_g = 3, the number of stacked terms too: a pairing
+    # mistake between runs and terms would go unnoticed with other sizes).
     configs = (
         OptimizerConfig("sgd", 0.5, batch_size=5),
         OptimizerConfig("momentum", 0.5, batch_size=5),
         OptimizerConfig("gd", 0.5),
+        OptimizerConfig("adam", 0.2, batch_size=5),
+        OptimizerConfig("nesterov", 0.5, batch_size=7),
     )
     runs = race(land, configs, np.array([2.0, 9.0]), 50, np.random.default_rng(3))
     seed = int(np.random.default_rng(3).integers(2**63))
