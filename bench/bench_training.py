@@ -35,7 +35,21 @@ def median_ms(fn) -> str:
     return f"{1e3 * statistics.median(wall):6.1f} ({1e3 * statistics.median(cpu):5.1f} cpu)"
 
 
+def numpy_call_us() -> float:
+    """Cost of one tiny NumPy call (adding two 10-element arrays), in microseconds: the runs
+    are bound by the number of such calls, so this calibrates the machine's current speed."""
+    a = np.ones(10)
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(10_000):
+            np.add(a, a)
+        times.append(time.perf_counter() - start)
+    return 1e6 * statistics.median(times) / 10_000
+
+
 def main() -> None:
+    print(f"one tiny NumPy call: {numpy_call_us():.2f} us (the runs scale with this number)")
     for name in ("gabor", "linear", "network"):
         land = make_landscape(name, N_SAMPLES, 0.2, np.random.default_rng(0))
         phi_0, phi_1 = grid_axes(land, 100)
