@@ -162,7 +162,13 @@ class OptimizerSpec(Model):
     batch_size: int | None = Field(
         None, ge=1, le=100, description="Mini-batch size |B| (null: full batch)."
     )
-    beta: float = Field(0.9, ge=0, lt=1, description="Momentum coefficient beta.")
+    beta: float = Field(
+        0.9,
+        ge=0,
+        lt=1,
+        description="Momentum coefficient beta, averaging convention: "
+        "m <- beta m + (1 - beta) g, phi <- phi - alpha m (also Adam's first moment).",
+    )
     gamma: float = Field(0.99, ge=0, lt=1, description="Adam's second-moment coefficient gamma.")
     epsilon: float = Field(1e-8, gt=0, le=1, description="Adam's epsilon.")
     schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)

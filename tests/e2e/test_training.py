@@ -121,3 +121,11 @@ def test_network_slice_and_a_copied_link(page, base_url, console):
     wait_ready(page, timeout=30_000)
     assert plot_data(page, "fit-plot") == first
     assert page.locator('input[data-key="step"]').input_value() == "12"
+
+
+def test_detail_falls_back_to_a_racer(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.select_option('select[data-key="focus"]', "nesterov")  # not ticked: not in the race
+    wait_ready(page, ready)
+    title = page.locator("#fit-plot .gtitle").text_content()
+    assert title.startswith("Data and model · gradient descent")  # the first racer

@@ -109,11 +109,13 @@ async function compute(s, signal) {
   let focus;
   if (s.mode === "race") {
     const kinds = raceKinds(s);
+    // The optimiser shown in detail; the first racer when it is not in the race.
+    const detail = kinds.includes(s.focus) ? s.focus : kinds[0];
     result = await cachedPost("api/v1/training/race", {
-      ...spec, phi0: s.phi0, phi1: s.phi1, max_steps: s.max_steps, detail: s.focus,
+      ...spec, phi0: s.phi0, phi1: s.phi1, max_steps: s.max_steps, detail,
       optimizers: kinds.map((k) => optimizerSpec(k, s)),
     }, signal);
-    focus = result.runs.find((r) => r.kind === s.focus) ?? result.runs[0];
+    focus = result.runs.find((r) => r.kind === detail);
   } else {
     result = await cachedPost("api/v1/training/starts", {
       ...spec, max_steps: s.max_steps, optimizer: optimizerSpec(s.focus, s),
