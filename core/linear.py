@@ -238,7 +238,7 @@ def gradient_descent(
     )
 
 
-MAX_TIMING_WORK = 2e9  # sum over the sweep of N D^2 + D^3, times repeats (about a second)
+MAX_TIMING_WORK = 1e9  # sum over the sweep of N D^2 + D^3, times repeats (about a second)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ class ComplexityRequest(Model):
         description="Numbers of samples N, one per measurement.",
     )
     d_values: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
-        [40, 40, 40, 40, 40, 50, 100, 200, 300, 600],
+        [40, 40, 40, 40, 40, 50, 100, 200, 300, 400],
         min_length=1,
         max_length=16,
         description="Numbers of features D, paired with n_values.",

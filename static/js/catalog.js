@@ -8,9 +8,9 @@ export const LABS = [
     title: "Linear regression",
     summary: "Fit y = φ₀ + φ₁x: residuals, the loss surface, gradient descent and the exact solution.",
   },
-  { id: "shallow", chapter: "2", title: "Shallow networks", summary: "The flow of a one-hidden-layer network: pre-activations, activations, joints and linear regions." },
-  { id: "activations", chapter: "2.1", title: "Activation functions", summary: "ReLU and its relatives, each with its derivative." },
-  { id: "regions", chapter: "3.2", title: "Linear regions in 2D", summary: "How hidden units carve the input plane into linear regions, and how many there can be." },
+  { id: "shallow", page: "shallow.html", chapter: "2", title: "Shallow networks", summary: "The flow of a one-hidden-layer network: pre-activations, activations, joints and linear regions." },
+  { id: "activations", page: "activations.html", chapter: "2.1", title: "Activation functions", summary: "ReLU and its relatives, each with its derivative." },
+  { id: "regions", page: "regions.html", chapter: "3.2", title: "Linear regions in 2D", summary: "How hidden units carve the input plane into linear regions, and how many there can be." },
   { id: "approximation", chapter: "3.1", title: "Universal approximation", summary: "More hidden units, smaller error; fixed bases against learned ones." },
   { id: "polar", chapter: "3", title: "Polar coordinates", summary: "A change of input representation makes ring data linearly separable." },
   {

@@ -223,7 +223,7 @@ document.getElementById("fit-view").addEventListener("click", () => {
 
 // Complexity panel: measured on demand (timings are not part of the shareable state).
 const N_SWEEP = [500, 1000, 2000, 4000, 8000];
-const D_SWEEP = [50, 100, 200, 300, 600];
+const D_SWEEP = [50, 100, 200, 300, 400];
 const D_FIXED = 40;
 const N_FIXED = 600;
 document.getElementById("measure").addEventListener("click", async () => {

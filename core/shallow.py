@@ -1,0 +1,340 @@
+"""Shallow neural networks: the family F, its flow of computation and its linear regions.
+
+A shallow network with ``D_i`` inputs, ``D`` hidden units and ``D_o`` outputs computes
+
+.. math::
+
+    z_d = \\theta_{d0} + \\sum_{i=1}^{D_i} \\theta_{di} x_i, \\qquad
+    h_d = a[z_d], \\qquad
+    y_o = \\phi_{o0} + \\sum_{d=1}^{D} \\phi_{od} h_d .
+
+Parameters are stored as two matrices: ``theta`` of shape ``(D, D_i + 1)`` whose column 0
+holds the biases ``theta_d0``, and ``phi`` of shape ``(D_o, D + 1)`` whose column 0 holds
+the output offsets ``phi_o0``. With a piecewise-linear activation (ReLU, leaky ReLU,
+Heaviside) the output is piecewise linear in ``x``; for one input the pieces are separated
+by the *joints* ``x = -theta_d0 / theta_d1`` where a pre-activation crosses zero.
+
+Reference: course notes ch. 2 (family F, figure 2.3 "flow computation", multivariate output
+and input, parameter count); Prince, *Understanding Deep Learning*, ch. 3.1-3.4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.activations import ACTIVATIONS, get_activation
+
+# Activations whose formula changes at z = 0: a joint of each unit separates linear regions.
+SWITCHING_ACTIVATIONS: frozenset[str] = frozenset({"relu", "leaky_relu", "heaviside"})
+
+# The book's example (Prince, notebook 3.1 / figure 3.3): joints at x = 0.3, 0.5 and 0.769.
+BOOK_THETA = np.array([[0.3, -1.0], [-1.0, 2.0], [-0.5, 0.65]])  # (D, 2)
+BOOK_PHI = np.array([[-0.3, 2.0, -1.0, 7.0]])  # (D_o, D + 1)
+
+
+@dataclass(frozen=True)
+class ShallowForward:
+    """Every intermediate quantity of a forward pass over ``n`` inputs.
+
+    Attributes
+    ----------
+    preactivations : ndarray, shape (n, D)
+        ``z_d = theta_d0 + sum_i theta_di x_i``.
+    activations : ndarray, shape (n, D)
+        ``h_d = a[z_d]``.
+    weighted_activations : ndarray, shape (n, D_o, D)
+        ``phi_od h_d``, the contribution of unit d to output o.
+    outputs : ndarray, shape (n, D_o)
+        ``y_o = phi_o0 + sum_d phi_od h_d``.
+    """
+
+    preactivations: np.ndarray
+    activations: np.ndarray
+    weighted_activations: np.ndarray
+    outputs: np.ndarray
+
+
+@dataclass(frozen=True)
+class LinearRegion1D:
+    """One linear piece ``y_o = intercepts[o] + slopes[o] x`` on ``(x_start, x_end)``.
+
+    ``active[d]`` is True when unit d is on its positive side (``z_d > 0``) in the region;
+    for ReLU an inactive unit contributes nothing there.
+    """
+
+    x_start: float
+    x_end: float
+    active: np.ndarray  # (D,) bool
+    slopes: np.ndarray  # (D_o,)
+    intercepts: np.ndarray  # (D_o,)
+
+
+@dataclass(frozen=True)
+class Flow1D:
+    """The flow of computation of a 1-input network over an interval (notes fig. 2.3).
+
+    Attributes
+    ----------
+    x : ndarray, shape (n,)
+        Sorted sample points; the joints inside the interval are included so kinks are exact.
+    forward : ShallowForward
+        Intermediate quantities at ``x``.
+    joint_units : ndarray of int, shape (k,)
+        Unit index of each joint inside ``[x_min, x_max]``, sorted by position.
+    joint_positions : ndarray, shape (k,)
+        ``-theta_d0 / theta_d1`` for those units.
+    linear_regions : tuple of LinearRegion1D or None
+        The linear pieces, or None when the activation is not piecewise linear.
+    note : str
+        One sentence saying what the regions mean for this activation.
+    """
+
+    x: np.ndarray
+    forward: ShallowForward
+    joint_units: np.ndarray
+    joint_positions: np.ndarray
+    linear_regions: tuple[LinearRegion1D, ...] | None
+    note: str
+
+
+@dataclass(frozen=True)
+class ActivationCurve:
+    """An activation sampled on a grid: value and derivative side by side."""
+
+    name: str
+    label: str
+    formula: str
+    piecewise_linear: bool
+    value: np.ndarray  # (n,)
+    derivative: np.ndarray  # (n,)
+
+
+def check_parameters(theta: np.ndarray, phi: np.ndarray, n_inputs: int | None = None) -> None:
+    """Raise ``ValueError`` unless ``theta`` is (D, D_i + 1) and ``phi`` is (D_o, D + 1)."""
+    theta = np.asarray(theta, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    if theta.ndim != 2 or theta.shape[0] < 1 or theta.shape[1] < 2:
+        raise ValueError(
+            f"theta must be a (D, D_i + 1) matrix with D >= 1 and D_i >= 1, got shape {theta.shape}"
+        )
+    if n_inputs is not None and theta.shape[1] != n_inputs + 1:
+        raise ValueError(
+            f"theta needs {n_inputs + 1} columns (a bias and {n_inputs} weights) per hidden "
+            f"unit, got {theta.shape[1]}"
+        )
+    if phi.ndim != 2 or phi.shape[0] < 1 or phi.shape[1] != theta.shape[0] + 1:
+        raise ValueError(
+            f"phi must have D + 1 = {theta.shape[0] + 1} columns (phi_0 and one weight per "
+            f"hidden unit) per output, got shape {phi.shape}"
+        )
+    if not (np.all(np.isfinite(theta)) and np.all(np.isfinite(phi))):
+        raise ValueError("every parameter must be a finite number")
+
+
+def preactivations(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``z_d = theta_d0 + sum_i theta_di x_i`` for every row of ``x`` (n, D_i) -> (n, D)."""
+    x = np.asarray(x, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    z = np.broadcast_to(theta[:, 0], (x.shape[0], theta.shape[0])).copy()  # (n, D)
+    # A sum over the few inputs: faster than a BLAS call with an inner dimension of 1 or 2.
+    for i in range(x.shape[1]):
+        z += x[:, i : i + 1] * theta[:, i + 1]  # (n, 1) * (D,) -> (n, D)
+    return z
+
+
+def forward(x: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str) -> ShallowForward:
+    """Run a shallow network and keep every intermediate quantity.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, D_i)
+        Inputs, one row per point.
+    theta : ndarray, shape (D, D_i + 1)
+        Hidden-layer parameters; column 0 is the bias ``theta_d0``.
+    phi : ndarray, shape (D_o, D + 1)
+        Output-layer parameters; column 0 is the offset ``phi_o0``.
+    activation : str
+        Name of the activation ``a[.]`` (see ``core.activations``).
+
+    Returns
+    -------
+    ShallowForward
+        ``z = theta_0 + x theta_{1:}^T``, ``h = a[z]``, ``phi_od h_d`` and ``y``.
+    """
+    x = np.asarray(x, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    check_parameters(theta, phi)
+    if x.ndim != 2 or x.shape[1] != theta.shape[1] - 1:
+        raise ValueError(
+            f"x must have one column per input (D_i = {theta.shape[1] - 1}), got shape {x.shape}"
+        )
+    act = get_activation(activation)
+    z = preactivations(x, theta)  # (n, D)
+    h = act.value(z)  # (n, D)
+    weighted = h[:, None, :] * phi[None, :, 1:]  # (n, D_o, D)
+    y = phi[:, 0] + weighted.sum(axis=2)  # (n, D_o)
+    return ShallowForward(z, h, weighted, y)
+
+
+def joints_1d(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Joints of a 1-input network: where ``theta_d0 + theta_d1 x = 0``.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (D, 2)
+
+    Returns
+    -------
+    units : ndarray of int, shape (k,)
+        Units with ``theta_d1 != 0`` (a flat pre-activation never crosses zero).
+    positions : ndarray, shape (k,)
+        ``x = -theta_d0 / theta_d1``, sorted increasingly.
+    """
+    theta = np.asarray(theta, dtype=float)
+    if theta.ndim != 2 or theta.shape[1] != 2:
+        raise ValueError(f"theta must be a (D, 2) matrix for one input, got shape {theta.shape}")
+    units = np.flatnonzero(theta[:, 1] != 0)
+    positions = -theta[units, 0] / theta[units, 1]
+    order = np.argsort(positions, kind="stable")
+    return units[order], positions[order]
+
+
+def linear_regions_1d(
+    theta: np.ndarray, phi: np.ndarray, activation: str, x_min: float, x_max: float
+) -> tuple[LinearRegion1D, ...]:
+    """Split ``[x_min, x_max]`` into the linear pieces of a piecewise-linear network.
+
+    Inside a region every ``a'[z_d]`` is constant, so the slope of output o is
+    ``dy_o/dx = sum_d phi_od a'[z_d] theta_d1`` evaluated at the region's midpoint, and the
+    intercept is ``y_o(m) - slope * m``.
+
+    Raises
+    ------
+    ValueError
+        If the activation is not piecewise linear (linear regions are then undefined).
+    """
+    act = get_activation(activation)
+    if not act.piecewise_linear:
+        raise ValueError(
+            f"{act.label} is not piecewise linear, so the network has no linear regions"
+        )
+    _check_interval(x_min, x_max)
+    theta = np.asarray(theta, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    check_parameters(theta, phi, n_inputs=1)
+    if activation in SWITCHING_ACTIVATIONS:
+        _, positions = joints_1d(theta)
+        inside = np.unique(positions[(positions > x_min) & (positions < x_max)])
+    else:
+        inside = np.empty(0)  # the identity has no joints: a single line
+    edges = np.concatenate([[x_min], inside, [x_max]])  # (R + 1,)
+    mids = 0.5 * (edges[:-1] + edges[1:])  # (R,)
+    z = theta[:, 0] + mids[:, None] * theta[:, 1]  # (R, D)
+    slope = (act.derivative(z) * theta[:, 1]) @ phi[:, 1:].T  # (R, D_o)
+    y_mid = forward(mids[:, None], theta, phi, activation).outputs  # (R, D_o)
+    intercept = y_mid - slope * mids[:, None]  # (R, D_o)
+    active = z > 0 if activation in SWITCHING_ACTIVATIONS else np.ones_like(z, dtype=bool)
+    return tuple(
+        LinearRegion1D(float(edges[r]), float(edges[r + 1]), active[r], slope[r], intercept[r])
+        for r in range(len(mids))
+    )
+
+
+def flow_1d(
+    theta: np.ndarray,
+    phi: np.ndarray,
+    activation: str,
+    x_min: float,
+    x_max: float,
+    n_points: int,
+) -> Flow1D:
+    """Everything the 1D flow panels show: samples, joints and linear regions.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (D, 2)
+    phi : ndarray, shape (D_o, D + 1)
+    activation : str
+    x_min, x_max : float
+        The interval shown, ``x_min < x_max``.
+    n_points : int
+        Number of evenly spaced samples (at least 2); joints inside the interval are added.
+
+    Returns
+    -------
+    Flow1D
+    """
+    theta = np.asarray(theta, dtype=float)
+    phi = np.asarray(phi, dtype=float)
+    check_parameters(theta, phi, n_inputs=1)
+    _check_interval(x_min, x_max)
+    if n_points < 2:
+        raise ValueError(f"n_points must be at least 2, got {n_points}")
+    act = get_activation(activation)
+    units, positions = joints_1d(theta)
+    visible = (positions >= x_min) & (positions <= x_max)
+    units, positions = units[visible], positions[visible]
+    x = np.union1d(np.linspace(x_min, x_max, n_points), positions)  # (n,)
+    fwd = forward(x[:, None], theta, phi, activation)
+    if act.piecewise_linear:
+        regions = linear_regions_1d(theta, phi, activation, x_min, x_max)
+        note = _region_note(activation)
+    else:
+        regions = None
+        note = (
+            f"{act.label} is smooth, not piecewise linear: the output bends everywhere, so "
+            "linear regions and slopes are not defined. The marked points are where each "
+            "pre-activation crosses zero."
+        )
+    return Flow1D(x, fwd, units, positions, regions, note)
+
+
+def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
+    """Number of parameters of a shallow network: ``D (D_i + 1) + D_o (D + 1)``.
+
+    Each hidden unit has ``D_i`` weights and a bias; each output has ``D`` weights and an
+    offset. The notes' 2-3-1 example has 3 * 3 + 1 * 4 = 13.
+    """
+    for label, value in (("D_i", n_inputs), ("D", n_hidden), ("D_o", n_outputs)):
+        if value < 1:
+            raise ValueError(f"{label} must be at least 1, got {value}")
+    return n_hidden * (n_inputs + 1) + n_outputs * (n_hidden + 1)
+
+
+def activation_curves(z_min: float, z_max: float, n_points: int) -> tuple[ActivationCurve, ...]:
+    """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``."""
+    _check_interval(z_min, z_max)
+    if n_points < 2:
+        raise ValueError(f"n_points must be at least 2, got {n_points}")
+    z = np.linspace(z_min, z_max, n_points)  # (n,)
+    return tuple(
+        ActivationCurve(a.name, a.label, a.formula, a.piecewise_linear, a.value(z), a.derivative(z))
+        for a in ACTIVATIONS.values()
+    )
+
+
+def _check_interval(lo: float, hi: float) -> None:
+    if not (np.isfinite(lo) and np.isfinite(hi)) or not lo < hi:
+        raise ValueError(f"the interval must have min < max, got [{lo}, {hi}]")
+
+
+def _region_note(activation: str) -> str:
+    if activation == "heaviside":
+        return (
+            "With the Heaviside step every region is flat (slope 0) and the output jumps at "
+            "each joint by phi_d."
+        )
+    if activation == "linear":
+        return (
+            "With the identity activation the network is one straight line: there are no "
+            "joints and a single linear region."
+        )
+    if activation == "leaky_relu":
+        return (
+            "Leaky ReLU units keep slope 0.1 on their inactive side, so they still contribute "
+            "a little there."
+        )
+    return "An inactive ReLU unit (z_d <= 0) contributes nothing to the output in that region."

@@ -1,0 +1,370 @@
+"""Shallow networks labs: the 1D flow, the activation functions and 2D linear regions."""
+
+from typing import Annotated, Literal
+
+import numpy as np
+from fastapi import APIRouter, Response
+from pydantic import Field, model_validator
+
+from core import regions, shallow
+from core.activations import ACTIVATION_NAMES
+from server.schemas import ErrorResponse, Model
+
+router = APIRouter(
+    prefix="/api/v1/shallow",
+    tags=["shallow networks"],
+    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+)
+
+ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
+Param = Annotated[float, Field(ge=-100, le=100)]
+Coord = Annotated[float, Field(ge=-100, le=100)]
+MAX_UNITS = 32
+
+
+def _check_phi(theta: list, phi: list[list[float]]) -> None:
+    for o, row in enumerate(phi):
+        if len(row) != len(theta) + 1:
+            raise ValueError(
+                f"phi row {o} needs D + 1 = {len(theta) + 1} numbers (phi_0 and one weight per "
+                f"hidden unit), got {len(row)}"
+            )
+
+
+# ----------------------------------------------------------------------------- 1D flow
+
+
+class FlowRequest(Model):
+    """A 1-input shallow network and the interval to draw it on."""
+
+    activation: ActivationName = Field("relu", description="Activation function a[.].")
+    theta: list[tuple[Param, Param]] = Field(
+        default_factory=lambda: shallow.BOOK_THETA.tolist(),
+        min_length=1,
+        max_length=MAX_UNITS,
+        description="(theta_d0, theta_d1) for each hidden unit d; default: the book's example.",
+    )
+    phi: list[Annotated[list[Param], Field(min_length=2, max_length=MAX_UNITS + 1)]] = Field(
+        default_factory=lambda: shallow.BOOK_PHI.tolist(),
+        min_length=1,
+        max_length=4,
+        description="One row per output: (phi_0, phi_1, ..., phi_D).",
+    )
+    x_min: Coord = Field(0.0, description="Left end of the interval.")
+    x_max: Coord = Field(1.0, description="Right end of the interval.")
+    n_points: int = Field(400, ge=2, le=2000, description="Evenly spaced samples of x.")
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        if self.x_min >= self.x_max:
+            raise ValueError("the interval needs x_min < x_max")
+        _check_phi(self.theta, self.phi)
+        return self
+
+
+class Joint(Model):
+    unit: int = Field(description="Hidden unit d (0-based) whose pre-activation is zero here.")
+    x: float = Field(description="Position -theta_d0 / theta_d1.")
+
+
+class Region1D(Model):
+    x_start: float = Field(description="Left end of the region.")
+    x_end: float = Field(description="Right end of the region.")
+    active: list[bool] = Field(description="Per unit: z_d > 0 inside the region.")
+    slopes: list[float] = Field(description="dy_o/dx per output inside the region.")
+    intercepts: list[float] = Field(description="y_o at x = 0 of the region's line, per output.")
+
+
+class FlowResponse(Model):
+    x: list[float] = Field(description="Sample points (joints included so kinks are exact).")
+    preactivations: list[list[float]] = Field(description="z_d(x), one list per unit.")
+    activations: list[list[float]] = Field(description="h_d = a[z_d], one list per unit.")
+    weighted_activations: list[list[list[float]]] = Field(
+        description="phi_od h_d: [output][unit][sample]."
+    )
+    outputs: list[list[float]] = Field(description="y_o(x), one list per output.")
+    joints: list[Joint] = Field(description="Joints inside the interval, left to right.")
+    piecewise_linear: bool = Field(description="Whether linear regions are defined.")
+    linear_regions: list[Region1D] | None = Field(
+        description="Linear pieces with their slopes; null for smooth activations."
+    )
+    note: str = Field(description="What the regions mean for this activation.")
+    parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) for this network.")
+
+
+@router.post("/flow", response_model=FlowResponse, summary="The flow of a 1-input network")
+def flow(req: FlowRequest) -> FlowResponse:
+    """Pre-activations, activations, weighted activations and outputs over an interval, the
+    joints, and the linear regions with their slopes and active units."""
+    theta, phi = np.array(req.theta, dtype=float), np.array(req.phi, dtype=float)
+    f = shallow.flow_1d(theta, phi, req.activation, req.x_min, req.x_max, req.n_points)
+    fwd = f.forward
+    return FlowResponse(
+        x=f.x.tolist(),
+        preactivations=fwd.preactivations.T.tolist(),
+        activations=fwd.activations.T.tolist(),
+        weighted_activations=np.transpose(fwd.weighted_activations, (1, 2, 0)).tolist(),
+        outputs=fwd.outputs.T.tolist(),
+        joints=[
+            Joint(unit=int(u), x=float(x))
+            for u, x in zip(f.joint_units, f.joint_positions, strict=True)
+        ],
+        piecewise_linear=f.linear_regions is not None,
+        linear_regions=None
+        if f.linear_regions is None
+        else [
+            Region1D(
+                x_start=r.x_start,
+                x_end=r.x_end,
+                active=r.active.tolist(),
+                slopes=r.slopes.tolist(),
+                intercepts=r.intercepts.tolist(),
+            )
+            for r in f.linear_regions
+        ],
+        note=f.note,
+        parameter_count=shallow.parameter_count(1, len(theta), len(phi)),
+    )
+
+
+# ----------------------------------------------------------------------------- activations
+
+
+class ActivationsRequest(Model):
+    z_min: float = Field(-4.0, ge=-50, le=50, description="Left end of the z range.")
+    z_max: float = Field(4.0, ge=-50, le=50, description="Right end of the z range.")
+    n_points: int = Field(401, ge=2, le=4001, description="Samples of z.")
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.z_min >= self.z_max:
+            raise ValueError("the range needs z_min < z_max")
+        return self
+
+
+class ActivationCurve(Model):
+    name: str = Field(description="Identifier used by the other routes.")
+    label: str = Field(description="Human-readable name.")
+    formula: str = Field(description="LaTeX formula of a[z].")
+    piecewise_linear: bool = Field(
+        description="Whether networks built from it have linear regions."
+    )
+    value: list[float] = Field(description="a[z] at each z.")
+    derivative: list[float] = Field(description="a'[z] at each z.")
+
+
+class ActivationsResponse(Model):
+    z: list[float] = Field(description="Sample points.")
+    curves: list[ActivationCurve] = Field(description="Every activation, value and derivative.")
+
+
+@router.post(
+    "/activations", response_model=ActivationsResponse, summary="Every activation and derivative"
+)
+def activations(req: ActivationsRequest) -> ActivationsResponse:
+    """Each activation function a[z] with its derivative a'[z], sampled on the same z."""
+    curves = shallow.activation_curves(req.z_min, req.z_max, req.n_points)
+    return ActivationsResponse(
+        z=np.linspace(req.z_min, req.z_max, req.n_points).tolist(),
+        curves=[
+            ActivationCurve(
+                name=c.name,
+                label=c.label,
+                formula=c.formula,
+                piecewise_linear=c.piecewise_linear,
+                value=c.value.tolist(),
+                derivative=c.derivative.tolist(),
+            )
+            for c in curves
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- 2D regions
+
+
+class RegionsRequest(Model):
+    """A 2-input, 1-output shallow network and the rectangle to map."""
+
+    activation: ActivationName = Field("relu", description="Activation function a[.].")
+    theta: list[tuple[Param, Param, Param]] = Field(
+        default_factory=lambda: [[-0.3, 0.0, 1.0], [-0.3, -0.87, -0.5], [0.3, -0.87, 0.5]],
+        min_length=1,
+        max_length=MAX_UNITS,
+        description="(theta_d0, theta_d1, theta_d2) for each hidden unit d.",
+    )
+    phi: list[Param] = Field(
+        default_factory=lambda: [0.2, 1.0, -0.8, 0.9],
+        min_length=2,
+        max_length=MAX_UNITS + 1,
+        description="(phi_0, phi_1, ..., phi_D) of the single output.",
+    )
+    x1_min: Coord = Field(-1.0, description="Left edge of the view.")
+    x1_max: Coord = Field(1.0, description="Right edge of the view.")
+    x2_min: Coord = Field(-1.0, description="Bottom edge of the view.")
+    x2_max: Coord = Field(1.0, description="Top edge of the view.")
+    grid_size: int = Field(160, ge=2, le=300, description="Output-map samples per axis.")
+    panel_size: int = Field(
+        31, ge=2, le=81, description="Samples per axis of each unit's small panels."
+    )
+
+    @model_validator(mode="after")
+    def _shapes(self):
+        if self.x1_min >= self.x1_max or self.x2_min >= self.x2_max:
+            raise ValueError("the view needs x1_min < x1_max and x2_min < x2_max")
+        _check_phi(self.theta, [self.phi])
+        return self
+
+
+class Segment(Model):
+    unit: int = Field(description="Hidden unit d (0-based).")
+    x1: tuple[float, float] = Field(description="x1 of the two ends of z_d = 0 inside the view.")
+    x2: tuple[float, float] = Field(description="x2 of the two ends.")
+
+
+class Region2D(Model):
+    active: list[bool] = Field(description="Per unit: z_d > 0 in this region.")
+    pixels: int = Field(description="Grid points inside the region.")
+    centroid: tuple[float, float] = Field(description="Mean (x1, x2) of its grid points.")
+    gradient: tuple[float, float] = Field(description="(dy/dx1, dy/dx2) inside the region.")
+
+
+class UnitPanels(Model):
+    x1: list[float] = Field(description="Coarse grid along x1.")
+    x2: list[float] = Field(description="Coarse grid along x2.")
+    preactivations: list[list[list[float]]] = Field(description="z_d[row][column] per unit.")
+    activations: list[list[list[float]]] = Field(description="h_d[row][column] per unit.")
+
+
+class RegionsResponse(Model):
+    x1: list[float] = Field(description="Grid along x1 (columns).")
+    x2: list[float] = Field(description="Grid along x2 (rows).")
+    output: list[list[float]] = Field(
+        description="y[row][column], to 6 significant digits of the largest |y|."
+    )
+    piecewise_linear: bool = Field(description="Whether linear regions are defined.")
+    region_index: list[list[int]] | None = Field(
+        description="Index into `regions` of each grid point; null for smooth activations."
+    )
+    regions: list[Region2D] | None = Field(description="Regions seen on the grid.")
+    exact_count: int | None = Field(
+        description="Exact number of linear regions inside the open view (null when undefined)."
+    )
+    grid_count: int | None = Field(description="Regions seen on the grid (tiny ones can hide).")
+    bound: int = Field(description="sum_{j=0}^{2} C(D, j): the most D units can make in 2D.")
+    segments: list[Segment] = Field(description="Where each unit switches on, inside the view.")
+    units: UnitPanels = Field(description="Pre-activation and activation planes per unit.")
+    parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) with D_i = 2, D_o = 1.")
+    note: str = Field(description="What the regions mean for this activation.")
+
+
+def _rounded(values: np.ndarray, digits: int = 6) -> list:
+    """Round a map to ``digits`` significant digits of its largest entry, as nested lists.
+
+    Maps are drawn, not computed with: short numbers make the answer ~3x smaller to send.
+    """
+    scale = float(np.max(np.abs(values), initial=0.0))
+    if scale == 0.0:
+        return values.tolist()
+    decimals = digits - 1 - int(np.floor(np.log10(scale)))
+    return np.round(values, decimals).tolist()
+
+
+def _note(activation: str, exact: int | None, grid: int | None) -> str:
+    if exact is None:
+        return (
+            "This activation is smooth, not piecewise linear: the output bends everywhere, so "
+            "linear regions are not defined. The lines show where each unit's pre-activation "
+            "is zero."
+        )
+    if activation == "linear":
+        return "With the identity activation the network is one plane: a single region."
+    hidden = exact - (grid or 0)
+    if hidden > 0:
+        return (
+            f"{hidden} region(s) are thinner than the grid spacing and do not show on the map; "
+            "the exact count still includes them."
+        )
+    return "Every region inside the view shows on the map."
+
+
+@router.post("/regions", response_model=RegionsResponse, summary="Linear regions of a 2-input net")
+def regions_view(req: RegionsRequest) -> Response:
+    """The output over the view with each region, its activation pattern and gradient, the
+    exact number of regions, the bound, each unit's planes, and the parameter count."""
+    theta = np.array(req.theta, dtype=float)  # (D, 3)
+    phi = np.array([req.phi], dtype=float)  # (1, D + 1)
+    box = regions.Box(req.x1_min, req.x1_max, req.x2_min, req.x2_max)
+    m = regions.region_map(theta, phi, req.activation, box, req.grid_size, req.panel_size)
+    region_list = None
+    if m.patterns is not None:
+        region_list = [
+            Region2D(active=p.tolist(), pixels=int(n), centroid=tuple(c), gradient=tuple(g))
+            for p, n, c, g in zip(m.patterns, m.pixel_counts, m.centroids, m.gradients, strict=True)
+        ]
+    grid_count = None if m.patterns is None else len(m.patterns)
+    answer = RegionsResponse(
+        x1=m.x1.tolist(),
+        x2=m.x2.tolist(),
+        output=_rounded(m.outputs),
+        piecewise_linear=m.patterns is not None,
+        region_index=None if m.region_index is None else m.region_index.tolist(),
+        regions=region_list,
+        exact_count=m.exact_count,
+        grid_count=grid_count,
+        bound=m.bound,
+        segments=[
+            Segment(unit=int(d), x1=(s[0], s[2]), x2=(s[1], s[3]))
+            for d, s in enumerate(m.segments.tolist())
+            if m.segment_visible[d]
+        ],
+        units=UnitPanels(
+            x1=m.panel_x1.tolist(),
+            x2=m.panel_x2.tolist(),
+            preactivations=_rounded(m.panel_preactivations),
+            activations=_rounded(m.panel_activations),
+        ),
+        parameter_count=shallow.parameter_count(2, len(theta), 1),
+        note=_note(req.activation, m.exact_count, grid_count),
+    )
+    # The map holds ~10^5 numbers: pydantic's own JSON writer is ~10x faster than the default
+    # path (validate again, then json.dumps). The model above is still built and validated.
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+# ----------------------------------------------------------------------------- bounds
+
+
+class BoundsRequest(Model):
+    max_inputs: int = Field(6, ge=1, le=10, description="Table rows: D_i = 1 .. max_inputs.")
+    max_hidden: int = Field(20, ge=1, le=50, description="Table columns: D = 1 .. max_hidden.")
+    n_inputs: int = Field(2, ge=1, le=10_000, description="D_i of the network to count.")
+    n_hidden: int = Field(3, ge=1, le=10_000, description="D of the network to count.")
+    n_outputs: int = Field(1, ge=1, le=10_000, description="D_o of the network to count.")
+
+
+class BoundsResponse(Model):
+    n_inputs: list[int] = Field(description="Row labels D_i.")
+    n_hidden: list[int] = Field(description="Column labels D.")
+    max_regions: list[list[int]] = Field(
+        description="max_regions[i][j] = sum_{k=0}^{D_i} C(D, k) for D_i = n_inputs[i]."
+    )
+    parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) for the given sizes.")
+    max_regions_for_network: int | None = Field(
+        description="Bound for the given D_i and D; null when above 2^53 (not exact in JSON)."
+    )
+
+
+@router.post("/bounds", response_model=BoundsResponse, summary="Region bound and parameter count")
+def bounds(req: BoundsRequest) -> BoundsResponse:
+    """The table of the largest number of linear regions as D and D_i grow, and the parameter
+    count of a D_i - D - D_o network."""
+    table = regions.max_regions_table(req.max_inputs, req.max_hidden)
+    bound = regions.max_linear_regions(req.n_inputs, req.n_hidden)
+    return BoundsResponse(
+        n_inputs=list(range(1, req.max_inputs + 1)),
+        n_hidden=list(range(1, req.max_hidden + 1)),
+        max_regions=table.tolist(),
+        parameter_count=shallow.parameter_count(req.n_inputs, req.n_hidden, req.n_outputs),
+        max_regions_for_network=bound if bound <= 2**53 else None,
+    )

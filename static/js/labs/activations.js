@@ -1,0 +1,65 @@
+// Activation functions lab: every a[z] beside its derivative a'[z].
+import { postJSON, showError } from "../api.js";
+import { initPage, renderMath } from "../page.js";
+import { COLORS, draw, title } from "../plots.js";
+import { createLab } from "../state.js";
+import { ACTIVATIONS } from "./nets.js";
+
+const SHOWN_BY_DEFAULT = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh"];
+const RELU_FAMILY = ["relu", "leaky_relu", "elu", "softplus", "gelu", "silu"];
+const SQUASHING = ["sigmoid", "tanh", "heaviside"];
+
+const schema = {
+  z_min: { type: "number", default: -4, min: -20, max: -0.5 },
+  z_max: { type: "number", default: 4, min: 0.5, max: 20 },
+};
+for (const [name] of ACTIVATIONS) schema[`show_${name}`] = { type: "bool", default: SHOWN_BY_DEFAULT.includes(name) };
+
+const color = (i) => COLORS.series[i % COLORS.series.length];
+
+document.getElementById("activation-checks").innerHTML = ACTIVATIONS.map(
+  ([name, label], i) =>
+    `<label><input type="checkbox" data-key="show_${name}"><span class="swatch" style="background:${color(i)}"></span>${label}</label>`,
+).join("");
+
+function render(d, s) {
+  showError(null);
+  const shown = d.curves.map((c, i) => ({ ...c, i })).filter((c) => s[`show_${c.name}`]);
+  const traces = (field) =>
+    shown.map((c) => ({
+      x: d.z, y: c[field], mode: "lines", name: c.label,
+      line: { color: color(c.i), width: 2.5 },
+      hovertemplate: `${c.label}: %{y:.3f}<extra>z = %{x:.2f}</extra>`,
+    }));
+  const common = {
+    xaxis: { title: { text: "pre-activation z" }, range: [s.z_min, s.z_max], zeroline: true },
+    legend: { orientation: "h", x: 0, y: -0.25, yanchor: "top" },
+    margin: { l: 60, r: 20, t: 40, b: 110 },
+  };
+  draw("value-plot", traces("value"), { ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true } });
+  draw("derivative-plot", traces("derivative"), { ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true } });
+  const table = document.getElementById("activation-table");
+  table.innerHTML =
+    "<tr><th>function</th><th>formula</th><th>piecewise linear</th><th>a'(z) at the left end</th><th>a'(z) at the right end</th></tr>" +
+    d.curves
+      .map((c, i) => `<tr class="${s[`show_${c.name}`] ? "current" : ""}"><td style="text-align:left"><span class="swatch" style="background:${color(i)}"></span>${c.label}</td>
+        <td style="text-align:left">$${c.formula}$</td><td>${c.piecewise_linear ? "yes" : "no"}</td>
+        <td>${c.derivative[0].toFixed(3)}</td><td>${c.derivative.at(-1).toFixed(3)}</td></tr>`)
+      .join("");
+  renderMath(table);
+}
+
+initPage("activations");
+const lab = createLab({
+  schema,
+  compute: (s, signal) => postJSON("api/v1/shallow/activations", { z_min: s.z_min, z_max: s.z_max, n_points: 801 }, { signal }),
+  render,
+  onError: showError,
+});
+
+function showOnly(names) {
+  lab.set(Object.fromEntries(ACTIVATIONS.map(([n]) => [`show_${n}`, names.includes(n)])));
+}
+document.getElementById("show-all").addEventListener("click", () => showOnly(ACTIVATIONS.map(([n]) => n)));
+document.getElementById("show-relu-family").addEventListener("click", () => showOnly(RELU_FAMILY));
+document.getElementById("show-squashing").addEventListener("click", () => showOnly(SQUASHING));

@@ -1,0 +1,97 @@
+"""The 2D linear-regions page in Chromium: regions, their count, the bound and parameters."""
+
+from tests.e2e.helpers import plot_data, wait_ready
+
+
+def open_lab(page, base_url, hash_=""):
+    page.goto(f"{base_url}/regions.html{hash_}")
+    return wait_ready(page)
+
+
+def set_slider(page, key: str, value: float):
+    page.locator(f'input[data-key="{key}"]').evaluate(
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def test_notes_example_has_seven_regions_and_thirteen_parameters(
+    page, base_url, console, screenshot
+):
+    open_lab(page, base_url)
+    assert page.locator("#exact-count").inner_text() == "7"
+    assert page.locator("#bound").inner_text() == "7"
+    assert page.locator("#param-count").inner_text() == "13"
+    traces = plot_data(page, "output-map")
+    assert traces[0]["type"] == "heatmap"
+    labels = next(t for t in traces if t.get("name") == "region labels")
+    assert sorted(labels["text"], key=int) == [str(k) for k in range(1, 8)]
+    units = plot_data(page, "units-plot")
+    assert sum(t.get("type") == "heatmap" for t in units) == 6
+    assert "13 parameters" in page.locator("#calc-result").inner_text()
+    assert page.locator("#bounds-table tr").count() == 6
+    screenshot("regions-default")
+
+
+def test_more_units_raise_the_bound(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    set_slider(page, "D", 8)
+    wait_ready(page, ready)
+    assert page.locator("#bound").inner_text() == "37"
+    assert page.locator("#param-count").inner_text() == str(8 * 3 + 9)
+    exact = int(page.locator("#exact-count").inner_text())
+    assert 8 < exact <= 37
+    assert sum(t.get("type") == "heatmap" for t in plot_data(page, "units-plot")) == 16
+    screenshot("regions-d8")
+
+
+def test_hover_reads_the_region_under_the_cursor(page, base_url, console):
+    open_lab(page, base_url)
+    box = page.locator("#output-map .nsewdrag").first.bounding_box()
+    # Upper middle of the view: above the line x2 = 0.3 where unit 1 is active.
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.1)
+    info = page.locator("#hover-info")
+    info.filter(has_text="Region").wait_for()
+    assert "active units 1" in info.inner_text()
+    assert "gradient" in info.inner_text()
+    # The units that are off in this region are marked in the units figure.
+    titles = page.evaluate(
+        "document.getElementById('units-plot').layout.annotations.map(a => a.text)"
+    )
+    inactive = info.inner_text().split("inactive ")[1].split(" ·")[0]
+    for unit in [] if inactive == "none" else inactive.split(", "):
+        assert titles[2 * (int(unit) - 1)].endswith("off here")
+    assert not titles[0].endswith("off here")
+
+
+def test_colour_by_region_and_random_network(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    page.select_option('select[data-key="color_by"]', "region")
+    ready = wait_ready(page, ready)
+    heat = plot_data(page, "output-map")[0]
+    assert {v for row in heat["z"] for v in row} == set(range(7))
+    set_slider(page, "D", 12)
+    ready = wait_ready(page, ready)
+    page.click("#randomise")
+    wait_ready(page, ready)
+    assert "seed=1" in page.url
+    assert int(page.locator("#exact-count").inner_text()) <= 79
+    screenshot("regions-random-by-region")
+
+
+def test_parameter_calculator_and_smooth_activation(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.fill('input[data-key="calc_d"]', "10")
+    ready = wait_ready(page, ready)
+    assert "10·(2 + 1) + 1·(10 + 1) = 41 parameters" in page.locator("#calc-result").inner_text()
+    assert "at most 56 linear regions" in page.locator("#calc-result").inner_text()
+    page.select_option("#activation-select", "softplus")
+    wait_ready(page, ready)
+    assert page.locator("#exact-count").inner_text() == "not defined"
+    assert "not defined" in page.locator("#region-note").inner_text()
+
+
+def test_a_link_reproduces_the_view(page, base_url, console):
+    open_lab(page, base_url, "#D=2&x1_min=-2&x1_max=2&x2_min=-2&x2_max=2")
+    assert page.locator("#bound").inner_text() == "4"
+    assert page.evaluate("document.getElementById('output-map').layout.xaxis.range") == [-2, 2]

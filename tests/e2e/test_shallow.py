@@ -1,0 +1,110 @@
+"""The 1D shallow-network flow page, driven as a student would in Chromium."""
+
+from tests.e2e.helpers import plot_data, wait_ready
+
+PLOTS = ("preact-plot", "act-plot", "weighted-plot", "output-plot")
+
+
+def open_lab(page, base_url, hash_=""):
+    page.goto(f"{base_url}/shallow.html{hash_}")
+    return wait_ready(page)
+
+
+def set_slider(page, key: str, value: float):
+    page.locator(f'input[data-key="{key}"]').evaluate(
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def hover_output_at(page, x: float, x_min=0.0, x_max=1.0):
+    """Move the mouse over the output plot at input x (the plot's x axis is [x_min, x_max])."""
+    box = page.locator("#output-plot .nsewdrag").first.bounding_box()
+    fraction = (x - x_min) / (x_max - x_min)
+    page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.5)
+
+
+def test_book_example_draws_four_panels_and_the_regions(page, base_url, console, screenshot):
+    open_lab(page, base_url)
+    for plot in PLOTS[:3]:
+        assert [t["name"] for t in plot_data(page, plot)] == ["unit 1", "unit 2", "unit 3"], plot
+    output = plot_data(page, "output-plot")
+    assert [t["name"] for t in output] == ["y", "joints"]
+    assert output[1]["x"] == [0.3, 0.5, 0.5 / 0.65]
+    assert "linear regions 4" in page.locator("#readouts").inner_text()
+    assert "= 10" in page.locator("#readouts").inner_text()  # 1-3-1 network: 10 parameters
+    rows = page.locator("#regions-table tr")
+    assert rows.count() == 5  # header and 4 regions
+    assert rows.nth(4).locator("td").last.inner_text() == "2.55"
+    # Joints drawn on every panel as vertical lines.
+    for plot in PLOTS:
+        shapes = page.evaluate(f"document.getElementById('{plot}').layout.shapes")
+        assert sum(s["type"] == "line" for s in shapes) == 3, plot
+    assert page.locator(".katex").count() > 5
+    screenshot("shallow-default")
+
+
+def test_hovering_the_output_highlights_inactive_units(page, base_url, console, screenshot):
+    open_lab(page, base_url)
+    hover_output_at(page, 0.15)
+    info = page.locator("#hover-info")
+    info.filter(has_text="Region 1").wait_for()
+    assert "units 2, 3 are inactive" in info.inner_text()
+    assert "contribute nothing here" in info.inner_text()
+    weighted = plot_data(page, "weighted-plot")
+    assert [t["line"]["width"] for t in weighted] == [2, 4.5, 4.5]
+    hover_output_at(page, 0.9)
+    info.filter(has_text="Region 4").wait_for()
+    assert "unit 1 is inactive" in info.inner_text()
+    assert page.locator("#regions-table tr.current td").first.inner_text() == "4"
+    screenshot("shallow-hover")
+
+
+def test_moving_a_slider_moves_its_joint(page, base_url, console):
+    ready = open_lab(page, base_url)
+    set_slider(page, "t10", 0.6)  # joint of unit 1 moves from 0.3 to 0.6
+    wait_ready(page, ready)
+    joints = plot_data(page, "output-plot")[1]["x"]
+    assert 0.6 in joints and 0.3 not in joints
+    assert "t10=0.6" in page.url
+
+
+def test_more_units_and_a_second_output(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    set_slider(page, "D", 6)
+    ready = wait_ready(page, ready)
+    assert len(plot_data(page, "preact-plot")) == 6
+    assert page.locator('fieldset.unit[data-unit="6"]').is_visible()
+    assert not page.locator('fieldset.unit[data-unit="7"]').is_visible()
+    page.check('input[data-key="two_outputs"]')
+    wait_ready(page, ready)
+    names = [t["name"] for t in plot_data(page, "output-plot")]
+    assert names == ["y", "y₂", "joints", "joints"]
+    assert "slope dy₂/dx" in page.locator("#regions-table").inner_text()
+    screenshot("shallow-two-outputs")
+
+
+def test_smooth_activation_says_regions_are_undefined(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.select_option("#activation-select", "tanh")
+    wait_ready(page, ready)
+    assert "not defined" in page.locator("#readouts").inner_text()
+    assert page.locator("#regions-table tr").count() == 0
+    assert "not piecewise linear" in page.locator("#region-note").inner_text()
+
+
+def test_a_link_reproduces_the_view(page, base_url, console):
+    open_lab(page, base_url, "#activation=leaky_relu&D=2&x_min=-1&x_max=2")
+    assert page.locator("#activation-select").input_value() == "leaky_relu"
+    assert len(plot_data(page, "preact-plot")) == 2
+    layout_range = page.evaluate("document.getElementById('output-plot').layout.xaxis.range")
+    assert layout_range == [-1, 2]
+
+
+def test_random_parameters_use_the_seed(page, base_url, console):
+    ready = open_lab(page, base_url)
+    before = plot_data(page, "output-plot")[0]["y"]
+    page.click("#randomise")
+    wait_ready(page, ready)
+    assert "seed=1" in page.url
+    assert plot_data(page, "output-plot")[0]["y"] != before
