@@ -17,6 +17,9 @@ router = APIRouter(
 )
 
 Param = Annotated[float, Field(ge=-1000, le=1000)]
+# Two numbers, as a list of length 2: with tuples (JSON-Schema prefixItems) in these answers the
+# schema fuzzing's response check stopped with "Invalid Schema Object" instead of testing.
+Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
 LandscapeName = Literal["gabor", "linear", "network"]
 ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal["gd", "line_search", "sgd", "momentum", "nesterov", "adam"]
@@ -62,21 +65,23 @@ class Surface(Model):
 
 
 class Minimum(Model):
-    phi: tuple[float, float] = Field(description="Where the minimum is.")
+    phi: Pair = Field(description="Where the minimum is: (first, second parameter).")
     loss: float = Field(description="L at the minimum.")
 
 
 class LandscapeResponse(Model):
     label: str = Field(description="Name of the model.")
     formula: str = Field(description="LaTeX of f[x, phi].")
-    param_names: tuple[str, str] = Field(description="LaTeX names of the two free parameters.")
-    param_range: tuple[tuple[float, float], tuple[float, float]] = Field(
-        description="The window of the map: (lo, hi) per parameter."
+    param_names: list[str] = Field(
+        min_length=2, max_length=2, description="LaTeX names of the two free parameters."
+    )
+    param_range: list[Pair] = Field(
+        min_length=2, max_length=2, description="The window of the map: (lo, hi) per parameter."
     )
     convex: bool = Field(description="True when the loss is convex (one valley).")
     x: list[float] = Field(description="Inputs x_i.")
     y: list[float] = Field(description="Targets y_i.")
-    true_phi: tuple[float, float] = Field(description="Parameters the data came from.")
+    true_phi: Pair = Field(description="Parameters the data came from.")
     surface: Surface
     minima: list[Minimum] = Field(description="Local minima in the window, global one first.")
 
@@ -91,15 +96,15 @@ def landscape(req: LandscapeSpec) -> LandscapeResponse:
     return LandscapeResponse(
         label=land.label,
         formula=land.formula,
-        param_names=land.param_names,
-        param_range=land.param_range,
+        param_names=list(land.param_names),
+        param_range=[list(r) for r in land.param_range],
         convex=land.convex,
         x=land.x.tolist(),
         y=land.y.tolist(),
-        true_phi=tuple(land.true_phi),
+        true_phi=land.true_phi.tolist(),
         surface=Surface(phi0=phi_0.tolist(), phi1=phi_1.tolist(), loss=surface.tolist()),
         minima=[
-            Minimum(phi=tuple(p), loss=loss)
+            Minimum(phi=p, loss=loss)
             for p, loss in zip(minima.points.tolist(), minima.losses.tolist(), strict=True)
         ],
     )
@@ -120,9 +125,9 @@ class PointResponse(Model):
     curve_x: list[float] = Field(description="Inputs where the model curve is drawn.")
     curve_f: list[float] = Field(description="f[x, phi] at curve_x.")
     loss: float = Field(description="Full loss L[phi].")
-    gradient: tuple[float, float] = Field(description="Full gradient of L at phi.")
+    gradient: Pair = Field(description="Full gradient of L at phi.")
     batch_loss: float | None = Field(description="Mini-batch loss L_B[phi] (null: no batch).")
-    batch_gradient: tuple[float, float] | None = Field(description="Gradient of L_B at phi.")
+    batch_gradient: Pair | None = Field(description="Gradient of L_B at phi (null: no batch).")
     batch_surface: list[list[float]] | None = Field(
         description="L_B on the same grid as the landscape's map, [row][column]."
     )
@@ -139,9 +144,9 @@ def point(req: PointRequest) -> PointResponse:
         curve_x=v.curve_x.tolist(),
         curve_f=v.curve_f.tolist(),
         loss=v.full_loss,
-        gradient=tuple(v.full_gradient),
+        gradient=v.full_gradient.tolist(),
         batch_loss=v.batch_loss,
-        batch_gradient=None if v.batch_gradient is None else tuple(v.batch_gradient),
+        batch_gradient=None if v.batch_gradient is None else v.batch_gradient.tolist(),
         batch_surface=None if v.batch_surface is None else v.batch_surface.tolist(),
     )
 
@@ -332,7 +337,7 @@ def starts(req: StartsRequest) -> StartsResponse:
             for i, (run, valley) in enumerate(zip(runs, nearest, strict=True))
         ],
         minima=[
-            Minimum(phi=tuple(p), loss=loss)
+            Minimum(phi=p, loss=loss)
             for p, loss in zip(minima.points.tolist(), minima.losses.tolist(), strict=True)
         ],
     )
