@@ -337,14 +337,14 @@ def _run_together(
                     xb, yb = xb[valid], yb[valid]
                 f, d0, d1 = landscape.predict_with_gradient(xb[None, :], at[:, :1], at[:, 1:])
                 r = f - yb  # (K_g, B)
-                # One batched product gives the loss and both gradient components: with arrays
-                # this small the number of NumPy calls, not their size, sets the cost.
-                stacked = np.stack((r, d0, d1))[:, :, None, :]  # (3, K_g, 1, B)
-                sums = (stacked @ r[None, :, :, None])[..., 0].tolist()  # (3, K_g, 1)
+                # One product and one sum give the loss and both gradient components: with
+                # arrays this small the number of NumPy calls, not their size, sets the cost.
+                terms = np.concatenate((r, d0, d1)).reshape(3, *r.shape)  # (3, K_g, B)
+                sums = np.add.reduce(terms * r, 2).tolist()  # (3, K_g): sum r^2, r d0, r d1
                 size_b = r.shape[1]
-                losses_g = [v[0] / size_b for v in sums[0]]
-                g0 = [2.0 * v[0] / size_b for v in sums[1]]
-                g1 = [2.0 * v[0] / size_b for v in sums[2]]
+                losses_g = [v / size_b for v in sums[0]]
+                g0 = [2.0 * v / size_b for v in sums[1]]
+                g1 = [2.0 * v / size_b for v in sums[2]]
                 for j, k in enumerate(live):
                     loss[k], grad[k] = losses_g[j], (g0[j], g1[j])
 
