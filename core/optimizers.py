@@ -273,7 +273,7 @@ def _run_together(
     eps = np.array([c.epsilon for c in configs])
     full_batch = batch == n
 
-    groups = []  # (rows, x per step (S, B), y per step (S, B), indices per step (S, B))
+    groups = []  # (rows, x per step (S, B), y per step (S, B), indices (S, B), B, short steps)
     for size in np.unique(batch):
         rows = np.flatnonzero(batch == size)
         if size == n:
@@ -285,7 +285,8 @@ def _run_together(
             padded = np.full((n_epochs, per_epoch * size), -1)
             padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
             index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
-        groups.append((rows, landscape.x[index], landscape.y[index], index, size))
+        short = (index[:, -1] < 0).tolist()  # steps whose batch is an epoch's short last one
+        groups.append((rows.tolist(), landscape.x[index], landscape.y[index], index, size, short))
 
     # Per-run state lives in Python floats: with two parameters and a handful of runs, NumPy
     # calls on tiny arrays would cost more than the arithmetic. The model itself is evaluated
@@ -316,8 +317,8 @@ def _run_together(
     with np.errstate(all="ignore"):  # overflow is caught below as divergence, never returned
         for t in range(max_steps):
             alpha = rates[t]
-            for rows, xs, ys, index, _ in groups:
-                live = [k for k in rows.tolist() if active[k]]
+            for rows, xs, ys, index, _, short in groups:
+                live = [k for k in rows if active[k]]
                 if not live:
                     continue
                 at = np.array(
@@ -332,7 +333,7 @@ def _run_together(
                     ]
                 )  # (K_g, 2): Nesterov's look-ahead point, phi_t for the others
                 xb, yb = xs[t], ys[t]
-                if index[t, -1] < 0:  # the short last batch of an epoch
+                if short[t]:
                     valid = index[t] >= 0
                     xb, yb = xb[valid], yb[valid]
                 f, d0, d1 = landscape.predict_with_gradient(xb[None, :], at[:, :1], at[:, 1:])
@@ -409,9 +410,9 @@ def _run_together(
             if not any(active):
                 break
 
-            for rows, _, _, _, size in groups:
+            for rows, _, _, _, size, _ in groups:
                 if size < n and (t + 1) % math.ceil(n / size) == 0:  # end of an epoch
-                    check = [k for k in rows.tolist() if active[k]]
+                    check = [k for k in rows if active[k]]
                     if check:
                         norms = _full_gradient_norm(landscape, np.array([phi[k] for k in check]))
                         for k, norm in zip(check, norms.tolist(), strict=True):
@@ -433,7 +434,8 @@ def _run_together(
                 batch_losses=np.array(batch_losses[k], dtype=float),
                 learning_rates=np.array(used_rates[k], dtype=float),
                 batch_indices=tuple(
-                    row if row[-1] >= 0 else row[row >= 0] for row in group[3][:steps]
+                    row[row >= 0] if is_short else row
+                    for row, is_short in zip(group[3][:steps], group[5], strict=False)
                 ),
                 epoch_ends=epoch_ends,
                 epoch_losses=losses[epoch_ends],
@@ -447,8 +449,10 @@ def _run_together(
 def _full_gradient_norm(landscape: Landscape, points: np.ndarray) -> np.ndarray:
     """Norm of the full-data gradient at each of ``points`` (shape (K, 2)); shape (K,)."""
     f, d0, d1 = landscape.predict_with_gradient(landscape.x[None, :], points[:, :1], points[:, 1:])
-    r = f - landscape.y[None, :]  # (K, N)
-    return np.hypot(2.0 * np.mean(r * d0, axis=1), 2.0 * np.mean(r * d1, axis=1))
+    r = f - landscape.y  # (K, N)
+    terms = np.concatenate((d0, d1)).reshape(2, *r.shape)  # (2, K, N)
+    g0, g1 = np.add.reduce(terms * r, 2) * (2.0 / r.shape[1])  # each (K,)
+    return np.hypot(g0, g1)
 
 
 def _armijo(
