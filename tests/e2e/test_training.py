@@ -44,7 +44,7 @@ def test_clicking_the_map_moves_the_start_and_the_model_curve(page, base_url, co
     box = page.locator("#loss-map .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.2)
     wait_ready(page, ready)
-    start = traces(page, "loss-map", "start φ₀")[0]
+    start = traces(page, "loss-map", "start (click")[0]
     assert start["x"][0] < -2 and start["y"][0] > 15  # upper-left of [-10, 10] x [2.5, 22.5]
     assert re.search(r"phi0=-\d", page.url)
     gd = traces(page, "loss-map", "gradient descent")[0]

@@ -163,7 +163,7 @@ function minimaTraces(minima) {
       x: rest.map((m) => m.phi[0]), y: rest.map((m) => m.phi[1]), mode: "markers", name: "local minima",
       customdata: rest.map((m) => m.loss),
       hovertemplate: "local minimum<br>L = %{customdata:.4g}<extra></extra>",
-      marker: { symbol: "x-thin", size: 13, color: "#ffffff", line: { color: "#ffffff", width: 3 } },
+      marker: { symbol: "x", size: 12, color: "#ffffff", line: { color: COLORS.ink, width: 1.2 } },
     });
   }
   return traces;
@@ -202,7 +202,7 @@ function drawMap(d, s) {
     });
   }
   traces.push({
-    x: [s.phi0], y: [s.phi1], mode: "markers", name: "start φ₀ (click to move)",
+    x: [s.phi0], y: [s.phi1], mode: "markers", name: "start (click the map to move it)",
     marker: { size: 12, symbol: "diamond", color: COLORS.model, line: { color: "#fff", width: 2 } },
   });
   const [r0, r1] = d.land.param_range;
