@@ -551,3 +551,31 @@ def point_view(
         batch_gradient=batch_gradient,
         batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
     )
+
+
+@dataclass(frozen=True)
+class LandscapeMap:
+    """The loss map of a landscape: grid, full loss on it and its refined minima.
+
+    Attributes
+    ----------
+    phi_0 : ndarray, shape (G,)
+    phi_1 : ndarray, shape (G,)
+    surface : ndarray, shape (G, G)
+        ``surface[j, i] = L[(phi_0[i], phi_1[j])]``.
+    minima : Minima
+        Lowest first.
+    """
+
+    phi_0: np.ndarray
+    phi_1: np.ndarray
+    surface: np.ndarray
+    minima: Minima
+
+
+def loss_map(landscape: Landscape, resolution: int) -> LandscapeMap:
+    """Grid ``landscape.param_range`` with ``resolution`` points per axis, evaluate the full
+    loss there (:func:`loss_surface`) and find its local minima (:func:`find_minima`)."""
+    phi_0, phi_1 = grid_axes(landscape, resolution)
+    surface = loss_surface(landscape, phi_0, phi_1)
+    return LandscapeMap(phi_0, phi_1, surface, find_minima(landscape, phi_0, phi_1, surface))

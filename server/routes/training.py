@@ -49,11 +49,16 @@ class LandscapeSpec(Model):
     )
     resolution: int = Field(80, ge=10, le=150, description="Grid points per axis of the map.")
 
-    def build(self) -> tuple[landscapes.Landscape, np.ndarray, np.ndarray]:
+    def make_landscape(self) -> landscapes.Landscape:
+        """The landscape with its data (seeded, so the same fields give the same data)."""
         rng = np.random.default_rng(self.seed)
-        land = landscapes.make_landscape(
+        return landscapes.make_landscape(
             self.landscape, self.n_samples, self.noise, rng, self.activation
         )
+
+    def landscape_and_axes(self) -> tuple[landscapes.Landscape, np.ndarray, np.ndarray]:
+        """The landscape and the axes of its map."""
+        land = self.make_landscape()
         phi_0, phi_1 = landscapes.grid_axes(land, self.resolution)
         return land, phi_0, phi_1
 
@@ -90,9 +95,9 @@ class LandscapeResponse(Model):
 def landscape(req: LandscapeSpec) -> LandscapeResponse:
     """The data set, the full loss L[phi] on a grid, and its local minima (refined by
     Levenberg-Marquardt, lowest first)."""
-    land, phi_0, phi_1 = req.build()
-    surface = landscapes.loss_surface(land, phi_0, phi_1)
-    minima = landscapes.find_minima(land, phi_0, phi_1, surface)
+    land = req.make_landscape()
+    view = landscapes.loss_map(land, req.resolution)
+    minima = view.minima
     return LandscapeResponse(
         label=land.label,
         formula=land.formula,
@@ -102,7 +107,9 @@ def landscape(req: LandscapeSpec) -> LandscapeResponse:
         x=land.x.tolist(),
         y=land.y.tolist(),
         true_phi=land.true_phi.tolist(),
-        surface=Surface(phi0=phi_0.tolist(), phi1=phi_1.tolist(), loss=surface.tolist()),
+        surface=Surface(
+            phi0=view.phi_0.tolist(), phi1=view.phi_1.tolist(), loss=view.surface.tolist()
+        ),
         minima=[
             Minimum(phi=p, loss=loss)
             for p, loss in zip(minima.points.tolist(), minima.losses.tolist(), strict=True)
@@ -137,7 +144,7 @@ class PointResponse(Model):
 def point(req: PointRequest) -> PointResponse:
     """The model's curve over the data at phi, the loss and its gradient; with a mini-batch also
     the loss surface that batch sees and its gradient, next to the full ones."""
-    land, phi_0, phi_1 = req.build()
+    land, phi_0, phi_1 = req.landscape_and_axes()
     batch = None if req.batch is None else np.array(req.batch)
     v = landscapes.point_view(land, np.array([req.phi0, req.phi1]), batch, phi_0, phi_1)
     return PointResponse(
@@ -269,7 +276,7 @@ class RaceResponse(Model):
 def race(req: RaceRequest) -> RaceResponse:
     """Run each optimiser from (phi0, phi1). Runs with the same batch size see the same
     mini-batches (shuffled with the request's seed), so the race compares update rules."""
-    land, _, _ = req.build()
+    land = req.make_landscape()
     runs = optimizers.race(
         land,
         tuple(o.config() for o in req.optimizers),
@@ -308,8 +315,8 @@ class StartsResponse(Model):
 def starts(req: StartsRequest) -> StartsResponse:
     """Run one optimiser from every start and say in which valley (nearest minimum) each run
     ended; a run that diverged ended in none. Mini-batches are returned for the first start."""
-    land, phi_0, phi_1 = req.build()
-    minima = landscapes.find_minima(land, phi_0, phi_1, landscapes.loss_surface(land, phi_0, phi_1))
+    land = req.make_landscape()
+    minima = landscapes.loss_map(land, req.resolution).minima
     runs = optimizers.from_starts(
         land,
         req.optimizer.config(),

@@ -254,3 +254,14 @@ def test_linear_landscape_is_the_linear_lab():
     loss, grad = loss_and_gradient(land, phi)
     assert loss == pytest.approx(linear.mse_loss(phi, data.x, data.y))
     np.testing.assert_allclose(grad, linear.mse_gradient(phi, data.x, data.y))
+
+
+def test_loss_map_is_grid_surface_and_minima():
+    land = make("gabor", n=20)
+    view = landscapes.loss_map(land, 25)
+    phi_0, phi_1 = grid_axes(land, 25)
+    np.testing.assert_array_equal(view.phi_0, phi_0)
+    np.testing.assert_array_equal(view.surface, loss_surface(land, phi_0, phi_1))
+    np.testing.assert_array_equal(
+        view.minima.points, find_minima(land, phi_0, phi_1, view.surface).points
+    )
