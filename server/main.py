@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
-from server.routes import approximation, conv, linear, polar, shallow
+from server.routes import approximation, conv, linear, polar, shallow, training
 from server.settings import Settings, get_settings
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -51,7 +51,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
 
-    for router in (linear.router, shallow.router, approximation.router, polar.router, conv.router):
+    for router in (
+        linear.router,
+        shallow.router,
+        approximation.router,
+        polar.router,
+        training.router,
+        conv.router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness check")

@@ -113,13 +113,18 @@ export function createLab({ schema, compute, render, onError, root = document })
       const status = document.getElementById("status");
       if (status) status.textContent = `updated in ${Math.round(performance.now() - started)} ms`;
       document.body.dataset.ready = String(mine);
+      document.body.dataset.busy = "0";
     } catch (err) {
       if (err.name === "AbortError" || mine !== token) return;
+      document.body.dataset.busy = "0";
       (onError || ((e) => console.warn(e)))(err);
     }
   }
 
   function schedule() {
+    // data-busy is "1" from the moment the state changes until its answer is drawn (or fails):
+    // what a test, or a script driving the page, waits for.
+    document.body.dataset.busy = "1";
     if (frame === null) frame = requestAnimationFrame(update);
   }
 

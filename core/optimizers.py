@@ -1,0 +1,511 @@
+"""Gradient descent, SGD, momentum, Nesterov momentum and Adam on a two-parameter landscape.
+
+Notation (Prince, *Understanding Deep Learning*, ch. 6; course notes ch. 5.1). At step t the
+optimiser draws a mini-batch B_t and forms the mini-batch gradient
+
+    g_t = (1 / |B_t|) sum_{i in B_t} grad_phi l_i[phi_t]
+
+Full-batch gradient descent uses B_t = all samples. The update rules are
+
+    gradient descent   phi_{t+1} = phi_t - alpha_t g_t
+    line search        phi_{t+1} = phi_t - a_t g_t, a_t the first of 2a_{t-1}, a_{t-1}, ...
+                       (halving) passing the Armijo test; a_{-1} = alpha_0 / 2, no schedule
+    SGD                phi_{t+1} = phi_t - alpha_t g_t          (B_t a mini-batch)
+    momentum           m_{t+1} = beta m_t + (1 - beta) g_t;  phi_{t+1} = phi_t - alpha_t m_{t+1}
+    Nesterov           as momentum, but g_t is taken at phi_t - alpha_t beta m_t
+    Adam               m_{t+1} = beta m_t + (1 - beta) g_t,
+                       v_{t+1} = gamma v_t + (1 - gamma) g_t^2,
+                       phi_{t+1} = phi_t - alpha_t m~ / (sqrt(v~) + epsilon) with
+                       m~ = m_{t+1} / (1 - beta^{t+1}),  v~ = v_{t+1} / (1 - gamma^{t+1})
+
+with m_0 = v_0 = 0. Momentum is the *averaging* convention of Prince eq. 6.11 (the (1 - beta)
+factor), so alpha has the same meaning with and without momentum.
+
+Mini-batches are drawn without replacement: at the start of every epoch the N samples are
+shuffled and cut into consecutive batches of ``batch_size`` (the last one smaller when
+``batch_size`` does not divide N), so every sample is used exactly once per epoch.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.landscapes import Landscape, losses_at
+
+SCHEDULE_NAMES: tuple[str, ...] = ("constant", "step", "exponential", "inverse_time")
+OPTIMIZER_NAMES: tuple[str, ...] = ("gd", "line_search", "sgd", "momentum", "nesterov", "adam")
+PHI_LIMIT = 1e6  # |phi| beyond this counts as divergence
+LOSS_LIMIT = 1e12  # a mini-batch loss beyond this counts as divergence
+ARMIJO_C = 1e-4  # sufficient-decrease constant of the line search
+MAX_HALVINGS = 40  # the line search gives up (step 0) after this many halvings
+
+
+@dataclass(frozen=True)
+class Schedule:
+    r"""Learning-rate schedule alpha_t = alpha_0 s(t), t = 0, 1, ... counted in steps.
+
+    ``constant``: s = 1; ``step``: s = gamma^{floor(t / period)};
+    ``exponential``: s = gamma^{t / period}; ``inverse_time``: s = 1 / (1 + t / period).
+    """
+
+    kind: str = "constant"
+    gamma: float = 0.5  # decay factor per period (step, exponential)
+    period: int = 100  # steps per decay period
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Settings of one optimiser.
+
+    Attributes
+    ----------
+    kind : str
+        One of ``OPTIMIZER_NAMES``.
+    learning_rate : float
+        alpha_0 (for ``line_search`` the first trial step).
+    batch_size : int or None
+        Samples per mini-batch; None means the full batch. ``gd`` and ``line_search`` always
+        use the full batch.
+    beta : float
+        Momentum coefficient (momentum, Nesterov, Adam's first moment).
+    gamma : float
+        Adam's second-moment coefficient.
+    epsilon : float
+        Adam's guard against division by zero.
+    schedule : Schedule
+    """
+
+    kind: str = "gd"
+    learning_rate: float = 0.1
+    batch_size: int | None = None
+    beta: float = 0.9
+    gamma: float = 0.99
+    epsilon: float = 1e-8
+    schedule: Schedule = field(default_factory=Schedule)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One optimisation run.
+
+    Attributes
+    ----------
+    trajectory : ndarray, shape (S + 1, 2)
+        phi_0 (the start) to phi_S, all finite.
+    losses : ndarray, shape (S + 1,)
+        Full-data loss at every point of the trajectory.
+    batch_losses : ndarray, shape (S,)
+        Mini-batch loss where step t took its gradient (the loss the optimiser "sees").
+    learning_rates : ndarray, shape (S,)
+        alpha_t used at step t (for the line search, the accepted step).
+    batch_indices : tuple of S int arrays
+        Samples of the mini-batch of step t.
+    epoch_ends : ndarray of int, shape (E,)
+        Number of steps taken when each completed epoch ended.
+    epoch_losses : ndarray, shape (E,)
+        Full-data loss at the end of each completed epoch.
+    status : str
+        ``"converged"``, ``"max_steps"`` or ``"diverged"``.
+    message : str
+        Why the run stopped, in words.
+    """
+
+    trajectory: np.ndarray
+    losses: np.ndarray
+    batch_losses: np.ndarray
+    learning_rates: np.ndarray
+    batch_indices: tuple[np.ndarray, ...]
+    epoch_ends: np.ndarray
+    epoch_losses: np.ndarray
+    status: str
+    message: str
+
+
+def learning_rates(schedule: Schedule, learning_rate: float, n_steps: int) -> np.ndarray:
+    """alpha_t for t = 0 .. n_steps - 1 (see :class:`Schedule`); shape (n_steps,)."""
+    if schedule.kind not in SCHEDULE_NAMES:
+        raise ValueError(
+            f"unknown schedule {schedule.kind!r}; choose one of {', '.join(SCHEDULE_NAMES)}"
+        )
+    if schedule.period < 1:
+        raise ValueError(f"the schedule period must be at least 1 step, got {schedule.period}")
+    if not 0 < schedule.gamma <= 1:
+        raise ValueError(f"the decay factor gamma must lie in (0, 1], got {schedule.gamma}")
+    t = np.arange(n_steps, dtype=float)
+    if schedule.kind == "constant":
+        scale = np.ones_like(t)
+    elif schedule.kind == "step":
+        scale = schedule.gamma ** np.floor(t / schedule.period)
+    elif schedule.kind == "exponential":
+        scale = schedule.gamma ** (t / schedule.period)
+    else:
+        scale = 1.0 / (1.0 + t / schedule.period)
+    return learning_rate * scale
+
+
+def _validate(config: OptimizerConfig, n_samples: int, max_steps: int) -> int:
+    if config.kind not in OPTIMIZER_NAMES:
+        raise ValueError(
+            f"unknown optimiser {config.kind!r}; choose one of {', '.join(OPTIMIZER_NAMES)}"
+        )
+    if not config.learning_rate > 0:
+        raise ValueError(f"the learning rate must be positive, got {config.learning_rate}")
+    if max_steps < 1:
+        raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+    if not 0 <= config.beta < 1:
+        raise ValueError(f"beta must lie in [0, 1), got {config.beta}")
+    if not 0 <= config.gamma < 1:
+        raise ValueError(f"gamma must lie in [0, 1), got {config.gamma}")
+    if not config.epsilon > 0:
+        raise ValueError(f"epsilon must be positive, got {config.epsilon}")
+    if config.kind in ("gd", "line_search") or config.batch_size is None:
+        return n_samples
+    if not 1 <= config.batch_size:
+        raise ValueError(f"the batch size must be at least 1, got {config.batch_size}")
+    return min(config.batch_size, n_samples)
+
+
+def run_optimizer(
+    landscape: Landscape,
+    config: OptimizerConfig,
+    start: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+    tolerance: float = 1e-6,
+) -> Run:
+    """Run one optimiser from ``start`` until it converges, diverges or takes ``max_steps``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    config : OptimizerConfig
+    start : ndarray, shape (2,)
+        phi_0.
+    max_steps : int
+    rng : numpy.random.Generator
+        Shuffles the samples at the start of each epoch (unused by full-batch runs).
+    tolerance : float
+        Converged when the full-data gradient norm and the last step length are both below it
+        (checked every step for full-batch runs, at the end of every epoch otherwise).
+
+    Returns
+    -------
+    Run
+    """
+    return _run_together(
+        landscape, (config,), np.asarray(start)[None, :], max_steps, rng, tolerance
+    )[0]
+
+
+def race(
+    landscape: Landscape,
+    configs: tuple[OptimizerConfig, ...],
+    start: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+    tolerance: float = 1e-6,
+) -> tuple[Run, ...]:
+    """Run several optimisers from the same start.
+
+    Every run shuffles as if it had its own generator seeded identically (one seed drawn from
+    ``rng``), so optimisers with the same batch size see the same sequence of mini-batches:
+    the race compares update rules, not luck. Each result equals
+    ``run_optimizer(landscape, config, start, max_steps, np.random.default_rng(seed))``.
+
+    Returns
+    -------
+    tuple of Run, one per config, in order.
+    """
+    if len(configs) == 0:
+        raise ValueError("a race needs at least 1 optimiser, got 0")
+    seed = int(rng.integers(2**63))
+    starts = np.tile(np.asarray(start, dtype=float).reshape(1, 2), (len(configs), 1))  # (K, 2)
+    return _run_together(landscape, tuple(configs), starts, max_steps, seed, tolerance)
+
+
+def from_starts(
+    landscape: Landscape,
+    config: OptimizerConfig,
+    starts: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator,
+    tolerance: float = 1e-6,
+) -> tuple[Run, ...]:
+    """Run one optimiser from each row of ``starts`` (shape (K, 2)), same batches for each."""
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)  # (K, 2)
+    if len(starts) == 0:
+        raise ValueError("need at least 1 start, got 0")
+    seed = int(rng.integers(2**63))
+    return _run_together(landscape, (config,) * len(starts), starts, max_steps, seed, tolerance)
+
+
+def _run_together(
+    landscape: Landscape,
+    configs: tuple[OptimizerConfig, ...],
+    starts: np.ndarray,
+    max_steps: int,
+    rng: np.random.Generator | int,
+    tolerance: float,
+) -> tuple[Run, ...]:
+    """Run K optimisers in lock-step, vectorised over the runs.
+
+    Runs with the same batch size form a group that shares its mini-batches, so one model
+    evaluation of shape (K_g, B) serves the whole group. ``rng`` is either the generator of a
+    single group or a seed: each group then shuffles with ``np.random.default_rng(seed)``, as
+    a run on its own would.
+    """
+    n = landscape.x.size
+    n_runs = len(configs)
+    starts = np.asarray(starts, dtype=float).reshape(n_runs, 2)  # (K, 2)
+    if not np.all(np.isfinite(starts)):
+        raise ValueError(f"the start must be 2 finite numbers, got {starts[0].tolist()}")
+    batch = np.array([_validate(c, n, max_steps) for c in configs])  # (K,)
+    alphas = np.stack(
+        [learning_rates(c.schedule, c.learning_rate, max_steps) for c in configs]
+    )  # (K, S)
+    kind = np.array([c.kind for c in configs])
+    has_momentum = np.isin(kind, ("momentum", "nesterov", "adam"))
+    beta = np.where(has_momentum, [c.beta for c in configs], 0.0)  # beta = 0: plain steps
+    gamma = np.array([c.gamma for c in configs])
+    eps = np.array([c.epsilon for c in configs])
+    full_batch = batch == n
+
+    groups = []  # (rows, x per step (S, B), y per step (S, B), indices (S, B), B, short steps)
+    for size in np.unique(batch):
+        rows = np.flatnonzero(batch == size)
+        if size == n:
+            index = np.broadcast_to(np.arange(n), (max_steps, n))  # (S, N) view, no copy
+        else:
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            per_epoch = math.ceil(n / size)
+            n_epochs = math.ceil(max_steps / per_epoch)
+            padded = np.full((n_epochs, per_epoch * size), -1)
+            padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
+            index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
+        short = (index[:, -1] < 0).tolist()  # steps whose batch is an epoch's short last one
+        groups.append((rows.tolist(), landscape.x[index], landscape.y[index], index, size, short))
+
+    # Per-run state lives in Python floats: with two parameters and a handful of runs, NumPy
+    # calls on tiny arrays would cost more than the arithmetic. The model itself is evaluated
+    # once per group and step on a (K_g, B) array.
+    phi = starts.tolist()
+    m = [[0.0, 0.0] for _ in range(n_runs)]
+    v = [[0.0, 0.0] for _ in range(n_runs)]
+    paths = [[tuple(p)] for p in phi]
+    batch_losses: list[list[float]] = [[] for _ in range(n_runs)]
+    used_rates: list[list[float]] = [[] for _ in range(n_runs)]
+    status = ["max_steps"] * n_runs
+    message = [f"stopped after the maximum of {max_steps} steps"] * n_runs
+    active = [True] * n_runs
+    last_move = [math.inf] * n_runs
+    trial_step = [0.5 * c.learning_rate for c in configs]
+    loss = [0.0] * n_runs
+    grad = [(0.0, 0.0)] * n_runs
+    rates = alphas.T.tolist()  # (S, K)
+    beta_l, gamma_l, eps_l = beta.tolist(), gamma.tolist(), eps.tolist()
+    kinds = kind.tolist()
+    full_l = full_batch.tolist()
+    converged_text = "converged after {} steps (gradient norm below " + f"{tolerance:g})"
+
+    def stop(k: int, why: str, text: str) -> None:
+        active[k] = False
+        status[k], message[k] = why, text
+
+    with np.errstate(all="ignore"):  # overflow is caught below as divergence, never returned
+        for t in range(max_steps):
+            alpha = rates[t]
+            for rows, xs, ys, index, _, short in groups:
+                live = [k for k in rows if active[k]]
+                if not live:
+                    continue
+                at = np.array(
+                    [
+                        [
+                            phi[k][0] - alpha[k] * beta_l[k] * m[k][0],
+                            phi[k][1] - alpha[k] * beta_l[k] * m[k][1],
+                        ]
+                        if kinds[k] == "nesterov"
+                        else phi[k]
+                        for k in live
+                    ]
+                )  # (K_g, 2): Nesterov's look-ahead point, phi_t for the others
+                xb, yb = xs[t], ys[t]
+                if short[t]:
+                    valid = index[t] >= 0
+                    xb, yb = xb[valid], yb[valid]
+                f, d0, d1 = landscape.predict_with_gradient(xb[None, :], at[:, :1], at[:, 1:])
+                r = f - yb  # (K_g, B)
+                # One product and one sum give the loss and both gradient components: with
+                # arrays this small the number of NumPy calls, not their size, sets the cost.
+                terms = np.concatenate((r, d0, d1)).reshape(3, *r.shape)  # (3, K_g, B)
+                sums = np.add.reduce(terms * r, 2).tolist()  # (3, K_g): sum r^2, r d0, r d1
+                size_b = r.shape[1]
+                losses_g = [v / size_b for v in sums[0]]
+                g0 = [2.0 * v / size_b for v in sums[1]]
+                g1 = [2.0 * v / size_b for v in sums[2]]
+                for j, k in enumerate(live):
+                    loss[k], grad[k] = losses_g[j], (g0[j], g1[j])
+
+            searching = []
+            for k in range(n_runs):
+                if not active[k]:
+                    continue
+                g0k, g1k = grad[k]
+                if not (loss[k] < LOSS_LIMIT and math.isfinite(g0k) and math.isfinite(g1k)):
+                    stop(k, "diverged", f"the loss blew up at step {t}")
+                elif full_l[k] and math.hypot(g0k, g1k) < tolerance and last_move[k] < tolerance:
+                    stop(k, "converged", converged_text.format(t))
+                elif kinds[k] == "line_search":
+                    searching.append(k)
+            step_rate = list(alpha)
+            if searching:
+                found = _armijo(
+                    landscape,
+                    np.array([phi[k] for k in searching]),
+                    np.array([loss[k] for k in searching]),
+                    np.array([grad[k] for k in searching]),
+                    2.0 * np.array([trial_step[k] for k in searching]),
+                ).tolist()
+                for k, a in zip(searching, found, strict=True):
+                    trial_step[k] = step_rate[k] = a
+                    if a == 0.0:
+                        text = f"converged after {t} steps (no step lowers the loss)"
+                        stop(k, "converged", text)
+
+            for k in range(n_runs):
+                if not active[k]:
+                    continue
+                g0k, g1k = grad[k]
+                a = step_rate[k]
+                kind_k = kinds[k]
+                if kind_k in ("momentum", "nesterov"):
+                    b = beta_l[k]
+                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
+                    d0k, d1k = a * mk[0], a * mk[1]
+                elif kind_k == "adam":
+                    b, c = beta_l[k], gamma_l[k]
+                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
+                    vk = v[k] = [
+                        c * v[k][0] + (1.0 - c) * g0k * g0k,
+                        c * v[k][1] + (1.0 - c) * g1k * g1k,
+                    ]
+                    m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
+                    v_scale = 1.0 / (1.0 - c ** (t + 1))
+                    d0k = a * mk[0] * m_scale / (math.sqrt(vk[0] * v_scale) + eps_l[k])
+                    d1k = a * mk[1] * m_scale / (math.sqrt(vk[1] * v_scale) + eps_l[k])
+                else:  # gd, sgd, line search
+                    d0k, d1k = a * g0k, a * g1k
+                new0, new1 = phi[k][0] - d0k, phi[k][1] - d1k
+                if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
+                    stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
+                    continue
+                batch_losses[k].append(loss[k])
+                used_rates[k].append(a)
+                last_move[k] = math.hypot(d0k, d1k)
+                phi[k] = [new0, new1]
+                paths[k].append((new0, new1))
+            if not any(active):
+                break
+
+            for rows, _, _, _, size, _ in groups:
+                if size < n and (t + 1) % math.ceil(n / size) == 0:  # end of an epoch
+                    check = [k for k in rows if active[k]]
+                    if check:
+                        norms = _full_gradient_norm(landscape, np.array([phi[k] for k in check]))
+                        for k, norm in zip(check, norms.tolist(), strict=True):
+                            if norm < tolerance and last_move[k] < tolerance:
+                                stop(k, "converged", converged_text.format(t + 1))
+
+    runs = []
+    for k in range(n_runs):
+        points = np.array(paths[k])  # (S_k + 1, 2)
+        steps = len(points) - 1
+        losses = losses_at(landscape, points)
+        group = next(g for g in groups if k in g[0])
+        per_epoch = math.ceil(n / group[4])
+        epoch_ends = np.arange(per_epoch, steps + 1, per_epoch)
+        runs.append(
+            Run(
+                trajectory=points,
+                losses=losses,
+                batch_losses=np.array(batch_losses[k], dtype=float),
+                learning_rates=np.array(used_rates[k], dtype=float),
+                batch_indices=tuple(
+                    row[row >= 0] if is_short else row
+                    for row, is_short in zip(group[3][:steps], group[5], strict=False)
+                ),
+                epoch_ends=epoch_ends,
+                epoch_losses=losses[epoch_ends],
+                status=status[k],
+                message=message[k],
+            )
+        )
+    return tuple(runs)
+
+
+def _full_gradient_norm(landscape: Landscape, points: np.ndarray) -> np.ndarray:
+    """Norm of the full-data gradient at each of ``points`` (shape (K, 2)); shape (K,)."""
+    f, d0, d1 = landscape.predict_with_gradient(landscape.x[None, :], points[:, :1], points[:, 1:])
+    r = f - landscape.y  # (K, N)
+    terms = np.concatenate((d0, d1)).reshape(2, *r.shape)  # (2, K, N)
+    g0, g1 = np.add.reduce(terms * r, 2) * (2.0 / r.shape[1])  # each (K,)
+    return np.hypot(g0, g1)
+
+
+def _armijo(
+    landscape: Landscape, phi: np.ndarray, loss: np.ndarray, g: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    r"""Backtracking line search along -g for K points at once.
+
+    For each row, the first a in first, first/2, first/4, ... with
+    :math:`L[\phi - a g] \le L[\phi] - c\, a \|g\|^2` (c = ``ARMIJO_C``), or 0 if none of
+    ``MAX_HALVINGS`` trial steps passes. Trial steps are evaluated four at a time (the first
+    or second usually passes), vectorised over the rows still searching.
+
+    Parameters
+    ----------
+    phi, g : ndarray, shape (K, 2)
+    loss, first : ndarray, shape (K,)
+
+    Returns
+    -------
+    ndarray, shape (K,)
+    """
+    rate = np.zeros(len(phi))
+    pending = np.arange(len(phi))
+    g2 = np.sum(g * g, axis=1)
+    for start in range(0, MAX_HALVINGS, 4):
+        halvings = np.arange(start, min(start + 4, MAX_HALVINGS))
+        trial = first[pending, None] * 0.5 ** halvings[None, :]  # (P, J)
+        points = phi[pending, None, :] - trial[..., None] * g[pending, None, :]  # (P, J, 2)
+        trial_loss = losses_at(landscape, points.reshape(-1, 2)).reshape(trial.shape)  # (P, J)
+        passes = trial_loss <= (loss[pending, None] - ARMIJO_C * trial * g2[pending, None])
+        found = passes.any(axis=1)
+        rate[pending[found]] = trial[found, np.argmax(passes[found], axis=1)]
+        pending = pending[~found]
+        if pending.size == 0:
+            break
+    return rate
+
+
+def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
+    """Index of the closest minimum for each point.
+
+    Parameters
+    ----------
+    points : ndarray, shape (P, 2)
+    minima : ndarray, shape (K, 2), K >= 1
+
+    Returns
+    -------
+    ndarray of int, shape (P,)
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)  # (P, 2)
+    minima = np.asarray(minima, dtype=float).reshape(-1, 2)  # (K, 2)
+    if len(minima) == 0:
+        raise ValueError("need at least one minimum to compare with, got none")
+    distance = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)  # (P, K)
+    return np.argmin(distance, axis=1)
