@@ -36,6 +36,23 @@ CASES: list[tuple[str, str, dict]] = [
         "/api/v1/linear/view",
         {"n_points": 500, "grid_size": 200},
     ),
+    ("shallow flow", "/api/v1/shallow/flow", {}),
+    ("activation curves", "/api/v1/shallow/activations", {}),
+    ("2D region map", "/api/v1/shallow/regions", {}),
+    ("region bounds table", "/api/v1/shallow/bounds", {}),
+    ("approximation fit + error sweep", "/api/v1/approximation/fit", {}),
+    ("coefficient counts", "/api/v1/approximation/counts", {}),
+    ("radial densities", "/api/v1/approximation/radial", {}),
+    ("polar fit", "/api/v1/polar/fit", {}),
+    ("training landscape", "/api/v1/training/landscape", {}),
+    ("training point (mini-batch view)", "/api/v1/training/point", {"phi0": 1, "phi1": 5}),
+    ("training race", "/api/v1/training/race", {}),
+    ("training starts", "/api/v1/training/starts", {}),
+    ("image kernel", "/api/v1/conv/image", {}),
+    ("1D convolution", "/api/v1/conv/conv1d", {}),
+    ("channels", "/api/v1/conv/channels", {}),
+    ("receptive field", "/api/v1/conv/receptive", {}),
+    ("equivariance", "/api/v1/conv/equivariance", {}),
 ]
 
 
