@@ -14,3 +14,17 @@ def wait_ready(page, after: int = 0, timeout: float = 20_000) -> int:
 def plot_data(page, plot_id: str):
     """The traces currently drawn in a Plotly figure (what the user sees)."""
     return page.evaluate(f"JSON.parse(JSON.stringify(document.getElementById('{plot_id}').data))")
+
+
+def open_page(page, base_url, name: str, hash_: str = "", timeout: float = 30_000) -> int:
+    """Load static/<name>.html (with an optional #state) and wait for its first drawing."""
+    page.goto(f"{base_url}/{name}.html{hash_}")
+    return wait_ready(page, timeout=timeout)
+
+
+def set_slider(page, key: str, value: float):
+    """Move a range input the way a user's drag does: set the value and fire 'input'."""
+    page.locator(f'input[data-key="{key}"]').evaluate(
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )

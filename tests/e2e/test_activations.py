@@ -1,11 +1,10 @@
 """The activation-functions page in Chromium: pick functions, read value and derivative."""
 
-from tests.e2e.helpers import plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
-    page.goto(f"{base_url}/activations.html{hash_}")
-    return wait_ready(page)
+    return open_page(page, base_url, "activations", hash_)
 
 
 def test_value_and_derivative_side_by_side(page, base_url, console, screenshot):

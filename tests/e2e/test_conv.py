@@ -5,20 +5,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from tests.e2e.helpers import plot_data, wait_ready
-
-
-def open_page(page, base_url, name, hash_=""):
-    page.goto(f"{base_url}/{name}.html{hash_}")
-    return wait_ready(page)
-
-
-def set_slider(page, key: str, value: float):
-    """Move a range input the way a user's drag does: set the value and fire 'input'."""
-    page.locator(f'input[data-key="{key}"]').evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
-    )
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 
 def hover_plot(page, plot_id: str, fx: float, fy: float):

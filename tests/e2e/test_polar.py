@@ -1,20 +1,12 @@
 """The polar-coordinates lab driven as a student would, in Chromium."""
 
-from tests.e2e.helpers import plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 PLOTS = ("cart-xy", "cart-polar", "polar-polar", "polar-xy")
 
 
 def open_lab(page, base_url, hash_=""):
-    page.goto(f"{base_url}/polar.html{hash_}")
-    return wait_ready(page)
-
-
-def set_slider(page, key: str, value: float):
-    page.locator(f'input[data-key="{key}"]').evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
-    )
+    return open_page(page, base_url, "polar", hash_)
 
 
 def points(page, plot_id, label):

@@ -1,18 +1,10 @@
 """The 2D linear-regions page in Chromium: regions, their count, the bound and parameters."""
 
-from tests.e2e.helpers import plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
-    page.goto(f"{base_url}/regions.html{hash_}")
-    return wait_ready(page)
-
-
-def set_slider(page, key: str, value: float):
-    page.locator(f'input[data-key="{key}"]').evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
-    )
+    return open_page(page, base_url, "regions", hash_)
 
 
 def test_notes_example_has_seven_regions_and_thirteen_parameters(

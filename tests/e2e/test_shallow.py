@@ -1,20 +1,12 @@
 """The 1D shallow-network flow page, driven as a student would in Chromium."""
 
-from tests.e2e.helpers import plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 PLOTS = ("preact-plot", "act-plot", "weighted-plot", "output-plot")
 
 
 def open_lab(page, base_url, hash_=""):
-    page.goto(f"{base_url}/shallow.html{hash_}")
-    return wait_ready(page)
-
-
-def set_slider(page, key: str, value: float):
-    page.locator(f'input[data-key="{key}"]').evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
-    )
+    return open_page(page, base_url, "shallow", hash_)
 
 
 def hover_output_at(page, x: float, x_min=0.0, x_max=1.0):

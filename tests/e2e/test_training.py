@@ -2,20 +2,11 @@
 
 import re
 
-from tests.e2e.helpers import plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
-    page.goto(f"{base_url}/training.html{hash_}")
-    return wait_ready(page, timeout=30_000)
-
-
-def set_slider(page, key: str, value: float):
-    """Move a range input the way a user's drag does: set the value and fire 'input'."""
-    page.locator(f'input[data-key="{key}"]').evaluate(
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
-    )
+    return open_page(page, base_url, "training", hash_)
 
 
 def traces(page, plot_id, name_start=""):

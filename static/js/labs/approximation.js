@@ -3,6 +3,7 @@
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
+import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
 const MAX_POINTS = 50;
@@ -28,23 +29,6 @@ const schema = {
   radial_samples: { type: "int", default: 2000, min: 1, max: 5000 },
 };
 
-/** Parse "x, y" lines into pairs; throw with the line number. */
-export function parsePoints(text) {
-  const pairs = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith("#")) return;
-    const parts = trimmed.split(/[\s,;]+/).map(Number);
-    if (parts.length !== 2 || !parts.every(Number.isFinite)) {
-      throw new Error(`line ${i + 1} ("${trimmed}") is not a pair of numbers "x, y"`);
-    }
-    pairs.push(parts);
-  });
-  if (pairs.length < 2) throw new Error('type at least two points, one "x, y" pair per line');
-  if (pairs.length > MAX_POINTS) throw new Error(`at most ${MAX_POINTS} points, got ${pairs.length}`);
-  return pairs;
-}
-
 /** Parse "1, 2, 10" into a list of whole numbers. */
 export function parseDims(text) {
   const dims = text.split(/[\s,;]+/).filter((t) => t !== "").map(Number);
@@ -69,7 +53,7 @@ function fitRequest(s) {
     n_samples: s.n_samples, noise: s.noise, gd_steps: s.gd_steps, learning_rate: s.learning_rate,
     degree: s.degree, sweep_max: Number(s.sweep_max),
   };
-  if (s.target === "points") body.points = parsePoints(s.points);
+  if (s.target === "points") body.points = parsePoints(s.points, MAX_POINTS);
   return body;
 }
 

@@ -2,6 +2,7 @@
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
+import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
 const MAX_POINTS = 500;
@@ -26,23 +27,6 @@ const schema = {
   phi1_max: { type: "number", default: 3, min: -1000, max: 1000 },
 };
 
-/** Parse "x, y" lines (commas, spaces or tabs) into pairs; throw with the line number. */
-export function parsePoints(text) {
-  const pairs = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith("#")) return;
-    const parts = trimmed.split(/[\s,;]+/).map(Number);
-    if (parts.length !== 2 || !parts.every(Number.isFinite)) {
-      throw new Error(`line ${i + 1} ("${trimmed}") is not a pair of numbers "x, y"`);
-    }
-    pairs.push(parts);
-  });
-  if (pairs.length < 2) throw new Error("type at least two points, one \"x, y\" pair per line");
-  if (pairs.length > MAX_POINTS) throw new Error(`at most ${MAX_POINTS} points, got ${pairs.length}`);
-  return pairs;
-}
-
 function request(s) {
   const body = {
     seed: s.seed, n_points: s.n_points, slope: s.slope, intercept: s.intercept, noise: s.noise,
@@ -50,7 +34,7 @@ function request(s) {
     tolerance: s.tolerance, max_steps: s.max_steps,
     phi0_min: s.phi0_min, phi0_max: s.phi0_max, phi1_min: s.phi1_min, phi1_max: s.phi1_max,
   };
-  if (s.source === "custom") body.points = parsePoints(s.points);
+  if (s.source === "custom") body.points = parsePoints(s.points, MAX_POINTS);
   return body;
 }
 
