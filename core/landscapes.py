@@ -136,8 +136,11 @@ def gabor_batch_sums(
 
     Parameters
     ----------
-    x, x_scaled, y : ndarray, shape (B,)
-        Batch inputs, ``GABOR_SCALE * x`` and targets.
+    x : ndarray, shape (B,)
+        Batch inputs.
+    x_scaled, y : ndarray, shape (K, B)
+        ``GABOR_SCALE * x`` and the targets, repeated for each point (same-shape operands
+        avoid NumPy's slower broadcasting path).
     phi_0, phi_1_scaled : ndarray, shape (K, 1)
         phi_0 and ``GABOR_SCALE * phi_1`` of each point.
     out : ndarray, shape (3, K, B)

@@ -256,9 +256,10 @@ class _Group:
     size: int  # |B|
     per_epoch: int  # steps per epoch
     xs: np.ndarray  # (S, B) inputs of every step
-    x_scaled: np.ndarray | None  # (S, B) GABOR_SCALE * xs for the fused Gabor kernel
     ys: np.ndarray  # (S, B) targets
-    trimmed: dict  # step -> (x, x_scaled, y) of a short last batch of an epoch
+    x_scaled: np.ndarray | None  # (S, K_g, B) GABOR_SCALE * xs, one row per run (Gabor only)
+    y_rows: np.ndarray | None  # (S, K_g, B) ys, one row per run (Gabor only)
+    trimmed: dict  # step -> (x, y, x_scaled, y_rows) of a short last batch of an epoch
     batches: tuple  # S int arrays: the samples of each step
 
 
@@ -270,7 +271,8 @@ def _batch_groups(
     Each mini-batch group shuffles with its own generator (``rng`` itself, or
     ``np.random.default_rng(rng)`` for a seed) exactly as a run on its own would: one
     permutation of the N samples per epoch, cut into consecutive batches. The inputs and
-    targets of every step are gathered once into (S, B) arrays.
+    targets of every step are gathered once into (S, B) arrays (for the fused Gabor kernel
+    also repeated for each run of the group, so that no operand needs broadcasting).
     """
     n = landscape.x.size
     gabor = landscape.predict_with_gradient is gabor_with_gradient
@@ -287,18 +289,19 @@ def _batch_groups(
             padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
             index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
         xs, ys = landscape.x[index], landscape.y[index]  # (S, B)
-        x_scaled = GABOR_SCALE * xs if gabor else None
+        x_scaled = y_rows = None
+        if gabor:
+            x_scaled = np.repeat((GABOR_SCALE * xs)[:, None, :], len(rows), axis=1)
+            y_rows = np.repeat(ys[:, None, :], len(rows), axis=1)  # (S, K_g, B)
         short = np.flatnonzero(index[:, -1] < 0).tolist()  # an epoch's short last batches
-        trimmed = {}  # step -> (x, x_scaled, y) of a short batch, without the padding
+        trimmed = {}  # step -> (x, y, x_scaled, y_rows) of a short batch, without the padding
         for t in short:
             valid = index[t] >= 0
-            trimmed[t] = (
-                xs[t][valid],
-                None if x_scaled is None else x_scaled[t][valid],
-                ys[t][valid],
+            trimmed[t] = (xs[t][valid], ys[t][valid]) + (
+                (x_scaled[t][:, valid], y_rows[t][:, valid]) if gabor else (None, None)
             )
         batches = tuple(row[row >= 0] for row in index) if short else tuple(index)
-        groups.append(_Group(rows, size, per_epoch, xs, x_scaled, ys, trimmed, batches))
+        groups.append(_Group(rows, size, per_epoch, xs, ys, x_scaled, y_rows, trimmed, batches))
     return groups
 
 
@@ -312,16 +315,17 @@ def _group_sums(
     Returns a (3, K_g) nested list.
     """
     if t in group.trimmed:
-        x, x_scaled, y = group.trimmed[t]
+        x, y, x_scaled, y_rows = group.trimmed[t]
+    elif group.x_scaled is not None:
+        x, x_scaled, y_rows = group.xs[t], group.x_scaled[t], group.y_rows[t]
     else:
-        x, y = group.xs[t], group.ys[t]
-        x_scaled = None if group.x_scaled is None else group.x_scaled[t]
+        x, y, x_scaled = group.xs[t], group.ys[t], None
     if x_scaled is not None:
         at = np.array([p0, [GABOR_SCALE * p for p in p1]])[:, :, None]  # (2, K_g, 1)
         out = buffers.get(x.size)
         if out is None:
             out = buffers[x.size] = np.empty((3, len(p0), x.size))
-        return gabor_batch_sums(x, x_scaled, y, at[0], at[1], out).tolist()
+        return gabor_batch_sums(x, x_scaled, y_rows, at[0], at[1], out).tolist()
     at = np.array([p0, p1])[:, :, None]  # (2, K_g, 1)
     f, d0, d1 = landscape.predict_with_gradient(x[None, :], at[0], at[1])
     r = f - y  # (K_g, B)
