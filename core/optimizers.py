@@ -286,7 +286,9 @@ def _batch_groups(
             generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
             n_epochs = math.ceil(max_steps / per_epoch)
             padded = np.full((n_epochs, per_epoch * size), -1)
-            padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
+            # One permutation per epoch, row by row: the same draws (and the same generator
+            # state afterwards) as n_epochs calls of generator.permutation(n).
+            padded[:, :n] = generator.permuted(np.tile(np.arange(n), (n_epochs, 1)), axis=1)
             index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
         xs, ys = landscape.x[index], landscape.y[index]  # (S, B)
         x_scaled = y_rows = None
@@ -397,34 +399,36 @@ def _run_together(
         live[group_of[k]] -= 1
         status[k], message[k] = why, text
 
-    def advance(k: int, t: int, a: float, g0k: float, g1k: float) -> bool:
-        """Step t of run k with rate a and gradient (g0k, g1k); False if it diverged."""
-        kind_k = kinds[k]
-        if kind_k in ("momentum", "nesterov"):
-            b = beta[k]
-            mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
-            mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
-            d0k, d1k = a * mk0, a * mk1
-        elif kind_k == "adam":
-            b, c = beta[k], gamma[k]
-            mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
-            mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
-            vk0 = v0[k] = c * v0[k] + (1.0 - c) * g0k * g0k
-            vk1 = v1[k] = c * v1[k] + (1.0 - c) * g1k * g1k
-            m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
-            v_scale = 1.0 / (1.0 - c ** (t + 1))
-            d0k = a * mk0 * m_scale / (math.sqrt(vk0 * v_scale) + eps[k])
-            d1k = a * mk1 * m_scale / (math.sqrt(vk1 * v_scale) + eps[k])
-        else:  # gd, sgd, line search
-            d0k, d1k = a * g0k, a * g1k
-        new0, new1 = phi0[k] - d0k, phi1[k] - d1k
-        if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
-            stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
-            return False
-        last_move[k] = math.hypot(d0k, d1k)
-        phi0[k], phi1[k] = new0, new1
-        paths[k].append((new0, new1))
-        return True
+    def advance(t: int, moves: list[tuple[int, float, float, float]]) -> None:
+        """Step t of each run k in ``moves`` = [(k, rate, g_0, g_1), ...]."""
+        for k, a, g0k, g1k in moves:
+            kind_k = kinds[k]
+            if kind_k in ("momentum", "nesterov"):
+                b = beta[k]
+                mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
+                mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
+                d0k, d1k = a * mk0, a * mk1
+            elif kind_k == "adam":
+                b, c = beta[k], gamma[k]
+                mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
+                mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
+                vk0 = v0[k] = c * v0[k] + (1.0 - c) * g0k * g0k
+                vk1 = v1[k] = c * v1[k] + (1.0 - c) * g1k * g1k
+                m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
+                v_scale = 1.0 / (1.0 - c ** (t + 1))
+                d0k = a * mk0 * m_scale / (math.sqrt(vk0 * v_scale) + eps[k])
+                d1k = a * mk1 * m_scale / (math.sqrt(vk1 * v_scale) + eps[k])
+            else:  # gd, sgd, line search
+                d0k, d1k = a * g0k, a * g1k
+            new0, new1 = phi0[k] - d0k, phi1[k] - d1k
+            if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
+                stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
+                continue
+            last_move[k] = math.hypot(d0k, d1k)
+            phi0[k], phi1[k] = new0, new1
+            paths[k].append((new0, new1))
+            if kind_k == "line_search":
+                searched_rates[k].append(a)
 
     with np.errstate(all="ignore"):  # overflow is caught below as divergence, never returned
         for t in range(max_steps):
@@ -444,7 +448,7 @@ def _run_together(
                 size_b = len(group.trimmed[t][0]) if t in group.trimmed else group.size
                 losses_g = [s / size_b for s in sq]
                 history[g].append(losses_g)
-                searching = []
+                searching, moves = [], []
                 for j, k in enumerate(rows):
                     if not active[k]:
                         continue
@@ -456,9 +460,10 @@ def _run_together(
                     elif kinds[k] == "line_search":
                         searching.append((k, loss_k, g0k, g1k))
                     else:
-                        advance(k, t, alpha[k], g0k, g1k)
+                        moves.append((k, alpha[k], g0k, g1k))
+                advance(t, moves)
                 if searching:
-                    ks = [s[0] for s in searching]
+                    moves, ks = [], [s[0] for s in searching]
                     found = _armijo(
                         landscape,
                         np.array([(phi0[k], phi1[k]) for k in ks]),
@@ -471,8 +476,9 @@ def _run_together(
                         if a == 0.0:
                             text = f"converged after {t} steps (no step lowers the loss)"
                             stop(k, "converged", text)
-                        elif advance(k, t, a, g0k, g1k):
-                            searched_rates[k].append(a)
+                        else:
+                            moves.append((k, a, g0k, g1k))
+                    advance(t, moves)
             if not any(live):
                 break
 
