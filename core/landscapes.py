@@ -369,7 +369,7 @@ def losses_at(
     x, y = x.astype(dtype), y.astype(dtype)
     out = np.empty(len(points))
     rows = max(1, MAX_GRID_CELLS // max(1, x.size))
-    for start in range(0, len(points), rows):  # blocks bound memory, not a loop over points
+    for start in range(0, len(points), rows):  # cache-sized blocks, not a loop over points
         p = points[start : start + rows].astype(dtype)
         r = landscape.predict(x[None, :], p[:, :1], p[:, 1:]) - y[None, :]  # (m, B)
         out[start : start + rows] = np.mean(r * r, axis=1)
