@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.landscapes import Landscape, losses_at
+from core.landscapes import (
+    GABOR_SCALE,
+    Landscape,
+    gabor_batch_sums,
+    gabor_with_gradient,
+    losses_at,
+)
 
 SCHEDULE_NAMES: tuple[str, ...] = ("constant", "step", "exponential", "inverse_time")
 OPTIMIZER_NAMES: tuple[str, ...] = ("gd", "line_search", "sgd", "momentum", "nesterov", "adam")
@@ -242,6 +248,95 @@ def from_starts(
     return _run_together(landscape, (config,) * len(starts), starts, max_steps, seed, tolerance)
 
 
+@dataclass
+class _Group:
+    """Runs sharing a batch size, hence their mini-batches (see :func:`_batch_groups`)."""
+
+    rows: list[int]  # indices of the runs
+    size: int  # |B|
+    per_epoch: int  # steps per epoch
+    xs: np.ndarray  # (S, B) inputs of every step
+    ys: np.ndarray  # (S, B) targets
+    x_scaled: np.ndarray | None  # (S, K_g, B) GABOR_SCALE * xs, one row per run (Gabor only)
+    y_rows: np.ndarray | None  # (S, K_g, B) ys, one row per run (Gabor only)
+    trimmed: dict  # step -> (x, y, x_scaled, y_rows) of a short last batch of an epoch
+    batches: tuple  # S int arrays: the samples of each step
+
+
+def _batch_groups(
+    landscape: Landscape, batch: np.ndarray, max_steps: int, rng: np.random.Generator | int
+) -> list[_Group]:
+    """Mini-batches of the whole run, drawn up front: one group per distinct batch size.
+
+    Each mini-batch group shuffles with its own generator (``rng`` itself, or
+    ``np.random.default_rng(rng)`` for a seed) exactly as a run on its own would: one
+    permutation of the N samples per epoch, cut into consecutive batches. The inputs and
+    targets of every step are gathered once into (S, B) arrays (for the fused Gabor kernel
+    also repeated for each run of the group, so that no operand needs broadcasting).
+    """
+    n = landscape.x.size
+    gabor = landscape.predict_with_gradient is gabor_with_gradient
+    groups = []
+    for size in np.unique(batch).tolist():
+        rows = np.flatnonzero(batch == size).tolist()
+        per_epoch = math.ceil(n / size)
+        if size == n:
+            index = np.broadcast_to(np.arange(n), (max_steps, n))  # (S, N) view, no copy
+        else:
+            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+            n_epochs = math.ceil(max_steps / per_epoch)
+            padded = np.full((n_epochs, per_epoch * size), -1)
+            # One permutation per epoch, row by row: the same draws (and the same generator
+            # state afterwards) as n_epochs calls of generator.permutation(n).
+            padded[:, :n] = generator.permuted(np.tile(np.arange(n), (n_epochs, 1)), axis=1)
+            index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
+        xs, ys = landscape.x[index], landscape.y[index]  # (S, B)
+        x_scaled = y_rows = None
+        if gabor:
+            x_scaled = np.repeat((GABOR_SCALE * xs)[:, None, :], len(rows), axis=1)
+            y_rows = np.repeat(ys[:, None, :], len(rows), axis=1)  # (S, K_g, B)
+        short = np.flatnonzero(index[:, -1] < 0).tolist()  # an epoch's short last batches
+        trimmed = {}  # step -> (x, y, x_scaled, y_rows) of a short batch, without the padding
+        for t in short:
+            valid = index[t] >= 0
+            trimmed[t] = (xs[t][valid], ys[t][valid]) + (
+                (x_scaled[t][:, valid], y_rows[t][:, valid]) if gabor else (None, None)
+            )
+        batches = tuple(row[row >= 0] for row in index) if short else tuple(index)
+        groups.append(_Group(rows, size, per_epoch, xs, ys, x_scaled, y_rows, trimmed, batches))
+    return groups
+
+
+def _group_sums(
+    landscape: Landscape, group: _Group, t: int, p0: list[float], p1: list[float], buffers: dict
+) -> list[list[float]]:
+    """Sums of r^2, r df/dphi_0 and r df/dphi_1 over step t's batch, for each point (p0, p1).
+
+    One model evaluation of shape (K_g, B) serves all the group's runs; the Gabor landscape
+    uses the fused :func:`gabor_batch_sums`, the others their ``predict_with_gradient``.
+    Returns a (3, K_g) nested list.
+    """
+    if t in group.trimmed:
+        x, y, x_scaled, y_rows = group.trimmed[t]
+    elif group.x_scaled is not None:
+        x, x_scaled, y_rows = group.xs[t], group.x_scaled[t], group.y_rows[t]
+    else:
+        x, y, x_scaled = group.xs[t], group.ys[t], None
+    if x_scaled is not None:
+        at = np.array([p0, [GABOR_SCALE * p for p in p1]])[:, :, None]  # (2, K_g, 1)
+        out = buffers.get(x.size)
+        if out is None:
+            out = buffers[x.size] = np.empty((3, len(p0), x.size))
+        return gabor_batch_sums(x, x_scaled, y_rows, at[0], at[1], out).tolist()
+    at = np.array([p0, p1])[:, :, None]  # (2, K_g, 1)
+    f, d0, d1 = landscape.predict_with_gradient(x[None, :], at[0], at[1])
+    r = f - y  # (K_g, B)
+    # One product and one sum give the loss and both gradient components: with arrays this
+    # small the number of NumPy calls, not their size, sets the cost.
+    terms = np.concatenate((r, d0, d1)).reshape(3, *r.shape)  # (3, K_g, B)
+    return np.add.reduce(terms * r, 2).tolist()
+
+
 def _run_together(
     landscape: Landscape,
     configs: tuple[OptimizerConfig, ...],
@@ -255,7 +350,8 @@ def _run_together(
     Runs with the same batch size form a group that shares its mini-batches, so one model
     evaluation of shape (K_g, B) serves the whole group. ``rng`` is either the generator of a
     single group or a seed: each group then shuffles with ``np.random.default_rng(seed)``, as
-    a run on its own would.
+    a run on its own would. All mini-batches are drawn before the first step; the full-data
+    loss along every trajectory is computed in one vectorised pass after the last.
     """
     n = landscape.x.size
     n_runs = len(configs)
@@ -266,177 +362,155 @@ def _run_together(
     alphas = np.stack(
         [learning_rates(c.schedule, c.learning_rate, max_steps) for c in configs]
     )  # (K, S)
-    kind = np.array([c.kind for c in configs])
-    has_momentum = np.isin(kind, ("momentum", "nesterov", "adam"))
-    beta = np.where(has_momentum, [c.beta for c in configs], 0.0)  # beta = 0: plain steps
-    gamma = np.array([c.gamma for c in configs])
-    eps = np.array([c.epsilon for c in configs])
-    full_batch = batch == n
-
-    groups = []  # (rows, x per step (S, B), y per step (S, B), indices (S, B), B, short steps)
-    for size in np.unique(batch):
-        rows = np.flatnonzero(batch == size)
-        if size == n:
-            index = np.broadcast_to(np.arange(n), (max_steps, n))  # (S, N) view, no copy
-        else:
-            generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-            per_epoch = math.ceil(n / size)
-            n_epochs = math.ceil(max_steps / per_epoch)
-            padded = np.full((n_epochs, per_epoch * size), -1)
-            padded[:, :n] = [generator.permutation(n) for _ in range(n_epochs)]  # (E, N)
-            index = padded.reshape(n_epochs * per_epoch, size)[:max_steps]  # (S, B)
-        short = (index[:, -1] < 0).tolist()  # steps whose batch is an epoch's short last one
-        groups.append((rows.tolist(), landscape.x[index], landscape.y[index], index, size, short))
+    groups = _batch_groups(landscape, batch, max_steps, rng)
 
     # Per-run state lives in Python floats: with two parameters and a handful of runs, NumPy
     # calls on tiny arrays would cost more than the arithmetic. The model itself is evaluated
     # once per group and step on a (K_g, B) array.
-    phi = starts.tolist()
-    m = [[0.0, 0.0] for _ in range(n_runs)]
-    v = [[0.0, 0.0] for _ in range(n_runs)]
-    paths = [[tuple(p)] for p in phi]
-    batch_losses: list[list[float]] = [[] for _ in range(n_runs)]
-    used_rates: list[list[float]] = [[] for _ in range(n_runs)]
+    kinds = [c.kind for c in configs]
+    beta = [
+        c.beta if k in ("momentum", "nesterov", "adam") else 0.0
+        for c, k in zip(configs, kinds, strict=True)
+    ]
+    gamma = [c.gamma for c in configs]
+    eps = [c.epsilon for c in configs]
+    full = [size == n for size in batch.tolist()]
+    phi0, phi1 = starts[:, 0].tolist(), starts[:, 1].tolist()
+    m0, m1, v0, v1 = [0.0] * n_runs, [0.0] * n_runs, [0.0] * n_runs, [0.0] * n_runs
+    paths = [[(phi0[k], phi1[k])] for k in range(n_runs)]
+    searched_rates: dict[int, list[float]] = {
+        k: [] for k in range(n_runs) if kinds[k] == "line_search"
+    }
     status = ["max_steps"] * n_runs
     message = [f"stopped after the maximum of {max_steps} steps"] * n_runs
     active = [True] * n_runs
+    group_of = [next(g for g, group in enumerate(groups) if k in group.rows) for k in range(n_runs)]
+    live = [len(group.rows) for group in groups]  # active runs per group
     last_move = [math.inf] * n_runs
     trial_step = [0.5 * c.learning_rate for c in configs]
-    loss = [0.0] * n_runs
-    grad = [(0.0, 0.0)] * n_runs
     rates = alphas.T.tolist()  # (S, K)
-    beta_l, gamma_l, eps_l = beta.tolist(), gamma.tolist(), eps.tolist()
-    kinds = kind.tolist()
-    full_l = full_batch.tolist()
+    history = [[] for _ in groups]  # per group and step: the batch loss of each of its runs
+    buffers = [{} for _ in groups]
+    nesterov = [[(j, k) for j, k in enumerate(g.rows) if kinds[k] == "nesterov"] for g in groups]
     converged_text = "converged after {} steps (gradient norm below " + f"{tolerance:g})"
 
     def stop(k: int, why: str, text: str) -> None:
         active[k] = False
+        live[group_of[k]] -= 1
         status[k], message[k] = why, text
+
+    def advance(t: int, moves: list[tuple[int, float, float, float]]) -> None:
+        """Step t of each run k in ``moves`` = [(k, rate, g_0, g_1), ...]."""
+        for k, a, g0k, g1k in moves:
+            kind_k = kinds[k]
+            if kind_k in ("momentum", "nesterov"):
+                b = beta[k]
+                mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
+                mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
+                d0k, d1k = a * mk0, a * mk1
+            elif kind_k == "adam":
+                b, c = beta[k], gamma[k]
+                mk0 = m0[k] = b * m0[k] + (1.0 - b) * g0k
+                mk1 = m1[k] = b * m1[k] + (1.0 - b) * g1k
+                vk0 = v0[k] = c * v0[k] + (1.0 - c) * g0k * g0k
+                vk1 = v1[k] = c * v1[k] + (1.0 - c) * g1k * g1k
+                m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
+                v_scale = 1.0 / (1.0 - c ** (t + 1))
+                d0k = a * mk0 * m_scale / (math.sqrt(vk0 * v_scale) + eps[k])
+                d1k = a * mk1 * m_scale / (math.sqrt(vk1 * v_scale) + eps[k])
+            else:  # gd, sgd, line search
+                d0k, d1k = a * g0k, a * g1k
+            new0, new1 = phi0[k] - d0k, phi1[k] - d1k
+            if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
+                stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
+                continue
+            last_move[k] = math.hypot(d0k, d1k)
+            phi0[k], phi1[k] = new0, new1
+            paths[k].append((new0, new1))
+            if kind_k == "line_search":
+                searched_rates[k].append(a)
 
     with np.errstate(all="ignore"):  # overflow is caught below as divergence, never returned
         for t in range(max_steps):
             alpha = rates[t]
-            for rows, xs, ys, index, _, short in groups:
-                live = [k for k in rows if active[k]]
-                if not live:
+            for g, group in enumerate(groups):
+                if not live[g]:
                     continue
-                at = np.array(
-                    [
-                        [
-                            phi[k][0] - alpha[k] * beta_l[k] * m[k][0],
-                            phi[k][1] - alpha[k] * beta_l[k] * m[k][1],
-                        ]
-                        if kinds[k] == "nesterov"
-                        else phi[k]
-                        for k in live
-                    ]
-                )  # (K_g, 2): Nesterov's look-ahead point, phi_t for the others
-                xb, yb = xs[t], ys[t]
-                if short[t]:
-                    valid = index[t] >= 0
-                    xb, yb = xb[valid], yb[valid]
-                f, d0, d1 = landscape.predict_with_gradient(xb[None, :], at[:, :1], at[:, 1:])
-                r = f - yb  # (K_g, B)
-                # One product and one sum give the loss and both gradient components: with
-                # arrays this small the number of NumPy calls, not their size, sets the cost.
-                terms = np.concatenate((r, d0, d1)).reshape(3, *r.shape)  # (3, K_g, B)
-                sums = np.add.reduce(terms * r, 2).tolist()  # (3, K_g): sum r^2, r d0, r d1
-                size_b = r.shape[1]
-                losses_g = [v / size_b for v in sums[0]]
-                g0 = [2.0 * v / size_b for v in sums[1]]
-                g1 = [2.0 * v / size_b for v in sums[2]]
-                for j, k in enumerate(live):
-                    loss[k], grad[k] = losses_g[j], (g0[j], g1[j])
-
-            searching = []
-            for k in range(n_runs):
-                if not active[k]:
-                    continue
-                g0k, g1k = grad[k]
-                if not (loss[k] < LOSS_LIMIT and math.isfinite(g0k) and math.isfinite(g1k)):
-                    stop(k, "diverged", f"the loss blew up at step {t}")
-                elif full_l[k] and math.hypot(g0k, g1k) < tolerance and last_move[k] < tolerance:
-                    stop(k, "converged", converged_text.format(t))
-                elif kinds[k] == "line_search":
-                    searching.append(k)
-            step_rate = list(alpha)
-            if searching:
-                found = _armijo(
-                    landscape,
-                    np.array([phi[k] for k in searching]),
-                    np.array([loss[k] for k in searching]),
-                    np.array([grad[k] for k in searching]),
-                    2.0 * np.array([trial_step[k] for k in searching]),
-                ).tolist()
-                for k, a in zip(searching, found, strict=True):
-                    trial_step[k] = step_rate[k] = a
-                    if a == 0.0:
-                        text = f"converged after {t} steps (no step lowers the loss)"
-                        stop(k, "converged", text)
-
-            for k in range(n_runs):
-                if not active[k]:
-                    continue
-                g0k, g1k = grad[k]
-                a = step_rate[k]
-                kind_k = kinds[k]
-                if kind_k in ("momentum", "nesterov"):
-                    b = beta_l[k]
-                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
-                    d0k, d1k = a * mk[0], a * mk[1]
-                elif kind_k == "adam":
-                    b, c = beta_l[k], gamma_l[k]
-                    mk = m[k] = [b * m[k][0] + (1.0 - b) * g0k, b * m[k][1] + (1.0 - b) * g1k]
-                    vk = v[k] = [
-                        c * v[k][0] + (1.0 - c) * g0k * g0k,
-                        c * v[k][1] + (1.0 - c) * g1k * g1k,
-                    ]
-                    m_scale = 1.0 / (1.0 - b ** (t + 1))  # bias corrections
-                    v_scale = 1.0 / (1.0 - c ** (t + 1))
-                    d0k = a * mk[0] * m_scale / (math.sqrt(vk[0] * v_scale) + eps_l[k])
-                    d1k = a * mk[1] * m_scale / (math.sqrt(vk[1] * v_scale) + eps_l[k])
-                else:  # gd, sgd, line search
-                    d0k, d1k = a * g0k, a * g1k
-                new0, new1 = phi[k][0] - d0k, phi[k][1] - d1k
-                if not (abs(new0) < PHI_LIMIT and abs(new1) < PHI_LIMIT):  # also catches NaN
-                    stop(k, "diverged", f"the parameters left |phi| < {PHI_LIMIT:g} at step {t}")
-                    continue
-                batch_losses[k].append(loss[k])
-                used_rates[k].append(a)
-                last_move[k] = math.hypot(d0k, d1k)
-                phi[k] = [new0, new1]
-                paths[k].append((new0, new1))
-            if not any(active):
+                # Every run of the group is evaluated (a stopped one is ignored): the shapes
+                # stay fixed, and each row's arithmetic does not depend on the others.
+                rows = group.rows
+                p0 = [phi0[k] for k in rows]
+                p1 = [phi1[k] for k in rows]
+                for j, k in nesterov[g]:  # the look-ahead point phi_t - alpha beta m_t
+                    p0[j] = phi0[k] - alpha[k] * beta[k] * m0[k]
+                    p1[j] = phi1[k] - alpha[k] * beta[k] * m1[k]
+                sq, s0, s1 = _group_sums(landscape, group, t, p0, p1, buffers[g])
+                size_b = len(group.trimmed[t][0]) if t in group.trimmed else group.size
+                losses_g = [s / size_b for s in sq]
+                history[g].append(losses_g)
+                searching, moves = [], []
+                for j, k in enumerate(rows):
+                    if not active[k]:
+                        continue
+                    loss_k, g0k, g1k = losses_g[j], 2.0 * s0[j] / size_b, 2.0 * s1[j] / size_b
+                    if not (loss_k < LOSS_LIMIT and math.isfinite(g0k) and math.isfinite(g1k)):
+                        stop(k, "diverged", f"the loss blew up at step {t}")
+                    elif full[k] and math.hypot(g0k, g1k) < tolerance and last_move[k] < tolerance:
+                        stop(k, "converged", converged_text.format(t))
+                    elif kinds[k] == "line_search":
+                        searching.append((k, loss_k, g0k, g1k))
+                    else:
+                        moves.append((k, alpha[k], g0k, g1k))
+                advance(t, moves)
+                if searching:
+                    moves, ks = [], [s[0] for s in searching]
+                    found = _armijo(
+                        landscape,
+                        np.array([(phi0[k], phi1[k]) for k in ks]),
+                        np.array([s[1] for s in searching]),
+                        np.array([s[2:] for s in searching]),
+                        2.0 * np.array([trial_step[k] for k in ks]),
+                    ).tolist()
+                    for (k, _, g0k, g1k), a in zip(searching, found, strict=True):
+                        trial_step[k] = a
+                        if a == 0.0:
+                            text = f"converged after {t} steps (no step lowers the loss)"
+                            stop(k, "converged", text)
+                        else:
+                            moves.append((k, a, g0k, g1k))
+                    advance(t, moves)
+            if not any(live):
                 break
 
-            for rows, _, _, _, size, _ in groups:
-                if size < n and (t + 1) % math.ceil(n / size) == 0:  # end of an epoch
-                    check = [k for k in rows if active[k]]
+            for group in groups:
+                if group.size < n and (t + 1) % group.per_epoch == 0:  # end of an epoch
+                    # The norm matters only where the last step was short enough too.
+                    check = [k for k in group.rows if active[k] and last_move[k] < tolerance]
                     if check:
-                        norms = _full_gradient_norm(landscape, np.array([phi[k] for k in check]))
+                        points = np.array([(phi0[k], phi1[k]) for k in check])
+                        norms = _full_gradient_norm(landscape, points)
                         for k, norm in zip(check, norms.tolist(), strict=True):
-                            if norm < tolerance and last_move[k] < tolerance:
+                            if norm < tolerance:
                                 stop(k, "converged", converged_text.format(t + 1))
 
+    # Bookkeeping in one pass: the full-data loss at every point of every trajectory.
+    points = [np.array(path) for path in paths]  # (S_k + 1, 2) each
+    ends = np.cumsum([len(p) for p in points])[:-1]
+    all_losses = np.split(losses_at(landscape, np.concatenate(points)), ends)
     runs = []
     for k in range(n_runs):
-        points = np.array(paths[k])  # (S_k + 1, 2)
-        steps = len(points) - 1
-        losses = losses_at(landscape, points)
-        group = next(g for g in groups if k in g[0])
-        per_epoch = math.ceil(n / group[4])
-        epoch_ends = np.arange(per_epoch, steps + 1, per_epoch)
+        steps = len(points[k]) - 1
+        group, j = groups[group_of[k]], groups[group_of[k]].rows.index(k)
+        losses = all_losses[k]
+        epoch_ends = np.arange(group.per_epoch, steps + 1, group.per_epoch)
+        used = searched_rates[k] if k in searched_rates else alphas[k, :steps]
         runs.append(
             Run(
-                trajectory=points,
+                trajectory=points[k],
                 losses=losses,
-                batch_losses=np.array(batch_losses[k], dtype=float),
-                learning_rates=np.array(used_rates[k], dtype=float),
-                batch_indices=tuple(
-                    row[row >= 0] if is_short else row
-                    for row, is_short in zip(group[3][:steps], group[5], strict=False)
-                ),
+                batch_losses=np.array([h[j] for h in history[group_of[k]][:steps]], dtype=float),
+                learning_rates=np.array(used, dtype=float),
+                batch_indices=group.batches[:steps],
                 epoch_ends=epoch_ends,
                 epoch_losses=losses[epoch_ends],
                 status=status[k],
