@@ -68,3 +68,19 @@ export function fmt(value, digits = 4) {
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(digits - 1);
   return String(Number(value.toPrecision(digits)));
 }
+
+const listening = new WeakMap(); // figure element -> Plotly events already handled
+
+/**
+ * Handle a Plotly event ("plotly_click", "plotly_hover", ...) of a drawn figure. Plotly gives the
+ * element its .on() with the first drawing, so call this after draw(); calling it again for the
+ * same figure and event does nothing, so a render function may call it every time.
+ */
+export function onPlot(id, event, handler) {
+  const el = document.getElementById(id);
+  const events = listening.get(el) ?? new Set();
+  if (events.has(event)) return;
+  events.add(event);
+  listening.set(el, events);
+  el.on(event, handler);
+}

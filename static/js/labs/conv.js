@@ -2,7 +2,7 @@
 /* global Plotly */
 import { postForm, postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { draw, fmt, title } from "../plots.js";
+import { draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 const SOURCES = ["shapes", "checkerboard", "strokes", "noise", "upload"];
@@ -187,11 +187,8 @@ function showPatch(i, j) {
   });
 }
 
-let hoverBound = false;
 function bindHover() {
-  if (hoverBound) return;
-  hoverBound = true;
-  document.getElementById("output-plot").on("plotly_hover", (ev) => {
+  onPlot("output-plot", "plotly_hover", (ev) => {
     const p = ev.points?.[0];
     if (p) showPatch(Number(p.y), Number(p.x));
   });

@@ -2,7 +2,7 @@
 // fields of a stack, and shift equivariance / invariance. One state for the page, in the URL.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];
@@ -248,11 +248,8 @@ function drawConv(d, s, kernel) {
   ].join("");
 }
 
-let convHoverBound = false;
 function bindConvHover() {
-  if (convHoverBound) return;
-  convHoverBound = true;
-  document.getElementById("connections-plot").on("plotly_hover", (ev) => {
+  onPlot("connections-plot", "plotly_hover", (ev) => {
     const p = ev.points?.[0];
     if (!p || !Array.isArray(p.customdata) || !lastConv) return;
     if (selectedOutput === p.customdata[0]) return;

@@ -1,7 +1,7 @@
 // Linear regression lab: y = phi_0 + phi_1 x, the MSE loss map, gradient descent, exact fit.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
@@ -148,12 +148,8 @@ function drawReadouts(d) {
   ].join("");
 }
 
-let clickBound = false;
 function bindMapClick() {
-  // Plotly adds .on() to the div with the first figure; clicking the map moves phi there.
-  if (clickBound) return;
-  clickBound = true;
-  document.getElementById("loss-map").on("plotly_click", (ev) => {
+  onPlot("loss-map", "plotly_click", (ev) => {
     const p = ev.points?.[0];
     if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) lab.set({ phi0: p.x, phi1: p.y });
   });

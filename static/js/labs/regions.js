@@ -2,7 +2,7 @@
 /* global Plotly */
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 
@@ -239,11 +239,8 @@ function markInactiveUnits(active) {
 }
 
 let last = null;
-let hoverBound = false;
 function bindHover() {
-  if (hoverBound) return;
-  hoverBound = true;
-  document.getElementById("output-map").on("plotly_hover", (ev) => {
+  onPlot("output-map", "plotly_hover", (ev) => {
     const p = ev.points?.find((q) => q.data.type === "heatmap");
     const info = document.getElementById("hover-info");
     if (!p || !last) return;

@@ -1,7 +1,7 @@
 // Shallow networks lab (1D input): pre-activations -> activations -> weighted -> output.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 
@@ -230,12 +230,9 @@ function regionAt(d, x) {
   return i < 0 ? null : i;
 }
 
-let hoverBound = false;
 let hovered = null;
 function bindHover() {
-  if (hoverBound) return;
-  hoverBound = true;
-  document.getElementById("output-plot").on("plotly_hover", (ev) => {
+  onPlot("output-plot", "plotly_hover", (ev) => {
     const x = ev.points?.[0]?.x;
     if (!last || !Number.isFinite(x)) return;
     const i = regionAt(last, x);

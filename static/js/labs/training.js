@@ -1,7 +1,7 @@
 // Training lab: gradient descent, SGD, momentum, Nesterov and Adam racing on loss landscapes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 export const KINDS = ["gd", "line_search", "sgd", "momentum", "nesterov", "adam"];
@@ -315,11 +315,8 @@ function drawReadouts(d, s, angle) {
   document.getElementById("readouts").innerHTML = lines.join("");
 }
 
-let clickBound = false;
 function bindMapClick() {
-  if (clickBound) return;
-  clickBound = true;
-  document.getElementById("loss-map").on("plotly_click", (ev) => {
+  onPlot("loss-map", "plotly_click", (ev) => {
     const p = ev.points?.[0];
     if (p && Number.isFinite(p.x) && Number.isFinite(p.y)) lab.set({ phi0: Number(p.x.toPrecision(5)), phi1: Number(p.y.toPrecision(5)), step: 0 });
   });
