@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.errors import DomainError
+
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 LEAKY_SLOPE = 0.1  # slope of leaky ReLU for z < 0 (alpha)
@@ -176,10 +178,10 @@ ACTIVATION_NAMES: tuple[str, ...] = tuple(ACTIVATIONS)
 
 
 def get_activation(name: str) -> Activation:
-    """Look up an activation by name; raise ``ValueError`` listing the valid names."""
+    """Look up an activation by name; raise ``DomainError`` listing the valid names."""
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        raise ValueError(
+        raise DomainError(
             f"unknown activation {name!r}; choose one of {', '.join(ACTIVATION_NAMES)}"
         ) from None

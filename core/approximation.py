@@ -35,6 +35,7 @@ from core.bases import (
     max_stable_degree,
     polynomial_design,
 )
+from core.errors import DomainError
 
 TARGET_NAMES: tuple[str, ...] = ("sine", "step", "abs", "sawtooth", "gaussian_bump", "points")
 JOINT_PLACEMENTS: tuple[str, ...] = ("spread", "random")
@@ -53,18 +54,18 @@ _RELU = get_activation("relu")
 def _check_points(points: np.ndarray) -> np.ndarray:
     pts = np.asarray(points, dtype=float)
     if pts.ndim != 2 or pts.shape[1] != 2:
-        raise ValueError(
+        raise DomainError(
             f"points must be a list of (x, y) pairs, got an array of shape {pts.shape}"
         )
     if pts.shape[0] < 2:
-        raise ValueError(f"type at least 2 points, got {pts.shape[0]}")
+        raise DomainError(f"type at least 2 points, got {pts.shape[0]}")
     if not np.all(np.isfinite(pts)):
-        raise ValueError("points must be finite numbers")
+        raise DomainError("points must be finite numbers")
     pts = pts[np.argsort(pts[:, 0], kind="stable")]
     if np.any(np.diff(pts[:, 0]) <= 0):
-        raise ValueError("points must have distinct x values")
+        raise DomainError("points must have distinct x values")
     if pts[-1, 0] - pts[0, 0] < MIN_SPAN:
-        raise ValueError(f"the points must span at least {MIN_SPAN:g} in x")
+        raise DomainError(f"the points must span at least {MIN_SPAN:g} in x")
     return pts
 
 
@@ -76,11 +77,11 @@ def target_domain(name: str, points: np.ndarray | None = None) -> tuple[float, f
     """
     if name == "points":
         if points is None:
-            raise ValueError("the 'points' target needs a list of points")
+            raise DomainError("the 'points' target needs a list of points")
         pts = _check_points(points)
         return float(pts[0, 0]), float(pts[-1, 0])
     if name not in TARGET_NAMES:
-        raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
+        raise DomainError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
     return DOMAIN
 
 
@@ -115,10 +116,10 @@ def target_function(name: str, x: np.ndarray, points: np.ndarray | None = None) 
         return np.exp(-0.5 * (x / BUMP_WIDTH) ** 2)
     if name == "points":
         if points is None:
-            raise ValueError("the 'points' target needs a list of points")
+            raise DomainError("the 'points' target needs a list of points")
         pts = _check_points(points)
         return np.interp(x, pts[:, 0], pts[:, 1])
-    raise ValueError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
+    raise DomainError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
 
 
 # ------------------------------------------------------------------- shallow ReLU network
@@ -134,9 +135,9 @@ def spread_joints(n_hidden: int, x_min: float, x_max: float) -> np.ndarray:
     ndarray, shape (n_hidden,)
     """
     if n_hidden < 1:
-        raise ValueError(f"the network needs at least 1 hidden unit, got {n_hidden}")
+        raise DomainError(f"the network needs at least 1 hidden unit, got {n_hidden}")
     if not x_max > x_min:
-        raise ValueError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
+        raise DomainError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
     return x_min + (x_max - x_min) * np.arange(n_hidden) / n_hidden
 
 
@@ -204,7 +205,9 @@ def fit_output_weights(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.nd
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}")
+        raise DomainError(
+            f"x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}"
+        )
     h = _RELU.value(preactivations(x, theta))  # (I, n)
     design = np.hstack([np.ones((x.size, 1)), h])  # (I, n + 1)
     phi, *_ = np.linalg.lstsq(design, y, rcond=None)
@@ -326,9 +329,9 @@ def refine_by_gradient_descent(
     Pure: returns new arrays.
     """
     if learning_rate <= 0:
-        raise ValueError(f"the learning rate must be positive, got {learning_rate}")
+        raise DomainError(f"the learning rate must be positive, got {learning_rate}")
     if n_steps < 0:
-        raise ValueError(f"the number of steps must be at least 0, got {n_steps}")
+        raise DomainError(f"the number of steps must be at least 0, got {n_steps}")
     theta = np.array(theta, dtype=float)
     phi = np.array(phi, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -490,9 +493,9 @@ def error_sweep(
     """
     n_values = np.asarray(n_values, dtype=int)
     if n_values.size == 0 or n_values.min() < 1:
-        raise ValueError("the sweep needs hidden-unit counts of at least 1")
+        raise DomainError("the sweep needs hidden-unit counts of at least 1")
     if n_values.max() > SWEEP_SAMPLES // 4:
-        raise ValueError(f"the sweep goes up to at most {SWEEP_SAMPLES // 4} hidden units")
+        raise DomainError(f"the sweep goes up to at most {SWEEP_SAMPLES // 4} hidden units")
     x_min, x_max = target_domain(target, points)
     x = np.linspace(x_min, x_max, SWEEP_SAMPLES)
     y = target_function(target, x, points)
@@ -536,7 +539,7 @@ def error_sweep(
 def sweep_sizes(sweep_max: int) -> np.ndarray:
     """Hidden-unit counts 1, 2, 4, ... up to and including ``sweep_max``."""
     if sweep_max < 1:
-        raise ValueError(f"the sweep must go up to at least 1 hidden unit, got {sweep_max}")
+        raise DomainError(f"the sweep must go up to at least 1 hidden unit, got {sweep_max}")
     sizes = 2 ** np.arange(int(math.log2(sweep_max)) + 1)
     if sizes[-1] != sweep_max:
         sizes = np.append(sizes, sweep_max)
@@ -552,18 +555,18 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
     """
     cfg = config
     if cfg.n_samples < 2:
-        raise ValueError(f"use at least 2 training samples, got {cfg.n_samples}")
+        raise DomainError(f"use at least 2 training samples, got {cfg.n_samples}")
     if cfg.degree > max_stable_degree(cfg.n_samples):
-        raise ValueError(
+        raise DomainError(
             f"degree M = {cfg.degree} needs at least "
             f"{max(math.ceil(cfg.degree**2 / 8), cfg.degree + 1)} equally "
             f"spaced samples, got {cfg.n_samples}: high-degree polynomials fitted to equally "
             "spaced points swing wildly between them; use more samples or a lower degree"
         )
     if cfg.noise < 0:
-        raise ValueError(f"the noise level must be at least 0, got {cfg.noise}")
+        raise DomainError(f"the noise level must be at least 0, got {cfg.noise}")
     if cfg.joint_placement not in JOINT_PLACEMENTS:
-        raise ValueError(
+        raise DomainError(
             f"unknown joint placement {cfg.joint_placement!r}; "
             f"choose one of {', '.join(JOINT_PLACEMENTS)}"
         )

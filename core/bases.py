@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 
+from core.errors import DomainError
+
 
 def polynomial_design(x: np.ndarray, degree: int, x_min: float, x_max: float) -> np.ndarray:
     """Legendre design matrix [P_0(u), ..., P_M(u)] with u = 2 (x - x_min)/(x_max - x_min) - 1.
@@ -29,9 +31,9 @@ def polynomial_design(x: np.ndarray, degree: int, x_min: float, x_max: float) ->
     ndarray, shape (I, degree + 1)
     """
     if degree < 0:
-        raise ValueError(f"the polynomial degree must be at least 0, got {degree}")
+        raise DomainError(f"the polynomial degree must be at least 0, got {degree}")
     if not x_max > x_min:
-        raise ValueError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
+        raise DomainError(f"the domain must have x_max > x_min, got [{x_min}, {x_max}]")
     u = 2.0 * (np.asarray(x, dtype=float) - x_min) / (x_max - x_min) - 1.0
     return np.polynomial.legendre.legvander(u, degree)  # (I, degree + 1)
 
@@ -51,7 +53,7 @@ def fit_polynomial(
     """
     x = np.asarray(x, dtype=float)
     if x.size < degree + 1:
-        raise ValueError(
+        raise DomainError(
             f"a polynomial of degree {degree} needs at least {degree + 1} samples, got {x.size}"
         )
     design = polynomial_design(x, degree, x_min, x_max)  # (I, degree + 1)
@@ -91,13 +93,13 @@ def fit_piecewise_linear(x: np.ndarray, y: np.ndarray, knots: np.ndarray) -> np.
     knots = np.asarray(knots, dtype=float)
     x = np.asarray(x, dtype=float)
     if knots.size < 2 or np.any(np.diff(knots) <= 0):
-        raise ValueError("knots must be at least 2 increasing numbers")
+        raise DomainError("knots must be at least 2 increasing numbers")
     if x.min() < knots[0] or x.max() > knots[-1]:
-        raise ValueError("every input must lie between the first and the last knot")
+        raise DomainError("every input must lie between the first and the last knot")
     m = knots.size - 1
     segment = np.clip(np.searchsorted(knots, x, side="right") - 1, 0, m - 1)  # (I,)
     if np.unique(segment).size < m:
-        raise ValueError("every interval between knots needs at least one sample")
+        raise DomainError("every interval between knots needs at least one sample")
     right = (x - knots[segment]) / (knots[segment + 1] - knots[segment])  # weight of hat j+1
     left = 1.0 - right  # weight of hat j
     n = m + 1

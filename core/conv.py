@@ -35,6 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.activations import get_activation
+from core.errors import DomainError
 
 Padding = Literal["zero", "valid"]
 PoolKind = Literal["max", "average"]
@@ -45,12 +46,12 @@ POOL_KINDS: tuple[str, ...] = ("max", "average")
 
 def _check_positive(name: str, value: int) -> None:
     if int(value) != value or value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise DomainError(f"{name} must be at least 1, got {value}")
 
 
 def _check_padding(padding: str) -> None:
     if padding not in PADDINGS:
-        raise ValueError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}")
+        raise DomainError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}")
 
 
 def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
@@ -82,7 +83,7 @@ def output_length(
 
     Raises
     ------
-    ValueError
+    DomainError
         If the dilated kernel does not fit in the (padded) input.
     """
     _check_positive("input length", n)
@@ -90,7 +91,7 @@ def output_length(
     left, right = pad_amounts(kernel_size, dilation, padding)
     span = effective_kernel_size(kernel_size, dilation)
     if n + left + right < span:
-        raise ValueError(
+        raise DomainError(
             f"the dilated kernel spans {span} inputs but the input has only {n} "
             f"(kernel size {kernel_size}, dilation {dilation}, padding {padding})"
         )
@@ -138,20 +139,22 @@ def conv1d(
     x = np.asarray(x, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if x.ndim != 2:
-        raise ValueError(f"input must have shape (channels, length), got shape {x.shape}")
+        raise DomainError(f"input must have shape (channels, length), got shape {x.shape}")
     if weights.ndim != 3:
-        raise ValueError(
+        raise DomainError(
             f"weights must have shape (in channels, out channels, kernel size), got {weights.shape}"
         )
     if weights.shape[0] != x.shape[0]:
-        raise ValueError(
+        raise DomainError(
             f"weights expect {weights.shape[0]} input channels but the input has {x.shape[0]}"
         )
     c_out, kernel_size = weights.shape[1], weights.shape[2]
     output_length(x.shape[1], kernel_size, stride, dilation, padding)  # validates
     bias = np.zeros(c_out) if bias is None else np.asarray(bias, dtype=float)
     if bias.shape != (c_out,):
-        raise ValueError(f"bias must have one entry per output channel ({c_out}), got {bias.shape}")
+        raise DomainError(
+            f"bias must have one entry per output channel ({c_out}), got {bias.shape}"
+        )
     windows = _windows(x, kernel_size, stride, dilation, padding)  # (C_i, N_out, K)
     return np.einsum("cnk,cok->on", windows, weights) + bias[:, None]  # (C_o, N_out)
 
@@ -184,14 +187,14 @@ def conv2d(
     x = np.asarray(x, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if x.ndim != 3:
-        raise ValueError(f"input must have shape (channels, height, width), got shape {x.shape}")
+        raise DomainError(f"input must have shape (channels, height, width), got shape {x.shape}")
     if weights.ndim != 4:
-        raise ValueError(
+        raise DomainError(
             "weights must have shape (in channels, out channels, kernel height, kernel width), "
             f"got {weights.shape}"
         )
     if weights.shape[0] != x.shape[0]:
-        raise ValueError(
+        raise DomainError(
             f"weights expect {weights.shape[0]} input channels but the input has {x.shape[0]}"
         )
     c_out, k_h, k_w = weights.shape[1:]
@@ -199,7 +202,9 @@ def conv2d(
     output_length(x.shape[2], k_w, stride, dilation, padding)  # validates the columns
     bias = np.zeros(c_out) if bias is None else np.asarray(bias, dtype=float)
     if bias.shape != (c_out,):
-        raise ValueError(f"bias must have one entry per output channel ({c_out}), got {bias.shape}")
+        raise DomainError(
+            f"bias must have one entry per output channel ({c_out}), got {bias.shape}"
+        )
     top, bottom = pad_amounts(k_h, dilation, padding)
     left, right = pad_amounts(k_w, dilation, padding)
     x_pad = np.pad(x, [(0, 0), (top, bottom), (left, right)])  # (C_i, H_pad, W_pad)
@@ -267,7 +272,7 @@ def conv1d_matrix(
     """
     kernel = np.asarray(kernel, dtype=float)
     if kernel.ndim != 1:
-        raise ValueError(f"kernel must be a vector, got shape {kernel.shape}")
+        raise DomainError(f"kernel must be a vector, got shape {kernel.shape}")
     sources = tap_sources(n, kernel.size, stride, dilation, padding)  # (N_out, K)
     inside = sources >= 0  # taps that fall on padding contribute nothing
     matrix = np.zeros((sources.shape[0], n))
@@ -388,9 +393,9 @@ def pool1d(x: np.ndarray, size: int, stride: int | None = None, kind: PoolKind =
     _check_positive("pool size", size)
     _check_positive("pool stride", stride)
     if kind not in POOL_KINDS:
-        raise ValueError(f"pooling must be one of {', '.join(POOL_KINDS)}, got {kind!r}")
+        raise DomainError(f"pooling must be one of {', '.join(POOL_KINDS)}, got {kind!r}")
     if x.shape[-1] < size:
-        raise ValueError(f"pool size {size} is larger than the signal length {x.shape[-1]}")
+        raise DomainError(f"pool size {size} is larger than the signal length {x.shape[-1]}")
     windows = sliding_window_view(x, size, axis=-1)[..., ::stride, :]  # (..., N_out, P)
     return windows.max(axis=-1) if kind == "max" else windows.mean(axis=-1)
 
@@ -399,7 +404,7 @@ def global_pool(x: np.ndarray, kind: PoolKind = "max") -> np.ndarray:
     """Max or average over the whole last axis: (..., N) -> (...)."""
     x = np.asarray(x, dtype=float)
     if kind not in POOL_KINDS:
-        raise ValueError(f"pooling must be one of {', '.join(POOL_KINDS)}, got {kind!r}")
+        raise DomainError(f"pooling must be one of {', '.join(POOL_KINDS)}, got {kind!r}")
     if x.shape[-1] == 0:
-        raise ValueError("cannot pool an empty signal")
+        raise DomainError("cannot pool an empty signal")
     return x.max(axis=-1) if kind == "max" else x.mean(axis=-1)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.errors import DomainError
+
 
 # ------------------------------------------------------------------- counting coefficients
 def polynomial_coefficient_count(n_inputs: np.ndarray, degree: int) -> np.ndarray:
@@ -38,11 +40,11 @@ def polynomial_coefficient_count(n_inputs: np.ndarray, degree: int) -> np.ndarra
     """
     d = np.asarray(n_inputs, dtype=np.int64)
     if degree < 0:
-        raise ValueError(f"the polynomial degree must be at least 0, got {degree}")
+        raise DomainError(f"the polynomial degree must be at least 0, got {degree}")
     if d.size and d.min() < 1:
-        raise ValueError(f"the input dimension must be at least 1, got {int(d.min())}")
+        raise DomainError(f"the input dimension must be at least 1, got {int(d.min())}")
     if d.size and math.comb(degree + int(d.max()), degree) * (degree + int(d.max())) >= 2**62:
-        raise ValueError(
+        raise DomainError(
             f"C(M + D, D) for M = {degree}, D = {int(d.max())} is too large to count exactly here"
         )
     # C(M + D, D) = C(M + D, M) = prod_{j=1}^{M} (D + j) / j, exact in integers step by step.
@@ -60,7 +62,7 @@ def shallow_net_parameter_count(n_inputs: np.ndarray, n_hidden: int) -> np.ndarr
     ndarray of int64, shape (K,)
     """
     if n_hidden < 1:
-        raise ValueError(f"the network needs at least 1 hidden unit, got {n_hidden}")
+        raise DomainError(f"the network needs at least 1 hidden unit, got {n_hidden}")
     d = np.asarray(n_inputs, dtype=np.int64)
     return (d + 1) * n_hidden + n_hidden + 1
 
@@ -84,12 +86,12 @@ def radial_density(r: np.ndarray, n_inputs: int, sigma: float) -> np.ndarray:
     ndarray, shape like r
     """
     if n_inputs < 1:
-        raise ValueError(f"the dimension D must be at least 1, got {n_inputs}")
+        raise DomainError(f"the dimension D must be at least 1, got {n_inputs}")
     if sigma <= 0:
-        raise ValueError(f"sigma must be positive, got {sigma}")
+        raise DomainError(f"sigma must be positive, got {sigma}")
     r = np.asarray(r, dtype=float)
     if np.any(r < 0):
-        raise ValueError("the radius r must be at least 0")
+        raise DomainError("the radius r must be at least 0")
     d = n_inputs
     log_norm = math.log(2.0) + 0.5 * d * math.log(math.pi) - math.lgamma(0.5 * d)
     log_norm -= 0.5 * d * math.log(2.0 * math.pi * sigma**2)
@@ -129,7 +131,7 @@ class CoefficientCounts:
 def coefficient_counts(max_inputs: int, degree: int, n_hidden: int) -> CoefficientCounts:
     """Both counts for D = 1..max_inputs (see the two count functions)."""
     if max_inputs < 1:
-        raise ValueError(f"the largest dimension must be at least 1, got {max_inputs}")
+        raise DomainError(f"the largest dimension must be at least 1, got {max_inputs}")
     d = np.arange(1, max_inputs + 1, dtype=np.int64)
     return CoefficientCounts(
         d, polynomial_coefficient_count(d, degree), shallow_net_parameter_count(d, n_hidden)
@@ -175,9 +177,9 @@ def radial_panel(
     """p(r) on a common grid for each D, with a histogram of the norms of sampled Gaussians."""
     dims = np.asarray(n_inputs, dtype=int)
     if dims.size == 0:
-        raise ValueError("choose at least one dimension D")
+        raise DomainError("choose at least one dimension D")
     if n_samples < 1 or n_bins < 1:
-        raise ValueError(f"need at least 1 sample and 1 bin, got {n_samples} and {n_bins}")
+        raise DomainError(f"need at least 1 sample and 1 bin, got {n_samples} and {n_bins}")
     r_max = sigma * (math.sqrt(int(dims.max())) + 4.0)
     r = np.linspace(0.0, r_max, n_r)
     density = np.stack([radial_density(r, int(d), sigma) for d in dims])  # (K, R)

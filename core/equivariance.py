@@ -21,6 +21,7 @@ import numpy as np
 
 from core.activations import get_activation
 from core.conv import conv1d, effective_kernel_size, global_pool, pad_amounts, pool1d
+from core.errors import DomainError
 
 Pooling = Literal["none", "max", "average", "global_max", "global_average"]
 POOLINGS: tuple[str, ...] = ("none", "max", "average", "global_max", "global_average")
@@ -114,12 +115,12 @@ def compare_shift(
     x = np.asarray(x, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
     if x.ndim != 1 or kernel.ndim != 1:
-        raise ValueError("the signal and the kernel must be vectors")
+        raise DomainError("the signal and the kernel must be vectors")
     if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
+        raise DomainError(f"pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
     n = x.size
     if abs(s) >= n:
-        raise ValueError(f"the shift must be smaller than the signal length {n}, got {s}")
+        raise DomainError(f"the shift must be smaller than the signal length {n}, got {s}")
 
     f_x = _network(x, kernel, bias, activation, pooling, pool_size, pool_stride)
     f_t_x = _network(shift(x, s), kernel, bias, activation, pooling, pool_size, pool_stride)

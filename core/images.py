@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.conv import Padding, conv2d
+from core.errors import DomainError
 
 IMAGE_NAMES: tuple[str, ...] = ("checkerboard", "shapes", "strokes", "noise")
 
@@ -80,7 +81,7 @@ def noise(size: int, rng: np.random.Generator) -> np.ndarray:
 def builtin_image(name: str, size: int, rng: np.random.Generator) -> np.ndarray:
     """One of the built-in images by name: shape (size, size), values in [0, 1]."""
     if not 8 <= size <= 512:
-        raise ValueError(f"image size must be between 8 and 512 pixels, got {size}")
+        raise DomainError(f"image size must be between 8 and 512 pixels, got {size}")
     if name == "checkerboard":
         return checkerboard(size)
     if name == "shapes":
@@ -89,7 +90,7 @@ def builtin_image(name: str, size: int, rng: np.random.Generator) -> np.ndarray:
         return strokes(size)
     if name == "noise":
         return noise(size, rng)
-    raise ValueError(f"unknown image {name!r}; choose one of {', '.join(IMAGE_NAMES)}")
+    raise DomainError(f"unknown image {name!r}; choose one of {', '.join(IMAGE_NAMES)}")
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -99,7 +100,7 @@ def to_grey(image: np.ndarray) -> np.ndarray:
         return image
     if image.ndim == 3 and image.shape[2] == 3:
         return image @ LUMA_WEIGHTS  # (H, W)
-    raise ValueError(f"an image must have shape (H, W) or (H, W, 3), got {image.shape}")
+    raise DomainError(f"an image must have shape (H, W) or (H, W, 3), got {image.shape}")
 
 
 def _gaussian(size: int, sigma: float) -> np.ndarray:
@@ -201,18 +202,20 @@ def filter_image(
     """
     image = np.asarray(image, dtype=float)
     if image.ndim != 2:
-        raise ValueError(f"the image must be grey, shape (H, W), got {image.shape}")
+        raise DomainError(f"the image must be grey, shape (H, W), got {image.shape}")
     if kernel_name == "custom":
         if custom is None:
-            raise ValueError("a custom kernel needs its weights")
+            raise DomainError("a custom kernel needs its weights")
         custom = np.asarray(custom, dtype=float)
         if custom.shape not in ((3, 3), (5, 5)):
-            raise ValueError(f"a custom kernel must be 3x3 or 5x5, got {custom.shape}")
+            raise DomainError(f"a custom kernel must be 3x3 or 5x5, got {custom.shape}")
         kernels: tuple[np.ndarray, ...] = (custom,)
     elif kernel_name in KERNELS:
         kernels = KERNELS[kernel_name].weights
     else:
-        raise ValueError(f"unknown kernel {kernel_name!r}; choose one of {', '.join(KERNEL_NAMES)}")
+        raise DomainError(
+            f"unknown kernel {kernel_name!r}; choose one of {', '.join(KERNEL_NAMES)}"
+        )
     stacked = np.stack(kernels)[None]  # (1, n_kernels, K, K): one input channel
     responses = conv2d(image[None], stacked, padding=padding)  # (n_kernels, H_out, W_out)
     if kernel_name == "gradient_magnitude":

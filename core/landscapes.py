@@ -23,6 +23,7 @@ import numpy as np
 
 from core import linear
 from core.activations import get_activation
+from core.errors import DomainError
 
 GABOR_SCALE = 0.06  # the factor 0.06 in z = phi_0 + 0.06 phi_1 x (Prince, fig. 6.4)
 GABOR_WIDTH = 32.0  # the 32 in exp(-z^2 / 32)
@@ -249,9 +250,9 @@ def make_landscape(
         Activation of the network slice (ignored by the other landscapes).
     """
     if n_samples < 1:
-        raise ValueError(f"the data set needs at least 1 sample, got {n_samples}")
+        raise DomainError(f"the data set needs at least 1 sample, got {n_samples}")
     if not noise >= 0:
-        raise ValueError(f"noise must be a standard deviation >= 0, got {noise}")
+        raise DomainError(f"noise must be a standard deviation >= 0, got {noise}")
     if name == "gabor":
         true_phi = np.array([-0.2, 13.0])
         x_range = (-15.0, 15.0)
@@ -286,7 +287,7 @@ def make_landscape(
             "convex": False,
         }
     else:
-        raise ValueError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
+        raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
     if name == "linear":  # the linear lab's data: same generator, same defaults
         data = linear.make_data(n_samples, true_phi[1], true_phi[0], noise, rng, *x_range)
         x, y = data.x, data.y
@@ -413,7 +414,7 @@ def loss_surface(
 def grid_axes(landscape: Landscape, resolution: int) -> tuple[np.ndarray, np.ndarray]:
     """Evenly spaced values over ``landscape.param_range``, ``resolution`` per axis."""
     if resolution < 3:
-        raise ValueError(f"the grid needs at least 3 points per axis, got {resolution}")
+        raise DomainError(f"the grid needs at least 3 points per axis, got {resolution}")
     (a0, b0), (a1, b1) = landscape.param_range
     return np.linspace(a0, b0, resolution), np.linspace(a1, b1, resolution)
 
@@ -518,7 +519,7 @@ def _levenberg_marquardt(
 def _check_phi(phi: np.ndarray) -> np.ndarray:
     phi = np.asarray(phi, dtype=float)
     if phi.shape != (2,):
-        raise ValueError(f"phi must hold exactly 2 parameters, got shape {phi.shape}")
+        raise DomainError(f"phi must hold exactly 2 parameters, got shape {phi.shape}")
     return phi
 
 
@@ -527,10 +528,10 @@ def _subset(landscape: Landscape, indices: np.ndarray | None) -> tuple[np.ndarra
         return landscape.x, landscape.y
     indices = np.asarray(indices, dtype=int)
     if indices.size == 0:
-        raise ValueError("a mini-batch needs at least 1 sample, got 0")
+        raise DomainError("a mini-batch needs at least 1 sample, got 0")
     n = landscape.x.size
     if indices.min() < 0 or indices.max() >= n:
-        raise ValueError(
+        raise DomainError(
             f"sample indices must lie in 0..{n - 1}, got {indices.min()}..{indices.max()}"
         )
     return landscape.x[indices], landscape.y[indices]
@@ -585,7 +586,7 @@ def point_view(
     """
     phi = _check_phi(phi)
     if not np.all(np.isfinite(phi)):
-        raise ValueError(f"phi must be finite, got {phi.tolist()}")
+        raise DomainError(f"phi must be finite, got {phi.tolist()}")
     lo, hi = landscape.x_range
     pad = 0.05 * (hi - lo)
     curve_x = np.linspace(lo - pad, hi + pad, n_curve)

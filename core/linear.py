@@ -23,6 +23,8 @@ from typing import Literal
 
 import numpy as np
 
+from core.errors import DomainError
+
 Status = Literal["converged", "max_steps", "diverged"]
 
 # Descent stops as "diverged" when the loss is not finite, exceeds DIVERGENCE_LOSS, or grows to
@@ -81,11 +83,11 @@ def make_data(
 ) -> LinearData:
     """Draw N points x ~ U[x_min, x_max], y = intercept + slope x + noise * eps, eps ~ N(0, 1)."""
     if n_points < 2:
-        raise ValueError(f"need at least 2 data points, got {n_points}")
+        raise DomainError(f"need at least 2 data points, got {n_points}")
     if noise < 0:
-        raise ValueError(f"noise must be non-negative, got {noise}")
+        raise DomainError(f"noise must be non-negative, got {noise}")
     if not x_max > x_min:
-        raise ValueError(f"x_max must be greater than x_min, got [{x_min}, {x_max}]")
+        raise DomainError(f"x_max must be greater than x_min, got [{x_min}, {x_max}]")
     x = np.sort(rng.uniform(x_min, x_max, size=n_points))  # (N,)
     y = intercept + slope * x + noise * rng.standard_normal(n_points)  # (N,)
     return LinearData(x=x, y=y)
@@ -96,11 +98,11 @@ def check_data(x: np.ndarray, y: np.ndarray) -> LinearData:
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
-        raise ValueError(f"x and y must be 1D and of equal length, got {x.shape} and {y.shape}")
+        raise DomainError(f"x and y must be 1D and of equal length, got {x.shape} and {y.shape}")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite numbers")
+        raise DomainError("x and y must be finite numbers")
     if np.unique(x).size < 2:
-        raise ValueError("need at least two distinct x values to fit a line")
+        raise DomainError("need at least two distinct x values to fit a line")
     return LinearData(x=x, y=y)
 
 
@@ -173,7 +175,7 @@ def exact_solution(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] != np.shape(y)[0]:
-        raise ValueError(f"X must be (N, D) with N = len(y), got {X.shape} and {np.shape(y)}")
+        raise DomainError(f"X must be (N, D) with N = len(y), got {X.shape} and {np.shape(y)}")
     phi, *_ = np.linalg.lstsq(X, y, rcond=None)
     return phi
 
@@ -198,11 +200,11 @@ def gradient_descent(
     ``DIVERGENCE_LOSS`` or ``DIVERGENCE_FACTOR`` times the start; that point is not included).
     """
     if learning_rate <= 0:
-        raise ValueError(f"learning rate must be positive, got {learning_rate}")
+        raise DomainError(f"learning rate must be positive, got {learning_rate}")
     if tolerance < 0:
-        raise ValueError(f"tolerance must be non-negative, got {tolerance}")
+        raise DomainError(f"tolerance must be non-negative, got {tolerance}")
     if max_steps < 0:
-        raise ValueError(f"max_steps must be non-negative, got {max_steps}")
+        raise DomainError(f"max_steps must be non-negative, got {max_steps}")
     # The loop runs over steps on 2 numbers: plain floats are ~10x faster than tiny arrays.
     (a00, a01), (_, a11) = q.A.tolist()
     b0, b1 = q.b.tolist()
@@ -215,7 +217,7 @@ def gradient_descent(
     losses = [loss(p0, p1)]
     status: Status = "max_steps"
     if not (math.isfinite(losses[0]) and losses[0] < DIVERGENCE_LOSS):
-        raise ValueError("the start point is too far away: its loss is not a finite number")
+        raise DomainError("the start point is too far away: its loss is not a finite number")
     limit = min(DIVERGENCE_LOSS, DIVERGENCE_FACTOR * max(losses[0], 1e-12))
     for _ in range(max_steps):
         g0 = 2 * (a00 * p0 + a01 * p1 - b0)
@@ -269,17 +271,17 @@ def time_normal_equations(
     n_values = np.asarray(n_values, dtype=int)
     d_values = np.asarray(d_values, dtype=int)
     if n_values.shape != d_values.shape or n_values.ndim != 1:
-        raise ValueError("n_values and d_values must be 1D and of equal length")
+        raise DomainError("n_values and d_values must be 1D and of equal length")
     if np.any(n_values < d_values) or np.any(d_values < 1):
-        raise ValueError("each N must be at least D >= 1 so that X^T X can be invertible")
+        raise DomainError("each N must be at least D >= 1 so that X^T X can be invertible")
     work = float(np.sum(n_values * d_values.astype(float) ** 2 + d_values.astype(float) ** 3))
     if work * repeats > MAX_TIMING_WORK:
-        raise ValueError(
+        raise DomainError(
             f"this sweep asks for {work * repeats:.2g} multiply-adds; the limit is "
             f"{MAX_TIMING_WORK:.0e}: use smaller N or D, fewer sizes or fewer repeats"
         )
     if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
+        raise DomainError(f"repeats must be at least 1, got {repeats}")
     gram = np.empty(n_values.size)
     solve = np.empty(n_values.size)
     for k, (n, d) in enumerate(zip(n_values.tolist(), d_values.tolist(), strict=True)):
@@ -351,9 +353,9 @@ def explore(
     phi = np.asarray(phi, dtype=float)
     for name, (lo, hi) in (("phi_0", phi0_range), ("phi_1", phi1_range)):
         if not hi > lo:
-            raise ValueError(f"the {name} view range must have max > min, got [{lo}, {hi}]")
+            raise DomainError(f"the {name} view range must have max > min, got [{lo}, {hi}]")
     if grid_size < 2:
-        raise ValueError(f"grid_size must be at least 2, got {grid_size}")
+        raise DomainError(f"grid_size must be at least 2, got {grid_size}")
     q = quadratic_form(data.x, data.y)
     phi0_grid = np.linspace(*phi0_range, grid_size)
     phi1_grid = np.linspace(*phi1_range, grid_size)

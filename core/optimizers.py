@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.errors import DomainError
 from core.landscapes import (
     GABOR_SCALE,
     Landscape,
@@ -133,13 +134,13 @@ class Run:
 def learning_rates(schedule: Schedule, learning_rate: float, n_steps: int) -> np.ndarray:
     """alpha_t for t = 0 .. n_steps - 1 (see :class:`Schedule`); shape (n_steps,)."""
     if schedule.kind not in SCHEDULE_NAMES:
-        raise ValueError(
+        raise DomainError(
             f"unknown schedule {schedule.kind!r}; choose one of {', '.join(SCHEDULE_NAMES)}"
         )
     if schedule.period < 1:
-        raise ValueError(f"the schedule period must be at least 1 step, got {schedule.period}")
+        raise DomainError(f"the schedule period must be at least 1 step, got {schedule.period}")
     if not 0 < schedule.gamma <= 1:
-        raise ValueError(f"the decay factor gamma must lie in (0, 1], got {schedule.gamma}")
+        raise DomainError(f"the decay factor gamma must lie in (0, 1], got {schedule.gamma}")
     t = np.arange(n_steps, dtype=float)
     if schedule.kind == "constant":
         scale = np.ones_like(t)
@@ -154,23 +155,23 @@ def learning_rates(schedule: Schedule, learning_rate: float, n_steps: int) -> np
 
 def _validate(config: OptimizerConfig, n_samples: int, max_steps: int) -> int:
     if config.kind not in OPTIMIZER_NAMES:
-        raise ValueError(
+        raise DomainError(
             f"unknown optimiser {config.kind!r}; choose one of {', '.join(OPTIMIZER_NAMES)}"
         )
     if not config.learning_rate > 0:
-        raise ValueError(f"the learning rate must be positive, got {config.learning_rate}")
+        raise DomainError(f"the learning rate must be positive, got {config.learning_rate}")
     if max_steps < 1:
-        raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+        raise DomainError(f"max_steps must be at least 1, got {max_steps}")
     if not 0 <= config.beta < 1:
-        raise ValueError(f"beta must lie in [0, 1), got {config.beta}")
+        raise DomainError(f"beta must lie in [0, 1), got {config.beta}")
     if not 0 <= config.gamma < 1:
-        raise ValueError(f"gamma must lie in [0, 1), got {config.gamma}")
+        raise DomainError(f"gamma must lie in [0, 1), got {config.gamma}")
     if not config.epsilon > 0:
-        raise ValueError(f"epsilon must be positive, got {config.epsilon}")
+        raise DomainError(f"epsilon must be positive, got {config.epsilon}")
     if config.kind in ("gd", "line_search") or config.batch_size is None:
         return n_samples
     if not 1 <= config.batch_size:
-        raise ValueError(f"the batch size must be at least 1, got {config.batch_size}")
+        raise DomainError(f"the batch size must be at least 1, got {config.batch_size}")
     return min(config.batch_size, n_samples)
 
 
@@ -226,7 +227,7 @@ def race(
     tuple of Run, one per config, in order.
     """
     if len(configs) == 0:
-        raise ValueError("a race needs at least 1 optimiser, got 0")
+        raise DomainError("a race needs at least 1 optimiser, got 0")
     seed = int(rng.integers(2**63))
     starts = np.tile(np.asarray(start, dtype=float).reshape(1, 2), (len(configs), 1))  # (K, 2)
     return _run_together(landscape, tuple(configs), starts, max_steps, seed, tolerance)
@@ -243,7 +244,7 @@ def from_starts(
     """Run one optimiser from each row of ``starts`` (shape (K, 2)), same batches for each."""
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)  # (K, 2)
     if len(starts) == 0:
-        raise ValueError("need at least 1 start, got 0")
+        raise DomainError("need at least 1 start, got 0")
     seed = int(rng.integers(2**63))
     return _run_together(landscape, (config,) * len(starts), starts, max_steps, seed, tolerance)
 
@@ -357,7 +358,7 @@ def _run_together(
     n_runs = len(configs)
     starts = np.asarray(starts, dtype=float).reshape(n_runs, 2)  # (K, 2)
     if not np.all(np.isfinite(starts)):
-        raise ValueError(f"the start must be 2 finite numbers, got {starts[0].tolist()}")
+        raise DomainError(f"the start must be 2 finite numbers, got {starts[0].tolist()}")
     batch = np.array([_validate(c, n, max_steps) for c in configs])  # (K,)
     alphas = np.stack(
         [learning_rates(c.schedule, c.learning_rate, max_steps) for c in configs]
@@ -580,6 +581,6 @@ def nearest_minimum(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
     points = np.asarray(points, dtype=float).reshape(-1, 2)  # (P, 2)
     minima = np.asarray(minima, dtype=float).reshape(-1, 2)  # (K, 2)
     if len(minima) == 0:
-        raise ValueError("need at least one minimum to compare with, got none")
+        raise DomainError("need at least one minimum to compare with, got none")
     distance = np.linalg.norm(points[:, None, :] - minima[None, :, :], axis=-1)  # (P, K)
     return np.argmin(distance, axis=1)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import get_activation
+from core.errors import DomainError
 
 FEATURE_SPACES: tuple[str, ...] = ("cartesian", "polar")
 NEWTON_TOLERANCE = 1e-10  # stop when the Newton step is shorter than this
@@ -58,14 +59,14 @@ def make_rings(
     Radii are folded to |radius| so noise never flips a point through the origin.
     """
     if n_per_class < 1:
-        raise ValueError(f"each class needs at least 1 point, got {n_per_class}")
+        raise DomainError(f"each class needs at least 1 point, got {n_per_class}")
     if not 0 <= inner_radius < outer_radius:
-        raise ValueError(
+        raise DomainError(
             "the radii must satisfy 0 <= inner < outer, "
             f"got inner {inner_radius} and outer {outer_radius}"
         )
     if noise < 0:
-        raise ValueError(f"the noise level must be at least 0, got {noise}")
+        raise DomainError(f"the noise level must be at least 0, got {noise}")
     ring = np.repeat([inner_radius, outer_radius], n_per_class)  # (2N,)
     radius = np.abs(ring + noise * rng.standard_normal(2 * n_per_class))
     angle = rng.uniform(-np.pi, np.pi, size=2 * n_per_class)
@@ -82,7 +83,7 @@ def to_polar(x: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"points must have shape (N, 2), got {x.shape}")
+        raise DomainError(f"points must have shape (N, 2), got {x.shape}")
     return np.stack([np.hypot(x[:, 0], x[:, 1]), np.arctan2(x[:, 1], x[:, 0])], axis=1)
 
 
@@ -98,7 +99,7 @@ def features(x: np.ndarray, space: str) -> np.ndarray:
         return np.asarray(x, dtype=float)
     if space == "polar":
         return to_polar(x)
-    raise ValueError(f"unknown feature space {space!r}; choose one of {', '.join(FEATURE_SPACES)}")
+    raise DomainError(f"unknown feature space {space!r}; choose one of {', '.join(FEATURE_SPACES)}")
 
 
 # ---------------------------------------------------------------------------- logistic regression
@@ -185,7 +186,7 @@ def fit_logistic_regression(
     non-finite loss still stops with status ``"diverged"``.
     """
     if l2 <= 0:
-        raise ValueError(f"the L2 penalty must be positive, got {l2}")
+        raise DomainError(f"the L2 penalty must be positive, got {l2}")
     labels = np.asarray(labels, dtype=float)
     f = features(x, space)
     mean = f.mean(axis=0)
@@ -281,7 +282,7 @@ def run_polar(config: PolarConfig, rng: np.random.Generator) -> PolarResult:
     """Sample rings, fit logistic regression on (x1, x2) and on (r, theta), map both."""
     cfg = config
     if cfg.grid_size < 2:
-        raise ValueError(f"the map needs at least 2 cells per side, got {cfg.grid_size}")
+        raise DomainError(f"the map needs at least 2 cells per side, got {cfg.grid_size}")
     data = make_rings(cfg.n_per_class, cfg.inner_radius, cfg.outer_radius, cfg.noise, rng)
     polar = to_polar(data.x)
     fits = {s: fit_logistic_regression(data.x, data.labels, s, cfg.l2) for s in FEATURE_SPACES}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.conv import Padding, output_length, pad_amounts
+from core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class ReceptiveFieldTable:
 
 def _check_layers(layers: list[ConvLayer]) -> None:
     if not layers:
-        raise ValueError("the stack needs at least one layer")
+        raise DomainError("the stack needs at least one layer")
 
 
 def receptive_field_table(
@@ -82,8 +83,8 @@ def receptive_field_table(
             lengths.append(
                 output_length(lengths[-1], layer.kernel_size, layer.stride, layer.dilation, padding)
             )
-        except ValueError as err:
-            raise ValueError(f"layer {index}: {err}") from None
+        except DomainError as err:
+            raise DomainError(f"layer {index}: {err}") from None
         size += (layer.kernel_size - 1) * layer.dilation * jump
         jump *= layer.stride
         sizes.append(size)
@@ -119,7 +120,7 @@ def layer_paths(
     table = receptive_field_table(layers, n_input, padding)
     n_last = int(table.lengths[-1])
     if not 0 <= unit < n_last:
-        raise ValueError(f"unit must be between 0 and {n_last - 1}, got {unit}")
+        raise DomainError(f"unit must be between 0 and {n_last - 1}, got {unit}")
     counts = np.zeros(n_last, dtype=np.int64)
     counts[unit] = 1
     result = [counts]

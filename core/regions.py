@@ -34,6 +34,7 @@ from math import gcd
 import numpy as np
 
 from core.activations import get_activation
+from core.errors import DomainError
 from core.shallow import SWITCHING_ACTIVATIONS, check_parameters, preactivations
 
 MAX_PATTERN_UNITS = 62  # activation patterns are packed into the bits of an int64
@@ -52,7 +53,7 @@ class Box:
         for axis in ("x1", "x2"):
             lo, hi = getattr(self, f"{axis}_min"), getattr(self, f"{axis}_max")
             if not (np.isfinite(lo) and np.isfinite(hi)) or not lo < hi:
-                raise ValueError(f"the view needs {axis}_min < {axis}_max, got [{lo}, {hi}]")
+                raise DomainError(f"the view needs {axis}_min < {axis}_max, got [{lo}, {hi}]")
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,9 @@ def max_linear_regions(n_inputs: int, n_hidden: int) -> int:
         ``D >= 1``.
     """
     if n_inputs < 1:
-        raise ValueError(f"D_i must be at least 1, got {n_inputs}")
+        raise DomainError(f"D_i must be at least 1, got {n_inputs}")
     if n_hidden < 1:
-        raise ValueError(f"D must be at least 1, got {n_hidden}")
+        raise DomainError(f"D must be at least 1, got {n_hidden}")
     if n_inputs >= n_hidden:
         return 2**n_hidden  # every activation pattern is possible
     total, term = 1, 1
@@ -138,11 +139,11 @@ def max_regions_table(max_inputs: int, max_hidden: int) -> np.ndarray:
         Entry ``[i - 1, d - 1]`` is the bound for ``D_i = i`` and ``D = d``.
     """
     if max_inputs < 1 or max_hidden < 1:
-        raise ValueError(
+        raise DomainError(
             f"the table needs at least one row and column, got {max_inputs} x {max_hidden}"
         )
     if max_hidden > MAX_PATTERN_UNITS:
-        raise ValueError(f"D must be at most {MAX_PATTERN_UNITS}, got {max_hidden}")
+        raise DomainError(f"D must be at most {MAX_PATTERN_UNITS}, got {max_hidden}")
     return np.array(
         [
             [max_linear_regions(i, d) for d in range(1, max_hidden + 1)]
@@ -167,7 +168,7 @@ def activation_codes(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     """
     theta = np.asarray(theta, dtype=float)
     if theta.shape[0] > MAX_PATTERN_UNITS:
-        raise ValueError(f"at most {MAX_PATTERN_UNITS} hidden units, got {theta.shape[0]}")
+        raise DomainError(f"at most {MAX_PATTERN_UNITS} hidden units, got {theta.shape[0]}")
     x = np.asarray(x, dtype=float)
     z = preactivations(x.reshape(-1, x.shape[-1]), theta)  # (n, D)
     return _pack_patterns(z > 0).reshape(x.shape[:-1])
@@ -207,9 +208,9 @@ def count_regions_exact(theta: np.ndarray, box: Box) -> int:
     """
     theta = np.asarray(theta, dtype=float)
     if theta.ndim != 2 or theta.shape[1] != 3:
-        raise ValueError(f"theta must be a (D, 3) matrix for two inputs, got shape {theta.shape}")
+        raise DomainError(f"theta must be a (D, 3) matrix for two inputs, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
-        raise ValueError("every parameter must be a finite number")
+        raise DomainError("every parameter must be a finite number")
     # Every float is an integer over a power of two, so the whole test runs in exact
     # integer arithmetic: a line keeps its integer triple, the box uses a common scale 2^k.
     (x_lo, x_hi, y_lo, y_hi), scale = _common_integers(
@@ -337,7 +338,7 @@ def region_map(
     phi = np.asarray(phi, dtype=float)
     check_parameters(theta, phi, n_inputs=2)
     if grid_size < 2 or panel_size < 2:
-        raise ValueError(
+        raise DomainError(
             f"grid_size and panel_size must be at least 2, got {grid_size} and {panel_size}"
         )
     act = get_activation(activation)

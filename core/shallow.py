@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import ACTIVATIONS, get_activation
+from core.errors import DomainError
 
 # Activations whose formula changes at z = 0: a joint of each unit separates linear regions.
 SWITCHING_ACTIVATIONS: frozenset[str] = frozenset({"relu", "leaky_relu", "heaviside"})
@@ -112,25 +113,25 @@ class ActivationCurve:
 
 
 def check_parameters(theta: np.ndarray, phi: np.ndarray, n_inputs: int | None = None) -> None:
-    """Raise ``ValueError`` unless ``theta`` is (D, D_i + 1) and ``phi`` is (D_o, D + 1)."""
+    """Raise ``DomainError`` unless ``theta`` is (D, D_i + 1) and ``phi`` is (D_o, D + 1)."""
     theta = np.asarray(theta, dtype=float)
     phi = np.asarray(phi, dtype=float)
     if theta.ndim != 2 or theta.shape[0] < 1 or theta.shape[1] < 2:
-        raise ValueError(
+        raise DomainError(
             f"theta must be a (D, D_i + 1) matrix with D >= 1 and D_i >= 1, got shape {theta.shape}"
         )
     if n_inputs is not None and theta.shape[1] != n_inputs + 1:
-        raise ValueError(
+        raise DomainError(
             f"theta needs {n_inputs + 1} columns (a bias and {n_inputs} weights) per hidden "
             f"unit, got {theta.shape[1]}"
         )
     if phi.ndim != 2 or phi.shape[0] < 1 or phi.shape[1] != theta.shape[0] + 1:
-        raise ValueError(
+        raise DomainError(
             f"phi must have D + 1 = {theta.shape[0] + 1} columns (phi_0 and one weight per "
             f"hidden unit) per output, got shape {phi.shape}"
         )
     if not (np.all(np.isfinite(theta)) and np.all(np.isfinite(phi))):
-        raise ValueError("every parameter must be a finite number")
+        raise DomainError("every parameter must be a finite number")
 
 
 def preactivations(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
@@ -168,7 +169,7 @@ def forward(x: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str) 
     phi = np.asarray(phi, dtype=float)
     check_parameters(theta, phi)
     if x.ndim != 2 or x.shape[1] != theta.shape[1] - 1:
-        raise ValueError(
+        raise DomainError(
             f"x must have one column per input (D_i = {theta.shape[1] - 1}), got shape {x.shape}"
         )
     act = get_activation(activation)
@@ -195,7 +196,7 @@ def joints_1d(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     theta = np.asarray(theta, dtype=float)
     if theta.ndim != 2 or theta.shape[1] != 2:
-        raise ValueError(f"theta must be a (D, 2) matrix for one input, got shape {theta.shape}")
+        raise DomainError(f"theta must be a (D, 2) matrix for one input, got shape {theta.shape}")
     units = np.flatnonzero(theta[:, 1] != 0)
     positions = -theta[units, 0] / theta[units, 1]
     order = np.argsort(positions, kind="stable")
@@ -213,12 +214,12 @@ def linear_regions_1d(
 
     Raises
     ------
-    ValueError
+    DomainError
         If the activation is not piecewise linear (linear regions are then undefined).
     """
     act = get_activation(activation)
     if not act.piecewise_linear:
-        raise ValueError(
+        raise DomainError(
             f"{act.label} is not piecewise linear, so the network has no linear regions"
         )
     _check_interval(x_min, x_max)
@@ -272,7 +273,7 @@ def flow_1d(
     check_parameters(theta, phi, n_inputs=1)
     _check_interval(x_min, x_max)
     if n_points < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
+        raise DomainError(f"n_points must be at least 2, got {n_points}")
     act = get_activation(activation)
     units, positions = joints_1d(theta)
     visible = (positions >= x_min) & (positions <= x_max)
@@ -300,7 +301,7 @@ def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
     """
     for label, value in (("D_i", n_inputs), ("D", n_hidden), ("D_o", n_outputs)):
         if value < 1:
-            raise ValueError(f"{label} must be at least 1, got {value}")
+            raise DomainError(f"{label} must be at least 1, got {value}")
     return n_hidden * (n_inputs + 1) + n_outputs * (n_hidden + 1)
 
 
@@ -308,7 +309,7 @@ def activation_curves(z_min: float, z_max: float, n_points: int) -> tuple[Activa
     """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``."""
     _check_interval(z_min, z_max)
     if n_points < 2:
-        raise ValueError(f"n_points must be at least 2, got {n_points}")
+        raise DomainError(f"n_points must be at least 2, got {n_points}")
     z = np.linspace(z_min, z_max, n_points)  # (n,)
     return tuple(
         ActivationCurve(a.name, a.label, a.formula, a.piecewise_linear, a.value(z), a.derivative(z))
@@ -318,7 +319,7 @@ def activation_curves(z_min: float, z_max: float, n_points: int) -> tuple[Activa
 
 def _check_interval(lo: float, hi: float) -> None:
     if not (np.isfinite(lo) and np.isfinite(hi)) or not lo < hi:
-        raise ValueError(f"the interval must have min < max, got [{lo}, {hi}]")
+        raise DomainError(f"the interval must have min < max, got [{lo}, {hi}]")
 
 
 def _region_note(activation: str) -> str:

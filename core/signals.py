@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.errors import DomainError
+
 SIGNAL_NAMES: tuple[str, ...] = ("step", "spike", "bump", "square", "sine", "ramp", "noise")
 
 
@@ -31,7 +33,7 @@ def preset_signal(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
     ndarray, shape (N,)
     """
     if n < 4:
-        raise ValueError(f"a signal needs at least 4 samples, got {n}")
+        raise DomainError(f"a signal needs at least 4 samples, got {n}")
     t = np.arange(n, dtype=float)  # (N,)
     centre = (n - 1) / 2
     if name == "step":
@@ -50,16 +52,16 @@ def preset_signal(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
         return 2 * t / (n - 1) - 1
     if name == "noise":
         return rng.uniform(-1.0, 1.0, size=n)
-    raise ValueError(f"unknown signal {name!r}; choose one of {', '.join(SIGNAL_NAMES)}")
+    raise DomainError(f"unknown signal {name!r}; choose one of {', '.join(SIGNAL_NAMES)}")
 
 
 def channel_signals(first: str, channels: int, n: int, rng: np.random.Generator) -> np.ndarray:
     """Several input channels: ``first`` then the other presets in order, shape (C, N)."""
     if not 1 <= channels <= len(SIGNAL_NAMES):
-        raise ValueError(
+        raise DomainError(
             f"input channels must be between 1 and {len(SIGNAL_NAMES)}, got {channels}"
         )
     if first not in SIGNAL_NAMES:
-        raise ValueError(f"unknown signal {first!r}; choose one of {', '.join(SIGNAL_NAMES)}")
+        raise DomainError(f"unknown signal {first!r}; choose one of {', '.join(SIGNAL_NAMES)}")
     names = [first] + [name for name in SIGNAL_NAMES if name != first]
     return np.stack([preset_signal(name, n, rng) for name in names[:channels]])  # (C, N)

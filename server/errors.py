@@ -3,7 +3,8 @@
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+
+from core.errors import DomainError
 
 
 def _item(kind: str, loc, msg: str) -> dict:
@@ -18,10 +19,11 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
     return JSONResponse(status_code=422, content={"detail": items})
 
 
-async def domain_error(request: Request, exc: ValueError) -> JSONResponse:
-    """Core raises ValueError with a message meant for the user; it becomes a 422."""
-    if isinstance(exc, ValidationError):  # a model built wrongly in our code is a server bug
-        raise exc
+async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    """Core raises DomainError with a message meant for the user; it becomes a 422.
+
+    Only that exception: any other one escaping a route is a bug and stays a 500, so that the
+    schema fuzzing sees it."""
     return JSONResponse(
         status_code=422, content={"detail": [_item("value_error", ["body"], str(exc))]}
     )
@@ -29,4 +31,4 @@ async def domain_error(request: Request, exc: ValueError) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(ValueError, domain_error)
+    app.add_exception_handler(DomainError, domain_error)

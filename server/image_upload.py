@@ -1,7 +1,7 @@
 """Decode an uploaded PNG or JPEG into a grey image array (bytes -> array, nothing else).
 
 Kept out of ``core`` because it parses a file format; it does no I/O beyond reading the
-bytes it is given. Every way an upload can be unusable raises ``ValueError`` with a message
+bytes it is given. Every way an upload can be unusable raises ``DomainError`` with a message
 the student understands, which the API maps to 422.
 """
 
@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from core.errors import DomainError
 from core.images import to_grey
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MiB of compressed file
@@ -47,9 +48,9 @@ def decode_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
         pixels (a "decompression bomb"), an unsupported pixel mode, or a tiny image.
     """
     if not data:
-        raise ValueError("the uploaded file is empty")
+        raise DomainError("the uploaded file is empty")
     if len(data) > max_bytes:
-        raise ValueError(
+        raise DomainError(
             f"the file is {len(data) / 1024:.0f} KiB; at most {max_bytes / 1024:.0f} KiB "
             "is accepted"
         )
@@ -60,24 +61,24 @@ def decode_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except Image.DecompressionBombError:
-        raise ValueError(
+        raise DomainError(
             f"the image has far too many pixels; at most {MAX_SOURCE_PIXELS:,} are accepted"
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValueError("the file is not a PNG or JPEG image Pillow can read") from None
+        raise DomainError("the file is not a PNG or JPEG image Pillow can read") from None
     width, height = image.size
     if width * height > MAX_SOURCE_PIXELS:
-        raise ValueError(
+        raise DomainError(
             f"the image has {width} x {height} pixels; at most {MAX_SOURCE_PIXELS:,} "
             "pixels are accepted"
         )
     if min(width, height) < MIN_SIDE:
-        raise ValueError(f"the image is {width} x {height}; it must be at least 8 x 8 pixels")
+        raise DomainError(f"the image is {width} x {height}; it must be at least 8 x 8 pixels")
     mode = image.mode
     if mode == "P" and "transparency" in image.info:
         mode = "P with transparency"
     if mode not in GREY_MODES + COLOUR_MODES:
-        raise ValueError(
+        raise DomainError(
             f"images in mode {mode} are not supported; upload a grey or RGB image "
             "(without transparency)"
         )
@@ -86,6 +87,6 @@ def decode_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
         image = image.convert("RGB" if mode in COLOUR_MODES else "L")
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValueError("the image data is corrupt or truncated") from None
+        raise DomainError("the image data is corrupt or truncated") from None
     pixels = np.asarray(image, dtype=float) / 255.0  # (H, W) or (H, W, 3)
     return np.clip(to_grey(pixels), 0.0, 1.0)

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from core import conv, equivariance, images, receptive, signals
 from core.activations import ACTIVATION_NAMES
+from core.errors import DomainError
 from server.image_upload import MAX_UPLOAD_BYTES, decode_image
 from server.schemas import ErrorResponse, Model, Seed
 
@@ -127,12 +128,12 @@ def _parse_custom(text: str | None) -> list[list[float]] | None:
     try:
         values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
     except ValueError:
-        raise ValueError("custom must be 9 or 25 comma-separated numbers") from None
+        raise DomainError("custom must be 9 or 25 comma-separated numbers") from None
     side = {9: 3, 25: 5}.get(len(values))
     if side is None:
-        raise ValueError(f"custom must be 9 or 25 comma-separated numbers, got {len(values)}")
+        raise DomainError(f"custom must be 9 or 25 comma-separated numbers, got {len(values)}")
     if not all(np.isfinite(values)) or max(abs(v) for v in values) > 100:
-        raise ValueError("custom weights must be finite numbers between -100 and 100")
+        raise DomainError("custom weights must be finite numbers between -100 and 100")
     return [values[r * side : (r + 1) * side] for r in range(side)]
 
 
@@ -195,7 +196,7 @@ async def image_upload(
     image = decode_image(data)
     weights = _parse_custom(custom)
     if kernel == "custom" and weights is None:
-        raise ValueError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
+        raise DomainError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
     return _filtered(image, kernel, padding, weights)
 
 
