@@ -17,8 +17,8 @@ from core.shallow import (
     forward,
     joints_1d,
     linear_regions_1d,
-    pieces_and_regions_1d,
     parameter_count,
+    pieces_and_regions_1d,
     preactivations,
 )
 
