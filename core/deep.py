@@ -31,7 +31,7 @@ folds ``[0, 1]`` onto itself ``D`` times, so ``K`` layers make exactly ``D^K`` l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,12 +63,15 @@ class Joint:
 
     ``source`` is ``"network 1"`` (a joint of network 1 itself, ``unit`` its hidden unit) or
     ``"network 2"`` (``y(x)`` crosses network 2's joint of ``unit`` at ``y = level``).
+    ``bends`` says whether the composition changes slope there (only then does it split a
+    linear region).
     """
 
     x: float
     source: str
     unit: int
     level: float
+    bends: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,10 +183,14 @@ def compose(
         )
         xs = np.concatenate([x[hit], lo[1:][hit_edge]])
         joints.extend(Joint(float(v), "network 2", int(unit), float(level)) for v in xs)
-    joints.sort(key=lambda j: (j.x, j.source, j.unit))
-    return Composition(
-        net1, net2, deep, p1, y_min, y_max, p2, pieces_1d(deep, x_min, x_max), tuple(joints)
-    )
+    pieces = pieces_1d(deep, x_min, x_max)
+    bends = pieces.region_edges[1:-1]
+    tol = 1e-9 * (x_max - x_min)
+    joints = [
+        replace(j, bends=bool(len(bends) and np.min(np.abs(bends - j.x)) <= tol))
+        for j in sorted(joints, key=lambda j: (j.x, j.source, j.unit))
+    ]
+    return Composition(net1, net2, deep, p1, y_min, y_max, p2, pieces, tuple(joints))
 
 
 # ----------------------------------------------------------------------------- generic MLP

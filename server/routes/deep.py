@@ -190,7 +190,6 @@ def compose(req: ComposeRequest) -> ComposeResponse:
         req.n_points,
     )
     c = v.composition
-    bend_x = set(c.pieces.region_edges[1:-1].tolist())
     return ComposeResponse(
         x=v.x.tolist(),
         y=v.y.tolist(),
@@ -209,7 +208,7 @@ def compose(req: ComposeRequest) -> ComposeResponse:
                 source=j.source,
                 unit=j.unit,
                 level=None if j.source == "network 1" else j.level,
-                bends=j.x in bend_x,
+                bends=j.bends,
             )
             for j in c.joints
         ],

@@ -13,7 +13,7 @@ export const LABS = [
   { id: "polar", page: "polar.html", chapter: "3", title: "Polar coordinates", summary: "A change of input representation makes ring data linearly separable." },
   { id: "approximation", page: "approximation.html", chapter: "3.1", title: "Universal approximation", summary: "More hidden units, smaller error; fixed bases against learned ones." },
   { id: "regions", page: "regions.html", chapter: "3.2", title: "Linear regions in 2D", summary: "How hidden units carve the input plane into linear regions, and how many there can be." },
-  { id: "deep", chapter: "4", title: "Deep networks", summary: "Composing shallow networks folds the input and multiplies the linear regions." },
+  { id: "deep", page: "deep.html", chapter: "4", title: "Deep networks", summary: "Composing shallow networks folds the input and multiplies the linear regions." },
   { id: "losses", chapter: "5", title: "Loss functions", summary: "Losses from maximum likelihood: least squares, binary cross-entropy and beyond." },
   { id: "training", page: "training.html", chapter: "5.1", title: "Training: GD, SGD and momentum", summary: "Optimisers racing across convex and non-convex loss landscapes." },
   { id: "conv", page: "conv.html", chapter: "6.1", title: "Image kernels", summary: "Convolution on images: blur, sharpen, edges, and your own kernel." },

@@ -197,3 +197,16 @@ def test_bounds_refuse_nonsense():
 def test_network_from_lists_names_the_layer():
     with pytest.raises(DomainError, match="layer 1"):
         network_from_lists([[0.0, 0.0], [0.0]], [[[1.0], [1.0]], [[1.0, 1.0, 1.0]]], "relu")
+
+
+def test_composition_joints_say_whether_they_bend():
+    c = deep.compose(
+        deep.FOLD_THETA1, deep.FOLD_PHI1, deep.FOLD_THETA2, deep.FOLD_PHI2, "relu", -1.0, 1.0
+    )
+    assert all(j.bends for j in c.joints)  # 11 joints, 12 regions
+    phi2 = deep.FOLD_PHI2.copy()
+    phi2[0, 2] = 0.0  # network 2's unit at y = 0 no longer bends: its 3 crossings are silent
+    c = deep.compose(deep.FOLD_THETA1, deep.FOLD_PHI1, deep.FOLD_THETA2, phi2, "relu", -1.0, 1.0)
+    silent = [j for j in c.joints if not j.bends]
+    assert [(j.source, j.unit) for j in silent] == [("network 2", 1)] * 3
+    assert c.pieces.n_regions == c.pieces.n_pieces - 3
