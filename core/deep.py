@@ -378,10 +378,16 @@ def plane_view(net: Network, box: tuple[float, float, float, float], grid_size: 
     x2 = np.linspace(box[2], box[3], grid_size)
     g1, g2 = np.meshgrid(x1, x2)
     points = np.stack([g1.ravel(), g2.ravel()])  # (2, n * n)
-    output = forward(net, points).output[0].reshape(g1.shape)
     if network_sides(net) is None:
-        return PlaneView(x1, x2, output, None, None)
+        return PlaneView(x1, x2, forward(net, points).output[0].reshape(g1.shape), None, None)
     cells = cells_2d(net, box)
-    cell = locate(cells, net, points)
+    cell = locate(cells, net, points)  # (n * n,)
+    # Inside a cell the output is the cell's plane: cheaper than a second forward pass.
+    c = cells.coefficients[np.maximum(cell, 0), 0]  # (n * n, 3)
+    output = c[:, 0] + c[:, 1] * points[0] + c[:, 2] * points[1]
+    lost = cell < 0  # a point the pattern lookup could not place (on a boundary)
+    if lost.any():
+        output[lost] = forward(net, points[:, lost]).output[0]
+    output = output.reshape(g1.shape)
     index = np.where(cell >= 0, cells.region[cell], -1).reshape(g1.shape)
     return PlaneView(x1, x2, output, cells, index)

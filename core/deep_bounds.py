@@ -22,7 +22,7 @@ All counts are Python integers (exact at any size: 10^40 and far beyond).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb, log10
+from math import comb, log2, log10
 
 import numpy as np
 
@@ -67,10 +67,8 @@ def log10_int(value: int) -> float:
     """``log10`` of a positive integer of any size (floats overflow near 10^308)."""
     if value <= 0:
         raise DomainError(f"log10 needs a positive integer, got {value}")
-    digits = len(str(value))
-    if digits < 300:
-        return log10(value)
-    return log10(int(str(value)[:17])) + digits - 17
+    shift = max(0, value.bit_length() - 60)  # keep the top 60 bits: exact to double precision
+    return (log2(value >> shift) + shift) * log10(2)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from core.network import Network
 
 REL_TOL = 1e-9  # equal slopes / values, relative to the size of their terms
 SNAP = 1e-12  # roots this close (relative to the view) to a joint are that joint
-MAX_PIECES = 200_000  # stop before a request eats the memory
+MAX_PIECES = 65_536  # stop before a request eats the memory (1D pieces; 2D cells: a tenth)
 
 
 @dataclass(frozen=True)
@@ -308,18 +308,62 @@ def pattern_codes(net: Network, points: np.ndarray, upto: int | None = None) -> 
     """
     sides = network_sides(net)
     upto = net.depth if upto is None else upto
-    rng = np.random.default_rng(20140706)  # fixed: codes must agree between calls
     codes = np.zeros(points.shape[1], dtype=np.uint64)
-    f = net.betas[0][:, None] + net.omegas[0] @ points
+    f = net.betas[0][:, None] + net.omegas[0] @ points  # (D_1, I)
     for k in range(1, upto + 1):
-        layer = sides[k - 1]
-        on = f > 0  # (D_k, I)
-        if layer.switches:
-            weights = rng.integers(1, 2**63, size=on.shape[0], dtype=np.uint64) | np.uint64(1)
+        if sides[k - 1].switches:
             with np.errstate(over="ignore"):
-                codes = codes * np.uint64(0x9E3779B97F4A7C15) + (weights @ on.astype(np.uint64))
-        slope_a, offset_a = _layer_affine(layer, on)
-        f = net.betas[k][:, None] + net.omegas[k] @ (offset_a + slope_a * f)
+                codes = codes * np.uint64(0x9E3779B97F4A7C15) + _pack_bits(f > 0)
+        h = get_activation(net.activations[k - 1]).value(f)
+        f = net.betas[k][:, None] + net.omegas[k] @ h
+    return codes
+
+
+def _pack_bits(on: np.ndarray) -> np.ndarray:
+    """(D, I) bool -> (I,) uint64: a layer's pattern, exact for D <= 64, hashed beyond."""
+    codes = np.zeros(on.shape[1], dtype=np.uint64)
+    for start in range(0, on.shape[0], 64):  # 64 units per word
+        word = pack_rows(on[start : start + 64].T).view(np.uint64)
+        with np.errstate(over="ignore"):
+            codes = codes * np.uint64(0xBF58476D1CE4E5B9) + word
+    return codes
+
+
+_GATHER = np.uint64(0x0102040810204080)  # moves bit 8i of a word to bit 56 + i
+
+
+def pack_rows(active: np.ndarray) -> np.ndarray:
+    """Pack each row of a bool matrix into one integer: bit d set when ``active[n, d]``.
+
+    Parameters
+    ----------
+    active : ndarray of bool, shape (n, D), D <= 64
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+
+    A bool is one byte 0 or 1, so eight units read as one little-endian word hold their bits at
+    positions 0, 8, ..., 56; multiplying by ``_GATHER`` collects them into the top byte. This
+    is faster than the product with the powers of two for D >= 8 (bench/bench_deep.py); for
+    fewer units that product is the fastest way and is used.
+    """
+    n, units = active.shape
+    if units > 64:
+        raise DomainError(f"at most 64 units per code, got {units}")
+    if units < 8:
+        return (active @ (2.0 ** np.arange(units))).astype(np.int64)
+    width = -(-units // 8) * 8
+    if width == units and active.flags.c_contiguous and active.dtype == bool:
+        padded = active
+    else:
+        padded = np.zeros((n, width), dtype=bool)
+        padded[:, :units] = active
+    with np.errstate(over="ignore"):
+        packed = (padded.view("<u8") * _GATHER) >> np.uint64(56)  # (n, width / 8)
+    codes = packed[:, 0].astype(np.int64)
+    for b in range(1, packed.shape[1]):
+        codes |= packed[:, b].astype(np.int64) << (8 * b)
     return codes
 
 

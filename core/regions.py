@@ -39,7 +39,7 @@ from math import gcd
 import numpy as np
 
 from core.activations import get_activation
-from core.deep_regions import activation_sides
+from core.deep_regions import activation_sides, pack_rows
 from core.errors import DomainError
 from core.shallow import check_parameters, preactivations
 
@@ -189,16 +189,8 @@ def activation_codes(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _pack_patterns(active: np.ndarray) -> np.ndarray:
-    """(n, D) bool -> (n,) int64 with bit d set when unit d is active.
-
-    ``np.packbits`` writes 8 units per byte; eight bytes read as one little-endian int64 are
-    the code. Faster than the product with the powers of two (see bench/bench_deep.py).
-    """
-    n, units = active.shape
-    packed = np.packbits(active, axis=1, bitorder="little")  # (n, ceil(D / 8))
-    out = np.zeros((n, 8), dtype=np.uint8)
-    out[:, : packed.shape[1]] = packed
-    return out.view("<i8")[:, 0]
+    """(n, D) bool -> (n,) int64 with bit d set when unit d is active (D <= 62)."""
+    return pack_rows(active)
 
 
 def _distinct_codes(codes: np.ndarray, n_hidden: int) -> tuple[np.ndarray, np.ndarray]:

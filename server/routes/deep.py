@@ -541,13 +541,20 @@ def plane(req: PlaneRequest) -> Response:
 # ----------------------------------------------------------------------------- deep vs shallow
 
 
+MAX_DIGITS = 4000  # Python refuses to print longer integers by default, and nobody reads them
+
+
 class BigCount(Model):
-    value: int = Field(description="The exact count (an integer of any size).")
-    log10: float = Field(description="log10 of the count, for plotting.")
+    value: int | None = Field(
+        description=f"The exact count, an integer of any size up to {MAX_DIGITS} decimal digits "
+        "(null beyond: use log10)."
+    )
+    log10: float = Field(description="log10 of the count (always given), for plotting.")
 
 
 def _big(value: int) -> BigCount:
-    return BigCount(value=value, log10=deep_bounds.log10_int(value))
+    log = deep_bounds.log10_int(value)
+    return BigCount(value=value if log < MAX_DIGITS - 1 else None, log10=log)
 
 
 class BoundsRequest(Model):

@@ -253,3 +253,28 @@ def test_linear_network_is_one_region():
     cells = cells_2d(net, (-1, 1, -1, 1))
     assert len(cells.n_vertices) == cells.n_regions == 1
     assert cells.layer_cells == (1, 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 64), st.integers(1, 50), st.integers(0, 2**32 - 1))
+def test_pack_rows_sets_bit_d_for_unit_d(units, rows, seed):
+    from core.deep_regions import pack_rows
+
+    active = np.random.default_rng(seed).random((rows, units)) < 0.5
+    expected = [sum(1 << d for d in range(units) if row[d]) for row in active.tolist()]
+    got = pack_rows(active)
+    assert [int(v) & (2**64 - 1) for v in got] == [e & (2**64 - 1) for e in expected]
+    # The same from a strided view (columns of a bigger matrix).
+    wide = np.concatenate([active, ~active], axis=1)[:, :units]
+    np.testing.assert_array_equal(pack_rows(wide), got)
+
+
+def test_plane_view_output_is_the_forward_pass():
+    from core.deep import plane_view
+
+    net = random_network([2, 6, 5, 1], "leaky_relu", "he", np.random.default_rng(3), bias_scale=0.6)
+    v = plane_view(net, (-1.5, 1.5, -1.0, 2.0), 37)
+    g1, g2 = np.meshgrid(v.x1, v.x2)
+    expected = forward(net, np.stack([g1.ravel(), g2.ravel()])).output[0].reshape(g1.shape)
+    np.testing.assert_allclose(v.output, expected, rtol=1e-9, atol=1e-9)
+    assert v.region_index.min() >= 0 and v.region_index.max() == v.cells.n_regions - 1

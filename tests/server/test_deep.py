@@ -1,5 +1,7 @@
 """Deep-networks API: small cases in full, the caller's own weights, 422s naming the layer."""
 
+from math import comb, log10
+
 import numpy as np
 import pytest
 
@@ -206,3 +208,15 @@ def test_compose_errors(client):
     assert r.status_code == 422 and "phi1 needs D + 1 = 2 numbers" in r.text
     r = client.post(f"{API}/compose", json={"activation": "tanh"})
     assert r.status_code == 422
+
+
+def test_bounds_beyond_four_thousand_digits_give_log10_only(client):
+    body = client.post(
+        f"{API}/bounds", json={"n_inputs": 100, "width": 10_000, "max_depth": 200}
+    ).json()
+    last = body["rows"][-1]
+    assert last["deep_lower"]["value"] is None
+    zaslavsky = sum(comb(10_000, j) for j in range(101))  # about 10^241: exact in Python
+    expected = 100 * 199 * log10(101) + log10(zaslavsky)
+    assert last["deep_lower"]["log10"] == pytest.approx(expected, rel=1e-12)
+    assert body["rows"][0]["sawtooth"]["value"] == 10_000

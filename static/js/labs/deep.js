@@ -353,7 +353,7 @@ function drawMlp(m, s) {
 // ----------------------------------------------------------------------------- section 3
 
 function powerOfTen(big) {
-  if (big.log10 < 15) return big.value.toLocaleString("en");
+  if (big.log10 < 15 && big.value !== null) return big.value.toLocaleString("en");
   const exponent = Math.floor(big.log10);
   return `${(10 ** (big.log10 - exponent)).toFixed(2)} × 10<sup>${exponent}</sup>`;
 }
