@@ -107,3 +107,38 @@ def test_bad_per_layer_activations_show_an_error(page, base_url, console):
     page.locator('input[data-key="acts"]').dispatch_event("input")
     page.locator("#error-banner").wait_for(state="visible")
     assert "activations" in text(page, "#error-banner")
+
+
+def test_clicking_a_matrix_entry_edits_it(page, base_url, console):
+    ready = open_lab(page, base_url, "#K=2&W=3")
+    page.locator("#mlp-matrices").scroll_into_view_if_needed()
+    # Plotly hands the click to the page's handler as it would for a click on Omega_1[2, 1].
+    page.evaluate(
+        "document.getElementById('mlp-matrices').emit('plotly_click',"
+        " {points: [{customdata: [1, 2, 1], z: 0.25}]})"
+    )
+    assert page.locator("#edit-box").is_visible()
+    assert text(page, "#edit-label") == "Ω_1[2, 1]"
+    page.locator("#edit-value").fill("-3.5")
+    page.locator("#edit-apply").click()
+    wait_ready(page, ready)
+    assert "edits=1%3A2%3A1%3A-3.5" in page.url
+    heatmaps = [t for t in plot_data(page, "mlp-matrices") if t["type"] == "heatmap"]
+    assert heatmaps[3]["z"][2][1] == -3.5
+    page.locator("#mlp-clear-edits").click()
+    wait_ready(page, ready)
+    assert "edits=&" in page.url or page.url.endswith("edits=")
+
+
+def test_heaviside_composition_and_the_state_link(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.locator("#compose-activation").select_option("heaviside")
+    ready = wait_ready(page, ready)
+    composed = plot_data(page, "composed-plot")[0]["y"]
+    assert len(set(composed)) <= 3  # a step of steps takes few values
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    wait_ready(page)
+    assert page.locator("#compose-activation").input_value() == "heaviside"
+    assert plot_data(page, "composed-plot")[0]["y"] == composed

@@ -10,8 +10,10 @@ const MAX_UNITS = 6; // per shallow network on this page (the API takes up to 16
 const PARAM = 100; // the API's bound on every parameter
 // The folding example (core/deep.py FOLD_*): network 1 sweeps [-1, 1] up, down and up again;
 // network 2 has four regions with four different slopes, so the composition has 3 x 4.
+// 1/3 as the URL hash writes it (12 digits), so a reloaded link draws exactly the same view.
+const THIRD = Number((1 / 3).toPrecision(12));
 const FOLD = {
-  t1: [[1.2, 1], [1 / 3, 1], [-1 / 3, 1]], p1: [-1.6, 3, -6, 6],
+  t1: [[1.2, 1], [THIRD, 1], [-THIRD, 1]], p1: [-1.6, 3, -6, 6],
   t2: [[-0.5, -1], [0, 1], [-0.5, 1]], p2: [0, 1, 2, -4],
 };
 const EXTRA = [[0.6, -1.5, 0.5], [-0.7, 1.2, -0.5], [0.2, 2, 0.3]]; // units 4-6: (bias, weight, phi)
@@ -340,6 +342,7 @@ function drawMlp(m, s) {
     ? "Counts are exact: every joint is found by following the network layer by layer, however small the region."
     : "With a smooth activation the network bends everywhere: there are no linear regions to count.";
   drawMatrices("mlp-matrices", net, { clickable: true });
+  onPlot("mlp-matrices", "plotly_click", (ev) => onMatrixClick(ev));
   const collapse = document.getElementById("collapse-box");
   collapse.hidden = !m.linear;
   if (m.linear) {
@@ -391,6 +394,7 @@ function drawCompare(c, b) {
 // ----------------------------------------------------------------------------- wiring
 
 let previous = {};
+let onMatrixClick = () => {}; // set once the lab exists
 function render(data, s) {
   showError(null);
   // Redraw only what changed: a slider of one section leaves the others alone.
@@ -429,16 +433,15 @@ async function main() {
   document.getElementById("mlp-clear-edits").addEventListener("click", () => lab.set({ edits: "" }));
   let selected = null;
   const editBox = document.getElementById("edit-box");
-  const bindClicks = () =>
-    onPlot("mlp-matrices", "plotly_click", (ev) => {
-      const p = ev.points?.[0];
-      if (!p?.customdata) return;
-      const [k, row, column] = p.customdata;
-      selected = { k, row, column };
-      editBox.hidden = false;
-      document.getElementById("edit-label").textContent = column < 0 ? `β_${k}[${row}]` : `Ω_${k}[${row}, ${column}]`;
-      document.getElementById("edit-value").value = String(p.z);
-    });
+  onMatrixClick = (ev) => {
+    const p = ev.points?.[0];
+    if (!p?.customdata) return;
+    const [k, row, column] = p.customdata;
+    selected = { k, row, column };
+    editBox.hidden = false;
+    document.getElementById("edit-label").textContent = column < 0 ? `β_${k}[${row}]` : `Ω_${k}[${row}, ${column}]`;
+    document.getElementById("edit-value").value = String(p.z);
+  };
   document.getElementById("edit-apply").addEventListener("click", () => {
     const value = Number(document.getElementById("edit-value").value);
     if (!selected || !Number.isFinite(value)) return;
@@ -446,9 +449,6 @@ async function main() {
     const s = lab.state;
     lab.set({ edits: s.edits ? `${s.edits};${entry}` : entry });
   });
-  const observer = new MutationObserver(bindClicks);
-  observer.observe(document.getElementById("mlp-matrices"), { childList: true });
-  bindClicks();
 }
 
 async function postJSONGet(path) {
