@@ -239,14 +239,14 @@ class Curves1D:
 def curves_1d(net: Network, x_min: float, x_max: float, n_points: int) -> Curves1D:
     """Sample every ``f_k`` and ``h_k`` of a 1-input network and find its exact pieces.
 
-    Up to ``4 n_points`` joints are inserted into the ``n_points`` evenly spaced samples.
+    Up to ``n_points`` joints are inserted into the ``n_points`` evenly spaced samples.
     """
     check_size(net)
     if n_points < 2:
         raise DomainError(f"n_points must be at least 2, got {n_points}")
     pieces = None if network_sides(net) is None else pieces_1d(net, x_min, x_max)
     x = np.linspace(x_min, x_max, n_points)
-    if pieces is not None and pieces.n_pieces - 1 <= 4 * n_points:
+    if pieces is not None and pieces.n_pieces - 1 <= n_points:
         x = np.union1d(x, pieces.edges)
     return Curves1D(x, forward(net, x[None, :]), pieces)
 

@@ -177,7 +177,7 @@ def pieces_1d(net: Network, x_min: float, x_max: float) -> Pieces1D:
             piece, unit = np.nonzero(inside)
             if len(piece):
                 new_edges = np.unique(np.concatenate([edges, root[piece, unit]]))
-                if len(new_edges) > MAX_PIECES:
+                if len(new_edges) - 1 > MAX_PIECES:
                     raise DomainError(
                         f"more than {MAX_PIECES} pieces after layer {k}: too many to list"
                     )

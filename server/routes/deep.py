@@ -26,6 +26,7 @@ SchemeName = Literal[tuple(INIT_SCHEMES)]  # type: ignore[valid-type]
 Param = Annotated[float, Field(ge=-100, le=100)]
 Coord = Annotated[float, Field(ge=-100, le=100)]
 MAX_SHALLOW_UNITS = 16
+MAX_LAYER_NUMBERS = 400_000  # f_k and h_k of every hidden unit at every sample
 
 
 def _array(values) -> np.ndarray:
@@ -336,8 +337,14 @@ class LineRequest(Model):
     network: NetworkSpec = Field(default_factory=NetworkSpec, description="The network.")
     x_min: Coord = Field(-2.0, description="Left end of the interval.")
     x_max: Coord = Field(2.0, description="Right end of the interval.")
-    n_points: int = Field(201, ge=2, le=1000, description="Evenly spaced samples.")
-    include_layers: bool = Field(True, description="Return every f_k and h_k (large).")
+    n_points: int = Field(
+        201, ge=2, le=1000, description="Evenly spaced samples (up to as many joints are added)."
+    )
+    include_layers: bool = Field(
+        True,
+        description=f"Return every f_k and h_k when they hold at most {MAX_LAYER_NUMBERS} numbers "
+        "(hidden units x samples x 2); null beyond: ask for fewer points.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -381,10 +388,11 @@ class LineResponse(Model):
     output: list[float] = Field(description="y(x) at each sample.")
     f: list[list[list[float]]] | None = Field(
         description="Pre-activations f_0..f_{K-1} of the hidden layers: [k][unit][sample]; null "
-        "unless include_layers."
+        "unless include_layers (and not too many numbers)."
     )
     h: list[list[list[float]]] | None = Field(
-        description="Activations h_1..h_K: [k - 1][unit][sample]; null unless include_layers."
+        description="Activations h_1..h_K: [k - 1][unit][sample]; null unless include_layers "
+        "(and not too many numbers)."
     )
     piecewise_linear: bool = Field(description="Whether every activation is piecewise linear.")
     joints: list[Joint1D] | None = Field(description="Every joint in view (null if smooth).")
@@ -405,16 +413,19 @@ def line(req: LineRequest) -> Response:
     curves = deep.curves_1d(net, req.x_min, req.x_max, req.n_points)
     p = curves.pieces
     fwd = curves.forward
+    bends = set() if p is None else set(p.region_edges.tolist())
+    units = sum(net.widths[1:-1])
+    layers = req.include_layers and 2 * units * len(curves.x) <= MAX_LAYER_NUMBERS
     answer = LineResponse(
         x=curves.x.tolist(),
         output=fwd.output[0].tolist(),
-        f=[f.tolist() for f in fwd.f[:-1]] if req.include_layers else None,
-        h=[h.tolist() for h in fwd.h] if req.include_layers else None,
+        f=[f.tolist() for f in fwd.f[:-1]] if layers else None,
+        h=[h.tolist() for h in fwd.h] if layers else None,
         piecewise_linear=p is not None,
         joints=None
         if p is None
         else [
-            Joint1D(x=float(x), layer=int(k), unit=int(u), bends=bool(x in set(p.region_edges)))
+            Joint1D(x=float(x), layer=int(k), unit=int(u), bends=float(x) in bends)
             for x, k, u in zip(p.joint_x, p.joint_layer, p.joint_unit, strict=True)
         ],
         counts=None if p is None else _counts(p),
@@ -607,9 +618,9 @@ def bounds(req: BoundsRequest) -> BoundsResponse:
 
 
 class CompareRequest(Model):
-    width: int = Field(4, ge=1, le=16, description="D: units per layer of the deep networks.")
+    width: int = Field(4, ge=1, le=12, description="D: units per layer of the deep networks.")
     max_depth: int = Field(6, ge=1, le=8, description="Depths K = 1..max_depth.")
-    n_seeds: int = Field(5, ge=1, le=10, description="Random networks per depth.")
+    n_seeds: int = Field(5, ge=1, le=6, description="Random networks per depth.")
     seed: Seed = 0
     init: SchemeName = Field("he", description="Initialisation of the weights.")
     bias_scale: float = Field(0.5, ge=0, le=10, description="Biases ~ N(0, bias_scale^2).")

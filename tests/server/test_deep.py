@@ -220,3 +220,13 @@ def test_bounds_beyond_four_thousand_digits_give_log10_only(client):
     expected = 100 * 199 * log10(101) + log10(zaslavsky)
     assert last["deep_lower"]["log10"] == pytest.approx(expected, rel=1e-12)
     assert body["rows"][0]["sawtooth"]["value"] == 10_000
+
+
+def test_layer_curves_are_left_out_when_too_many(client):
+    body = client.post(
+        f"{API}/line", json={"network": {"hidden": [64] * 10}, "n_points": 1000}
+    ).json()
+    assert body["f"] is None and body["h"] is None
+    assert body["counts"]["regions"] >= 1
+    small = client.post(f"{API}/line", json={"network": {"hidden": [64] * 10}, "n_points": 100})
+    assert len(small.json()["h"]) == 10

@@ -38,7 +38,7 @@ function buildSchema(meta) {
     seed: int(0, 0, 4294967295),
     edits: { type: "text", default: "", maxLength: 2000 },
     R: num(2, 0.1, 100),
-    cw: int(4, 1, 16), ck: int(6, 1, 8), cs: int(5, 1, 10),
+    cw: int(4, 1, 12), ck: int(6, 1, 8), cs: int(5, 1, 6),
     bi: int(1, 1, 100), bw: int(64, 1, 10000), bk: int(30, 1, 200),
   };
   for (let d = 1; d <= MAX_UNITS; d++) {
@@ -93,7 +93,9 @@ function networkSpec(s) {
 
 function mlpBody(s) {
   const network = networkSpec(s);
-  if (s.inputs === "1") return { network, x_min: -s.R, x_max: s.R, n_points: 201 };
+  // Fewer samples for big networks: every unit's curve comes back (the API caps the total).
+  const points = Math.max(40, Math.min(201, Math.floor(90000 / (s.K * s.W))));
+  if (s.inputs === "1") return { network, x_min: -s.R, x_max: s.R, n_points: points };
   return { network, x1_min: -s.R, x1_max: s.R, x2_min: -s.R, x2_max: s.R, grid_size: 120 };
 }
 
@@ -217,7 +219,7 @@ function drawCompose(c, s) {
   ], {
     title: title(`Network 2: y'(y) · ${counts(c.counts2)}`), margin,
     shapes: regionBands(c.regions2), showlegend: false,
-    xaxis: { title: { text: "y: network 1's output, over the range it reaches" } }, yaxis: { title: { text: "y'" } },
+    xaxis: { title: { text: "y (the range network 1 reaches)" } }, yaxis: { title: { text: "y'" } },
   });
   draw("composed-plot", [
     { x: c.x, y: c.composed, mode: "lines", name: "y'(x)", line: { color: COLORS.ink, width: 3 } },
