@@ -486,22 +486,37 @@ def region_map(
         + plane_gradients[index, 0] * grid[:, 0]
         + plane_gradients[index, 1] * grid[:, 1]
     )  # (n2 * n1,)
-    # Linear regions: cells of the lines that change the output, i.e. patterns of those units.
+    # Linear regions: cells of the lines that change the output, i.e. patterns of those
+    # units. Work per pattern seen (a few hundred), not per pixel.
+    pattern_pixels = np.bincount(index, minlength=len(unique_codes))  # (P,)
+    pattern_sums = np.stack(
+        [np.bincount(index, weights=grid[:, k], minlength=len(unique_codes)) for k in (0, 1)],
+        axis=1,
+    )  # (P, 2)
     if bending.any():
-        region_codes = _pack_patterns(active[:, bending])
-        _, region = _distinct_codes(region_codes, int(bending.sum()))
+        _, to_region = np.unique(_pack_patterns(on[:, bending]), return_inverse=True)  # (P,)
     else:
-        region = np.zeros(grid.shape[0], dtype=np.int64)
-    n_regions = int(region.max()) + 1
-    order = np.argsort(region, kind="stable")
-    starts = np.searchsorted(region[order], np.arange(n_regions))
-    counts = np.diff(np.append(starts, len(region)))  # (R,)
-    centroids = np.add.reduceat(grid[order], starts, axis=0) / counts[:, None]  # (R, 2)
-    on_counts = np.add.reduceat(active[order].astype(np.int64), starts, axis=0)  # (R, D)
+        to_region = np.zeros(len(unique_codes), dtype=np.int64)
+    to_region = to_region.ravel()
+    n_regions = int(to_region.max()) + 1
+    region = to_region[index]  # (n2 * n1,)
+    counts = np.bincount(to_region, weights=pattern_pixels, minlength=n_regions).astype(np.int64)
+    centroids = (
+        np.stack(
+            [
+                np.bincount(to_region, weights=pattern_sums[:, k], minlength=n_regions)
+                for k in (0, 1)
+            ],
+            axis=1,
+        )
+        / counts[:, None]
+    )  # (R, 2)
+    on_counts = np.zeros((n_regions, n_hidden))
+    np.add.at(on_counts, to_region, on * pattern_pixels[:, None])  # (R, D)
     patterns = np.where(on_counts == counts[:, None], 1, np.where(on_counts == 0, 0, -1))
-    if not sides.switches:
-        patterns[:] = 1
-    gradients = plane_gradients[index[order[starts]]]  # (R, 2)
+    first = np.zeros(n_regions, dtype=np.int64)
+    first[to_region[::-1]] = np.arange(len(to_region))[::-1]  # a pattern of each region
+    gradients = plane_gradients[first]  # (R, 2)
     return RegionMap(
         x1,
         x2,
