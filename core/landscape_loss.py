@@ -259,3 +259,14 @@ def point_view(
         batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
         angle=gradient_angle(full_gradient, batch_gradient),
     )
+
+
+def outside_window(points: np.ndarray, window) -> np.ndarray:
+    """0-based indices of the points (shape (M, 2)) outside the window ((lo, hi) per
+    parameter, bounds included in the window); shape (K,)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    (a0, b0), (a1, b1) = window
+    inside = (
+        (points[:, 0] >= a0) & (points[:, 0] <= b0) & (points[:, 1] >= a1) & (points[:, 1] <= b1)
+    )
+    return np.flatnonzero(~inside)

@@ -262,7 +262,7 @@ class _Kind:
 
 _KINDS = {
     "gabor": _Kind(
-        LANDSCAPES["gabor"],
+        "Gabor model",
         r"f[x,\phi]=\sin(\phi_0+0.06\phi_1x)\,e^{-(\phi_0+0.06\phi_1x)^2/32}",
         (r"\phi_0", r"\phi_1"),
         ((-10.0, 10.0), (2.5, 22.5)),
@@ -271,7 +271,7 @@ _KINDS = {
         False,
     ),
     "linear": _Kind(
-        LANDSCAPES["linear"],
+        "Linear regression",
         r"f[x,\phi]=\phi_0+\phi_1x",
         (r"\phi_0", r"\phi_1"),
         ((-2.0, 3.0), (-2.0, 3.0)),
@@ -280,7 +280,7 @@ _KINDS = {
         True,
     ),
     "network": _Kind(
-        LANDSCAPES["network"],
+        "Shallow network slice",
         r"f[x,\phi]=\phi_0+\sum_{k=1}^{3}\phi_k\,a[\theta_{k0}+\theta_{k1}x]",
         (r"\phi_1", r"\theta_{11}"),
         ((-3.0, 3.0), (-5.0, 5.0)),
@@ -289,7 +289,7 @@ _KINDS = {
         False,
     ),
     "saddle": _Kind(
-        LANDSCAPES["saddle"],
+        "Saddle between two valleys",
         r"f[x,\phi]=\phi_0x+(\phi_1^2-1)\,x^2/2+0.05\,\phi_1x^3",
         (r"\phi_0", r"\phi_1"),
         ((-1.5, 1.5), (-2.0, 2.0)),
