@@ -573,6 +573,10 @@ class BoundsRequest(Model):
     width: int = Field(8, ge=1, le=10_000, description="D: hidden units per layer.")
     max_depth: int = Field(10, ge=1, le=200, description="Depths K = 1..max_depth.")
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"n_inputs": 2, "width": 64, "max_depth": 20}]}
+    }
+
 
 class BoundsRow(Model):
     depth: int = Field(description="K hidden layers.")

@@ -105,8 +105,12 @@ def test_bad_per_layer_activations_show_an_error(page, base_url, console):
     open_page(page, base_url, "deep")
     page.locator('input[data-key="acts"]').fill("relu, nonsense")
     page.locator('input[data-key="acts"]').dispatch_event("input")
-    page.locator("#error-banner").wait_for(state="visible")
-    assert "activations" in text(page, "#error-banner")
+    message = page.locator("#acts-error")
+    message.wait_for(state="visible")
+    assert "relu" in message.inner_text()  # the allowed names are listed
+    assert "stale" in page.locator("#mlp-output").get_attribute("class")
+    # The composition is another channel: it keeps its plots.
+    assert "stale" not in (page.locator("#composed-plot").get_attribute("class") or "")
 
 
 def test_clicking_a_matrix_entry_edits_it(page, base_url, console):

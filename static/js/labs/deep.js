@@ -1,8 +1,9 @@
 // Deep networks lab: composing two shallow networks, the generic MLP, deep against shallow.
 // Every number drawn comes from /api/v1/deep/*; the page only arranges it.
-import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
+import { postJSON } from "../api.js";
+import { FieldError } from "../errors.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
+import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { unitColor } from "./nets.js";
 
@@ -69,7 +70,7 @@ function unitControls(prefix, outPrefix, label, prime) {
 // ----------------------------------------------------------------------------- requests
 
 function composeBody(s) {
-  if (!(s.x_min < s.x_max)) throw new Error("the interval needs 'x from' < 'x to'");
+  if (!(s.x_min < s.x_max)) throw new FieldError("x_max", "'x to' must be larger than 'x from'");
   const theta1 = [], theta2 = [], phi1 = [s.p0], phi2 = [s.q0];
   for (let d = 1; d <= s.n1; d++) { theta1.push([s[`a${d}0`], s[`a${d}1`]]); phi1.push(s[`p${d}`]); }
   for (let d = 1; d <= s.n2; d++) { theta2.push([s[`b${d}0`], s[`b${d}1`]]); phi2.push(s[`q${d}`]); }
@@ -97,27 +98,6 @@ function mlpBody(s) {
   const points = Math.max(40, Math.min(201, Math.floor(90000 / (s.K * s.W))));
   if (s.inputs === "1") return { network, x_min: -s.R, x_max: s.R, n_points: points };
   return { network, x1_min: -s.R, x1_max: s.R, x2_min: -s.R, x2_max: s.R, grid_size: 120 };
-}
-
-// Only the sections whose request changed are fetched again.
-const answers = new Map();
-async function cached(path, body, signal) {
-  const key = JSON.stringify(body);
-  const hit = answers.get(path);
-  if (hit && hit.key === key) return hit.data;
-  const data = await postJSON(path, body, { signal });
-  answers.set(path, { key, data });
-  return data;
-}
-
-async function compute(s, signal) {
-  const [compose, mlp, compare, bounds] = await Promise.all([
-    cached("api/v1/deep/compose", composeBody(s), signal),
-    cached(s.inputs === "1" ? "api/v1/deep/line" : "api/v1/deep/plane", mlpBody(s), signal),
-    cached("api/v1/deep/compare", { width: s.cw, max_depth: s.ck, n_seeds: s.cs }, signal),
-    cached("api/v1/deep/bounds", { n_inputs: s.bi, width: s.bw, max_depth: s.bk }, signal),
-  ]);
-  return { compose, mlp, compare, bounds };
 }
 
 // ----------------------------------------------------------------------------- drawing helpers
@@ -363,7 +343,7 @@ function powerOfTen(big) {
   return `${(10 ** (big.log10 - exponent)).toFixed(2)} × 10<sup>${exponent}</sup>`;
 }
 
-function drawCompare(c, b) {
+function drawCompare(c) {
   const mean = (rows) => rows.map((r) => r.reduce((a, v) => a + v, 0) / r.length);
   const scatter = (rows, name, color) => ({
     x: rows.flatMap((r, i) => r.map(() => c.depths[i])), y: rows.flat(), mode: "markers", name: `${name} (each seed)`,
@@ -387,6 +367,9 @@ function drawCompare(c, b) {
     xaxis: { title: { text: "depth K (hidden layers)" }, dtick: 1 }, yaxis: { title: { text: "linear regions" }, type: "log" },
     legend: { orientation: "v", x: 1.02, y: 1, yanchor: "top" },
   });
+}
+
+function drawBounds(b) {
   const head = "<tr><th>K</th><th>hidden units</th><th>parameters</th><th>one layer of K·D units</th><th>eq. 4.17 (reachable)</th><th>upper bound</th><th>sawtooth D<sup>K</sup></th></tr>";
   const rows = b.rows.map((r) => `<tr><td>${r.depth}</td><td>${r.hidden_units}</td><td>${r.deep_parameters.toLocaleString("en")}</td>` +
     `<td>${powerOfTen(r.shallow_same_units)}</td><td>${powerOfTen(r.deep_lower)}</td><td>${powerOfTen(r.deep_upper)}</td><td>${powerOfTen(r.sawtooth)}</td></tr>`);
@@ -395,31 +378,55 @@ function drawCompare(c, b) {
 
 // ----------------------------------------------------------------------------- wiring
 
-let previous = {};
 let onMatrixClick = () => {}; // set once the lab exists
-function render(data, s) {
-  showError(null);
-  // Redraw only what changed: a slider of one section leaves the others alone.
-  if (data.compose !== previous.compose) drawCompose(data.compose, s);
-  if (data.mlp !== previous.mlp) drawMlp(data.mlp, s);
-  if (data.compare !== previous.compare || data.bounds !== previous.bounds) drawCompare(data.compare, data.bounds);
-  previous = data;
-}
 
 async function main() {
-  const meta = await postJSONGet("api/v1/meta");
-  const schema = buildSchema(meta);
+  const manifest = await meta();
+  const schema = buildSchema(manifest);
   document.getElementById("net1-units").innerHTML = unitControls("a", "p", "net1", "");
   document.getElementById("net2-units").innerHTML = unitControls("b", "q", "net2", "′");
   const fill = (id, options) => {
     document.getElementById(id).innerHTML = options.map((a) => `<option value="${a.name}">${a.label}</option>`).join("");
   };
-  const acts = meta.registries.activations;
+  const acts = manifest.registries.activations;
   fill("compose-activation", acts.filter((a) => schema.c_act.options.includes(a.name)));
   fill("mlp-activation", acts);
-  fill("mlp-init", meta.registries.initialisations);
-  initPage("deep");
-  const lab = createLab({ schema, compute, render, onError: showError });
+  fill("mlp-init", manifest.registries.initialisations);
+  const keys = Object.keys(schema);
+  const composeKeys = keys.filter((k) => /^(c_act|x_min|x_max|n[12]|p\d|q\d|a\d\d|b\d\d)$/.test(k));
+  const mlpKeys = ["inputs", "K", "W", "act", "acts", "init", "scale", "bias", "seed", "edits", "R"];
+  const lab = createLab({
+    schema,
+    channels: {
+      compose: {
+        keys: composeKeys,
+        compute: (s) => postJSON("api/v1/deep/compose", composeBody(s)),
+        render: drawCompose,
+        figures: ["net1-plot", "net2-plot", "composed-plot", "compose-matrices"],
+      },
+      mlp: {
+        keys: mlpKeys,
+        compute: (s) => postJSON(s.inputs === "1" ? "api/v1/deep/line" : "api/v1/deep/plane", mlpBody(s)),
+        render: drawMlp,
+        figures: ["mlp-output", "mlp-counts", "mlp-matrices"],
+      },
+      compare: {
+        keys: ["cw", "ck", "cs"],
+        compute: (s) => postJSON("api/v1/deep/compare", { width: s.cw, max_depth: s.ck, n_seeds: s.cs }),
+        render: drawCompare,
+        figures: ["compare-plot"],
+      },
+      bounds: {
+        keys: ["bi", "bw", "bk"],
+        compute: (s) => postJSON("api/v1/deep/bounds", { n_inputs: s.bi, width: s.bw, max_depth: s.bk }),
+        render: drawBounds,
+        figures: ["bounds-table"],
+      },
+    },
+    // A new shape makes single-entry edits meaningless: they go with it.
+    constrain: (next, changed) => (changed.some((k) => ["inputs", "K", "W"].includes(k)) ? { edits: "" } : {}),
+    fields: { activations: "acts", edits: "edits", hidden: "K", n_inputs: "bi", width: "bw", max_depth: "bk" },
+  });
 
   document.getElementById("fold-example").addEventListener("click", () => {
     const patch = { c_act: "relu", x_min: -1, x_max: 1, n1: 3, n2: 3, p0: FOLD.p1[0], q0: FOLD.p2[0] };
@@ -453,10 +460,5 @@ async function main() {
   });
 }
 
-async function postJSONGet(path) {
-  const response = await fetch(path);
-  if (!response.ok) throw new Error(`cannot load ${path}: HTTP ${response.status}`);
-  return response.json();
-}
-
-main().catch(showError);
+initPage("deep");
+main();
