@@ -23,7 +23,9 @@ def data():
 
 
 def core_steps_per_second(train, epochs):
-    config = core_trainer.TrainerConfig(hidden=HIDDEN, activations=("tanh", "tanh"), batch_size=BATCH)
+    config = core_trainer.TrainerConfig(
+        hidden=HIDDEN, activations=("tanh", "tanh"), batch_size=BATCH
+    )
     state = core_trainer.initial_state(config, train, 0)
     start = time.perf_counter()
     for _ in range(epochs):
@@ -35,7 +37,10 @@ def numpy_steps_per_second(train, epochs):
     """The same training written as one plain loop: forward, backward, Adam, no structure."""
     rng = np.random.default_rng(0)
     sizes = [2, *HIDDEN, 1]
-    ws = [rng.normal(0, np.sqrt(2 / (a + b)), (b, a)) for a, b in zip(sizes[:-1], sizes[1:])]
+    ws = [
+        rng.normal(0, np.sqrt(2 / (a + b)), (b, a))
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
     bs = [np.zeros((b, 1)) for b in sizes[1:]]
     params = ws + bs
     m = [np.zeros_like(p) for p in params]
@@ -54,9 +59,16 @@ def numpy_steps_per_second(train, epochs):
             dz = (1 / (1 + np.exp(-z)) - y) / idx.size
             d2 = (ws[2].T @ dz) * (1 - h2**2)
             d1 = (ws[1].T @ d2) * (1 - h1**2)
-            grads = [d1 @ x.T, d2 @ h1.T, dz @ h2.T, d1.sum(1, keepdims=True), d2.sum(1, keepdims=True), dz.sum(1, keepdims=True)]
+            grads = [
+                d1 @ x.T,
+                d2 @ h1.T,
+                dz @ h2.T,
+                d1.sum(1, keepdims=True),
+                d2.sum(1, keepdims=True),
+                dz.sum(1, keepdims=True),
+            ]
             t += 1
-            for p, g, mi, vi in zip(params, grads, m, v):
+            for p, g, mi, vi in zip(params, grads, m, v, strict=True):
                 mi *= 0.9
                 mi += 0.1 * g
                 vi *= 0.999
@@ -70,7 +82,11 @@ def torch_steps_per_second(train, epochs):
 
     torch.set_num_threads(1)
     model = torch.nn.Sequential(
-        torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1)
+        torch.nn.Linear(2, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 8),
+        torch.nn.Tanh(),
+        torch.nn.Linear(8, 1),
     ).double()
     opt = torch.optim.Adam(model.parameters(), lr=0.03)
     loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -105,7 +121,10 @@ def main():
     results = {}
     for name, fn in runs.items():
         results[name] = statistics.median(fn(train, args.epochs) for _ in range(args.repeats))
-    print(f"load average: {os.getloadavg()[0]:.2f}; 2-8-8-1 tanh, {N_POINTS} points, batch {BATCH}, Adam")
+    print(
+        f"load average: {os.getloadavg()[0]:.2f}; 2-8-8-1 tanh, {N_POINTS} points, "
+        f"batch {BATCH}, Adam"
+    )
     for name, rate in results.items():
         print(f"{name:12s} {rate:10.0f} steps/s")
     if "PyTorch" in results:

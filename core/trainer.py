@@ -32,8 +32,14 @@ from core import network
 from core.datasets import EXTENT, Dataset, features
 from core.errors import DomainError
 from core.losses import binary_cross_entropy, cross_entropy, least_squares, sigmoid, softmax
-from core.optimizers import Schedule, adam_step, gd_step, learning_rates, momentum_step
-from core.optimizers import nesterov_point
+from core.optimizers import (
+    Schedule,
+    adam_step,
+    gd_step,
+    learning_rates,
+    momentum_step,
+    nesterov_point,
+)
 
 # The optimisers offered here: name -> label (line searches need the full loss: not offered).
 TRAINER_OPTIMIZERS: dict[str, str] = {
@@ -329,7 +335,7 @@ class Picture:
 def picture(
     config: TrainerConfig, data: Dataset, state: TrainerState, grid: int, thumbnail: int
 ) -> Picture:
-    """Evaluate the network on a ``grid x grid`` view of the plane and its units on a coarser one."""
+    """The network on a ``grid x grid`` view of the plane; its units on a coarser grid."""
     net = state_network(config, data, state)
 
     def on_grid(size):

@@ -242,7 +242,9 @@ def _rows(data: datasets.Dataset) -> list[list[float]]:
 def data_points(req: DataRequest) -> DataResponse:
     """The points a run trains and tests on (the same fields always give the same points)."""
     train, test = req.data.make()
-    return DataResponse(task=train.task, classes=train.classes, train=_rows(train), test=_rows(test))
+    return DataResponse(
+        task=train.task, classes=train.classes, train=_rows(train), test=_rows(test)
+    )
 
 
 class _Run:
@@ -264,7 +266,9 @@ class _Run:
         if req.state is None:
             self.start = core_trainer.initial_state(self.config, self.train, req.network.seed)
         else:
-            arrays = [np.array(a, dtype=float) for a in (req.state.parameters, req.state.m, req.state.v)]
+            arrays = [
+                np.array(a, dtype=float) for a in (req.state.parameters, req.state.m, req.state.v)
+            ]
             if any(a.shape != (count,) for a in arrays):
                 raise DomainError(
                     f"the state must hold {count} parameters, moments m and v for this network"
@@ -442,7 +446,9 @@ async def stream(req: TrainRequest, request: Request) -> StreamingResponse:
 class CsvRequest(Model):
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"text": "x1,x2,label\n0,0,0\n1,1,1\n-1,2,1\n2,-1,0\n", "task": "classification"}]
+            "examples": [
+                {"text": "x1,x2,label\n0,0,0\n1,1,1\n-1,2,1\n2,-1,0\n", "task": "classification"}
+            ]
         }
     )
     text: str = Field(max_length=200_000, description="CSV rows x1,x2,value; a header is allowed.")

@@ -34,7 +34,9 @@ def final(config, train, test, seed, epochs):
         ),
         (
             "spiral",
-            trainer.TrainerConfig(hidden=(16, 16, 16), activations=("tanh",) * 3, learning_rate=0.01),
+            trainer.TrainerConfig(
+                hidden=(16, 16, 16), activations=("tanh",) * 3, learning_rate=0.01
+            ),
             300,
             0.9,
         ),
@@ -80,7 +82,12 @@ def test_one_sgd_epoch_matches_a_hand_loop():
     )  # fmt: skip
     state = trainer.initial_state(config, train, 3)
     net = trainer.state_network(config, train, state)
-    w0, b0, w1, b1 = net.omegas[0].copy(), net.betas[0].copy(), net.omegas[1].copy(), net.betas[1].copy()
+    w0, b0, w1, b1 = (
+        net.omegas[0].copy(),
+        net.betas[0].copy(),
+        net.omegas[1].copy(),
+        net.betas[1].copy(),
+    )
     for batch in trainer.epoch_batches(train.y.size, 4, 3, 0):
         x, y = train.x[batch].T, train.y[batch]
         h = np.tanh(b0[:, None] + w0 @ x)
@@ -108,7 +115,9 @@ def test_divergence_stops_with_a_finite_state():
     config = trainer.TrainerConfig(
         hidden=(4,), activations=("relu",), optimizer="sgd", learning_rate=50.0
     )
-    snapshots = list(trainer.train(config, train, test, trainer.initial_state(config, train, 0), 0, 50))
+    snapshots = list(
+        trainer.train(config, train, test, trainer.initial_state(config, train, 0), 0, 50)
+    )
     assert snapshots[-1].status == "diverged" and len(snapshots) < 50
     assert np.all(np.isfinite(snapshots[-1].state.parameters))
 

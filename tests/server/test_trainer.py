@@ -20,7 +20,9 @@ SMALL = {
 def test_fit_matches_the_core_run(client):
     body = client.post("/api/v1/trainer/fit", json=SMALL).json()
     assert body["status"] == "finished" and len(body["history"]) == 12
-    assert body["widths"] == [2, 5, 1] and body["parameter_count"] == network.parameter_count([2, 5, 1])
+    assert body["widths"] == [2, 5, 1] and body["parameter_count"] == network.parameter_count(
+        [2, 5, 1]
+    )
     full = datasets.make_dataset("xor", 100, 0.0, np.random.default_rng(0))
     train, test = datasets.split(full, 0.5, np.random.default_rng(0))
     # The data generator and the split share one generator, as the route does.
@@ -33,7 +35,10 @@ def test_fit_matches_the_core_run(client):
     assert body["history"][-1]["train_loss"] == last.train.loss
     assert body["history"][-1]["test_accuracy"] == last.test.accuracy
     assert len(body["picture"]["output"]) == 10 and len(body["picture"]["neurons"][0]) == 5
-    assert body["layers"][0]["omega"] == np.array(body["state"]["parameters"][5:15]).reshape(5, 2).tolist()
+    assert (
+        body["layers"][0]["omega"]
+        == np.array(body["state"]["parameters"][5:15]).reshape(5, 2).tolist()
+    )
 
 
 def test_resume_is_bit_for_bit(client):
@@ -54,7 +59,11 @@ def test_stop_rules(client):
     assert all(h["train_loss"] >= 0.3 for h in body["history"][:-1])
     body = client.post(
         "/api/v1/trainer/fit",
-        json={**SMALL, "network": {**SMALL["network"], "learning_rate": 1e-6}, "stop": {"epochs": 300, "patience": 3}},
+        json={
+            **SMALL,
+            "network": {**SMALL["network"], "learning_rate": 1e-6},
+            "stop": {"epochs": 300, "patience": 3},
+        },
     ).json()
     assert body["status"] in ("no_improvement", "finished")
 
@@ -63,7 +72,12 @@ def test_diverging_run_reports_and_stays_finite(client):
     request = {
         **SMALL,
         "data": {"dataset": "plane", "n_points": 100},
-        "network": {"hidden": [4], "activations": ["relu"], "optimizer": "sgd", "learning_rate": 10},
+        "network": {
+            "hidden": [4],
+            "activations": ["relu"],
+            "optimizer": "sgd",
+            "learning_rate": 10,
+        },
         "stop": {"epochs": 100},
     }
     response = client.post("/api/v1/trainer/fit", json=request)
@@ -91,11 +105,19 @@ def test_stream_sends_every_epoch_once_and_ends_like_fit(client):
 
 
 def test_data_and_csv(client):
-    body = client.post("/api/v1/trainer/data", json={"data": {"dataset": "rings", "classes": 4, "n_points": 40}}).json()
+    body = client.post(
+        "/api/v1/trainer/data", json={"data": {"dataset": "rings", "classes": 4, "n_points": 40}}
+    ).json()
     assert body["task"] == "multiclass" and body["classes"] == 4
     assert len(body["train"]) + len(body["test"]) == 40
-    body = client.post("/api/v1/trainer/csv", json={"text": "a,b,c\n0,0,0\n1,1,1\n2,2,0\n3,3,1\n"}).json()
-    assert body == {"task": "binary", "classes": 2, "points": [[0, 0, 0], [1, 1, 1], [2, 2, 0], [3, 3, 1]]}
+    body = client.post(
+        "/api/v1/trainer/csv", json={"text": "a,b,c\n0,0,0\n1,1,1\n2,2,0\n3,3,1\n"}
+    ).json()
+    assert body == {
+        "task": "binary",
+        "classes": 2,
+        "points": [[0, 0, 0], [1, 1, 1], [2, 2, 0], [3, 3, 1]],
+    }
 
 
 @pytest.mark.parametrize(
@@ -114,10 +136,23 @@ def test_bad_csv_gets_a_clear_422(client, request_body, message):
 @pytest.mark.parametrize(
     ("patch", "where"),
     [
-        ({"network": {"hidden": [4, 4], "activations": ["relu"]}}, "one activation per hidden layer"),
+        (
+            {"network": {"hidden": [4, 4], "activations": ["relu"]}},
+            "one activation per hidden layer",
+        ),
         ({"network": {"hidden": [40]}}, "less than or equal to 32"),
-        ({"stop": {"epochs": 2000}, "data": {"n_points": 2000}, "network": {"hidden": [32] * 8, "activations": ["relu"] * 8}}, "too large"),
-        ({"state": {"parameters": [0.0], "m": [0.0], "v": [0.0], "step": 0, "epoch": 0}}, "must hold"),
+        (
+            {
+                "stop": {"epochs": 2000},
+                "data": {"n_points": 2000},
+                "network": {"hidden": [32] * 8, "activations": ["relu"] * 8},
+            },
+            "too large",
+        ),
+        (
+            {"state": {"parameters": [0.0], "m": [0.0], "v": [0.0], "step": 0, "epoch": 0}},
+            "must hold",
+        ),
     ],
 )
 def test_bad_requests_get_clear_422s(client, patch, where):
