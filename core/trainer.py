@@ -320,6 +320,8 @@ class Picture:
     predicted_class : ndarray of int, shape (G, G), or None
         The most probable class (multiclass only).
     thumbnail_axis : ndarray, shape (T,)
+    inputs : ndarray, shape (F, T, T)
+        Every input feature on the thumbnail grid.
     neurons : tuple of ndarray
         ``neurons[k]`` has shape (D_{k+1}, T, T): every unit of hidden layer k + 1 on the
         thumbnail grid.
@@ -329,6 +331,7 @@ class Picture:
     output: np.ndarray
     predicted_class: np.ndarray | None
     thumbnail_axis: np.ndarray
+    inputs: np.ndarray
     neurons: tuple[np.ndarray, ...]
 
 
@@ -356,5 +359,6 @@ def picture(
     else:
         values = output[0]
     thumb_axis, thumb = on_grid(thumbnail)
+    inputs = thumb.x.reshape(-1, thumbnail, thumbnail)
     neurons = tuple(h.reshape(-1, thumbnail, thumbnail) for h in thumb.h)
-    return Picture(axis, values.reshape(grid, grid), predicted, thumb_axis, neurons)
+    return Picture(axis, values.reshape(grid, grid), predicted, thumb_axis, inputs, neurons)

@@ -137,7 +137,9 @@ class StateSpec(Model):
 
 
 class StopRules(Model):
-    epochs: int = Field(100, ge=1, le=MAX_EPOCHS, description="Epochs to run at most.")
+    epochs: int = Field(
+        100, ge=0, le=MAX_EPOCHS, description="Epochs to run at most (0: only describe the state)."
+    )
     loss_below: float | None = Field(
         None, ge=0, le=1e6, description="Stop once the mean training loss is below this."
     )
@@ -200,6 +202,9 @@ class PictureOut(Model):
         description="The most probable class per pixel (multiclass only), 0-based."
     )
     thumbnail_axis: list[float] = Field(description="Grid coordinates of the unit maps.")
+    inputs: list[list[list[float]]] = Field(
+        description="inputs[f][j][i]: input feature f at thumbnail pixel (i, j)."
+    )
     neurons: list[list[list[list[float]]]] = Field(
         description="neurons[k][d][j][i]: unit d of hidden layer k + 1 at thumbnail pixel (i, j)."
     )
@@ -337,6 +342,7 @@ def _picture(run: _Run, state: core_trainer.TrainerState) -> dict:
         "output": pic.output.tolist(),
         "predicted_class": None if pic.predicted_class is None else pic.predicted_class.tolist(),
         "thumbnail_axis": pic.thumbnail_axis.tolist(),
+        "inputs": pic.inputs.tolist(),
         "neurons": [n.tolist() for n in pic.neurons],
     }
 
