@@ -155,3 +155,39 @@ def test_bad_settings(changes, message):
     train, _ = data("xor", n=20)
     with pytest.raises(DomainError, match=message):
         trainer.validate(trainer.TrainerConfig(**changes), train)
+
+
+@pytest.mark.parametrize(
+    ("name", "regulariser", "classes"),
+    [("circle", "l2", None), ("rings", "l2", 4), ("plane", "l2", None), ("xor", "l1", None)],
+)
+def test_update_gradient_matches_finite_differences(name, regulariser, classes):
+    # One SGD step with alpha = 1 from phi moves by exactly -g: compare g with central
+    # differences of (mean loss over the batch + penalty).
+    train, _ = data(name, n=30, noise=0.2, classes=classes)
+    config = trainer.TrainerConfig(
+        hidden=(4, 3), activations=("tanh", "softplus"), optimizer="sgd", learning_rate=1.0,
+        batch_size=30, regulariser=regulariser, regularisation=0.05,
+    )  # fmt: skip
+    state = trainer.initial_state(config, train, 7)
+    moved = trainer.train_epoch(config, train, state, 7)
+    g = state.parameters - moved.parameters
+    mask = trainer._weight_mask(config, train)
+    inputs = datasets.features(train.x, config.feature_names)
+
+    def objective(vector):
+        net = network.unflatten(vector, trainer.widths(config, train), config.activations)
+        _, loss = trainer.data_loss(net, train, inputs)
+        weights = vector[mask == 1]
+        penalty = np.sum(weights**2) if regulariser == "l2" else np.sum(np.abs(weights))
+        return loss.mean + 0.05 * penalty
+
+    eps = 1e-6
+    numeric = np.array(
+        [
+            (objective(state.parameters + eps * e) - objective(state.parameters - eps * e))
+            / (2 * eps)
+            for e in np.eye(g.size)
+        ]
+    )
+    np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
