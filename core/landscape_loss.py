@@ -213,7 +213,8 @@ def gradient_angle(a: np.ndarray, b: np.ndarray, tiny: float = 1e-8) -> float | 
     na, nb = float(np.hypot(*a)), float(np.hypot(*b))
     if na < tiny or nb < tiny:
         return None
-    return float(np.degrees(np.arccos(np.clip((a @ b) / (na * nb), -1.0, 1.0))))
+    cross = a[0] * b[1] - a[1] * b[0]
+    return float(np.degrees(np.arctan2(abs(cross), a @ b)))  # accurate near 0 and 180
 
 
 def point_view(

@@ -20,7 +20,7 @@ def test_landscape_default_body_matches_core(client):
     phi_0, phi_1 = landscape_loss.grid_axes(land, 80)
     surface = landscape_loss.loss_surface(land, phi_0, phi_1)
     minima = landscape_critical.find_minima(land, phi_0, phi_1, surface)
-    saddles = landscape_critical.find_saddles(land, phi_0, phi_1)
+    saddles = landscape_critical.find_saddles(land, phi_0, phi_1, surface)
     assert body == {
         "label": "Gabor model",
         "formula": land.formula,
