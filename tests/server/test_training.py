@@ -187,8 +187,8 @@ def test_starts_say_which_valley(client):
                 {
                     "type": "literal_error",
                     "loc": ["body", "optimizers", 0, "kind"],
-                    "msg": "Input should be 'gd', 'line_search', 'exact_line_search', 'sgd', "
-                    "'momentum', 'nesterov' or 'adam'",
+                    "msg": "Input should be 'gd', 'line_search', 'sgd', 'momentum', "
+                    "'nesterov', 'adam' or 'exact_line_search'",
                 }
             ],
         ),

@@ -37,7 +37,7 @@ const PRESETS = {
   gabor: { phi0: 1, phi1: 5, lr: 2, lr_adam: 0.3 },
   linear: { phi0: -1.5, phi1: -1.5, lr: 0.2, lr_adam: 0.1 },
   network: { phi0: -2, phi1: -3, lr: 0.5, lr_adam: 0.1 },
-  saddle: { phi0: -1, phi1: 0, lr: 0.1, lr_adam: 0.05 },
+  saddle: { phi0: -1, phi1: 0, lr: 0.05, lr_adam: 0.05 },
 };
 
 const schema = {
