@@ -209,6 +209,7 @@ class PointResponse(Model):
     curve_f: list[float] = Field(description="f[x, phi] at curve_x, (C,).")
     loss: float = Field(description="Full loss L[phi] (mean over all samples).")
     gradient: Pair = Field(description="Full gradient of L at phi: (dL/dphi0, dL/dphi1).")
+    gradient_norm: float = Field(description="Length |grad L| of the full gradient.")
     batch_loss: float | None = Field(description="Mini-batch loss L_B[phi] (null: no batch).")
     batch_gradient: Pair | None = Field(description="Gradient of L_B at phi (null: no batch).")
     batch_surface: list[list[float]] | None = Field(
@@ -233,6 +234,7 @@ def point(req: PointRequest) -> PointResponse:
         curve_f=v.curve_f.tolist(),
         loss=v.full_loss,
         gradient=v.full_gradient.tolist(),
+        gradient_norm=float(np.hypot(*v.full_gradient)),
         batch_loss=v.batch_loss,
         batch_gradient=None if v.batch_gradient is None else v.batch_gradient.tolist(),
         batch_surface=None if v.batch_surface is None else v.batch_surface.tolist(),

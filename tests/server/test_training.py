@@ -64,6 +64,7 @@ def test_point_with_and_without_a_batch(client):
     loss, grad = landscape_loss.loss_and_gradient(land, np.array([1.0, 10.0]))
     assert body["loss"] == pytest.approx(loss)
     assert body["gradient"] == pytest.approx(grad.tolist())
+    assert body["gradient_norm"] == pytest.approx(float(np.hypot(*grad)))
     assert body["batch_loss"] is None and body["batch_surface"] is None
     assert len(body["curve_x"]) == len(body["curve_f"]) == 200
     with_batch = client.post(f"{API}/point", json={**req, "batch": [0, 5, 7]}).json()
@@ -337,7 +338,7 @@ def test_angle_is_null_where_the_gradient_vanishes(client):
             "batch": [0],
         },
     ).json()
-    assert body["gradient"] == [0.0, 0.0]
+    assert body["gradient"] == [0.0, 0.0] and body["gradient_norm"] == 0.0
     assert body["angle"] is None
 
 

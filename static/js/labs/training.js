@@ -342,7 +342,7 @@ function drawReadouts(d, s, angle) {
     lines.push(`<div><b>${LABEL[s.focus]}</b>: ${global} of ${runs.length} starts ended in the global minimum${diverged ? `, ${diverged} diverged` : ""}</div>`);
     lines.push(`<div>from your start: ${badge(runs[0].status)} ${runs[0].ended_in === 0 ? "global minimum" : runs[0].ended_in === null ? "no valley" : `local minimum #${runs[0].ended_in}`}</div>`);
   }
-  lines.push(`<div><b>step ${d.t}</b>: L = ${fmt(d.point.loss)}, |∇L| = ${fmt(Math.hypot(...d.point.gradient))}${d.point.batch_loss !== null ? `, L_B = ${fmt(d.point.batch_loss)}` : ""}${d.point.batch_loss !== null ? (angle !== null ? `, angle(∇L, ∇L_B) = ${angle.toFixed(0)}°` : ", angle undefined (a gradient vanishes)") : ""}</div>`);
+  lines.push(`<div><b>step ${d.t}</b>: L = ${fmt(d.point.loss)}, |∇L| = ${fmt(d.point.gradient_norm)}${d.point.batch_loss !== null ? `, L_B = ${fmt(d.point.batch_loss)}` : ""}${d.point.batch_loss !== null ? (angle !== null ? `, angle(∇L, ∇L_B) = ${angle.toFixed(0)}°` : ", angle undefined (a gradient vanishes)") : ""}</div>`);
   lines.push(`<div class="note">${d.focus.message}</div>`);
   document.getElementById("readouts").innerHTML = lines.join("");
 }
