@@ -109,6 +109,14 @@ def classify(hessians: np.ndarray) -> np.ndarray:
     return kinds.astype(str)
 
 
+def kind_at(landscape: Landscape, points: np.ndarray) -> np.ndarray:
+    """Kind of each point (shape (K, 2)) by its Hessian of the full loss: 'minimum', 'saddle',
+    'maximum' or 'flat' (see :func:`classify`); meaningful where the gradient vanishes, as at
+    the end of a converged run. Shape (K,)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    return classify(hessian(lambda p: full_gradient(landscape, p), points))
+
+
 def _grid_candidates(values: np.ndarray, phi_0, phi_1, max_points: int) -> np.ndarray:
     """Interior grid cells no higher than their 8 neighbours, lowest first; shape (K, 2)."""
     s = np.asarray(values, dtype=float)

@@ -329,6 +329,12 @@ class RunResponse(Model):
     ended_in: int | None = Field(
         None, description="Index of the nearest minimum to the end point (several-starts mode)."
     )
+    ended_at: Literal["minimum", "saddle", "maximum", "flat"] | None = Field(
+        None,
+        description="For a run that converged: the kind of point it stopped at, from the signs "
+        "of the Hessian's eigenvalues there (a zero gradient at a saddle is not a minimum); "
+        "null otherwise.",
+    )
     gradients: list[Pair] | None = Field(
         None, description="g_t used by each step, (S, 2) (with record only)."
     )
@@ -367,6 +373,9 @@ def _run_response(
         steps=len(run.trajectory) - 1,
         outside=landscape_loss.outside_window(run.trajectory, land.param_range).tolist(),
         ended_in=ended_in,
+        ended_at=str(landscape_critical.kind_at(land, run.trajectory[-1])[0])
+        if run.status == "converged"
+        else None,
         gradients=None if run.gradients is None else run.gradients.tolist(),
         moments=None if run.moments is None else run.moments.tolist(),
         second_moments=None if run.second_moments is None else run.second_moments.tolist(),

@@ -434,3 +434,9 @@ def test_saddle_data_make_the_loss_symmetric(n):
     # on the line phi_1 = 0 the gradient has no component across it
     for p0 in (-1.0, 0.5, 2.0):
         assert loss_and_gradient(land, np.array([p0, 0.0]))[1][1] == pytest.approx(0, abs=1e-12)
+
+
+def test_kind_at_on_the_closed_form_saddle():
+    land = product_landscape()
+    kinds = landscape_critical.kind_at(land, np.array([[0.0, 0.0], [1.0, 1.0]]))
+    assert kinds.tolist() == ["saddle", "flat"]  # (1, 1) lies on the valley phi_0 phi_1 = 1

@@ -156,6 +156,7 @@ def test_saddle_landscape_gd_stops_at_the_saddle_and_sgd_escapes(
     sgd = traces(page, "loss-map", "SGD")[0]
     assert abs(sgd["y"][-1]) > 0.5  # off the ridge line, in a valley
     assert "1 saddle point in view" in page.locator("#loss-map .gtitle").text_content()
+    assert "converged at a saddle point, not a minimum" in page.locator("#readouts").inner_text()
     screenshot("training-saddle")
 
 

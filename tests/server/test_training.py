@@ -369,3 +369,32 @@ def test_every_response_field_has_a_description(client):
     ):
         for field, spec in schemas[name]["properties"].items():
             assert spec.get("description"), f"{name}.{field}"
+
+
+def test_a_run_stopped_at_the_saddle_says_so(client):
+    body = client.post(
+        f"{API}/race",
+        json={
+            "landscape": "saddle",
+            "phi0": -1.0,
+            "phi1": 0.0,
+            "optimizers": [
+                {"kind": "gd", "learning_rate": 0.05},
+                {"kind": "gd", "learning_rate": 0.05},
+            ],
+            "max_steps": 300,
+        },
+    ).json()
+    assert body["runs"][0]["status"] == "converged"
+    assert body["runs"][0]["ended_at"] == "saddle"
+    off = client.post(
+        f"{API}/race",
+        json={
+            "landscape": "saddle",
+            "phi0": -1.0,
+            "phi1": 0.5,
+            "max_steps": 1000,
+            "optimizers": [{"kind": "gd", "learning_rate": 0.05}],
+        },
+    ).json()["runs"][0]
+    assert off["status"] == "converged" and off["ended_at"] == "minimum"

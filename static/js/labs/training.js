@@ -333,7 +333,8 @@ function drawReadouts(d, s, angle) {
   if (s.mode === "race") {
     for (const run of d.result.runs) {
       const away = run.outside.length ? `, outside the view for ${run.outside.length} of ${run.steps + 1} points (from step ${run.outside[0]})` : "";
-      lines.push(`<div><b style="color:${KIND_COLOR[run.kind]}">${run.label}</b> ${badge(run.status)} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps${away}</div>`);
+      const where = run.ended_at === "saddle" ? " <b>at a saddle point</b>, not a minimum" : "";
+      lines.push(`<div><b style="color:${KIND_COLOR[run.kind]}">${run.label}</b> ${badge(run.status)}${where} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps${away}</div>`);
     }
   } else {
     const runs = d.result.runs;
