@@ -440,3 +440,16 @@ def test_kind_at_on_the_closed_form_saddle():
     land = product_landscape()
     kinds = landscape_critical.kind_at(land, np.array([[0.0, 0.0], [1.0, 1.0]]))
     assert kinds.tolist() == ["saddle", "flat"]  # (1, 1) lies on the valley phi_0 phi_1 = 1
+
+
+@pytest.mark.parametrize("name", LANDSCAPE_NAMES)
+def test_batch_sums_agree_with_least_squares_through_the_chain_rule(name):
+    land = make(name)
+    points = np.array([[0.7, 9.0], [-1.3, 2.1], [0.2, -0.4]])
+    sums = landscape_loss.batch_sums(land, land.x, land.y, points[:, :1], points[:, 1:])
+    for k, phi in enumerate(points):
+        loss, gradient = loss_and_gradient(land, phi)
+        assert sums[0, k] / land.x.size == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(
+            2.0 * sums[1:, k] / land.x.size, gradient, rtol=1e-10, atol=1e-14
+        )
