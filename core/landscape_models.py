@@ -303,6 +303,16 @@ _KINDS = {
 }
 
 
+def check_window(window) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The map's window as ((lo_0, hi_0), (lo_1, hi_1)), finite with lo < hi, or a DomainError."""
+    w = np.asarray(window, dtype=float)
+    if w.shape != (2, 2) or not np.all(np.isfinite(w)) or not np.all(w[:, 0] < w[:, 1]):
+        raise DomainError(
+            f"the map's window needs (lo, hi) with lo < hi for both parameters, got {w.tolist()}"
+        )
+    return (float(w[0, 0]), float(w[0, 1])), (float(w[1, 0]), float(w[1, 1]))
+
+
 def landscape_from_points(
     name: str,
     x: np.ndarray,
@@ -311,6 +321,7 @@ def landscape_from_points(
     theta: np.ndarray | None = None,
     phi: np.ndarray | None = None,
     true_phi: np.ndarray | None = None,
+    window: np.ndarray | None = None,
 ) -> Landscape:
     """The landscape of model ``name`` on the given training pairs.
 
@@ -326,6 +337,8 @@ def landscape_from_points(
         The network slice's fixed weights (see :func:`network_slice`).
     true_phi : ndarray, shape (2,), optional
         Parameters the data came from, when known (default: the model's own defaults).
+    window : array-like, shape (2, 2), optional
+        The map's window, (lo, hi) for each parameter (default: the model's own).
     """
     if name not in _KINDS:
         raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
@@ -360,7 +373,7 @@ def landscape_from_points(
         label=label,
         formula=kind.formula,
         param_names=kind.param_names,
-        param_range=kind.param_range,
+        param_range=kind.param_range if window is None else check_window(window),
         x=x,
         y=y,
         true_phi=true,
@@ -379,6 +392,7 @@ def make_landscape(
     activation: str = "tanh",
     theta: np.ndarray | None = None,
     phi: np.ndarray | None = None,
+    window: np.ndarray | None = None,
 ) -> Landscape:
     """Draw a data set from one of the models and return its landscape.
 
@@ -397,6 +411,8 @@ def make_landscape(
         Activation of the network slice (ignored by the other landscapes).
     theta, phi : ndarray, optional
         The network slice's fixed weights (see :func:`network_slice`).
+    window : array-like, shape (2, 2), optional
+        The map's window, (lo, hi) for each parameter (default: the model's own).
     """
     if name not in _KINDS:
         raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
@@ -408,7 +424,7 @@ def make_landscape(
     if name == "linear":  # the linear lab's data: same generator, same defaults
         intercept, slope = kind.true_phi
         data = linear.make_data(n_samples, slope, intercept, noise, rng, *kind.x_range)
-        return landscape_from_points(name, data.x, data.y)
+        return landscape_from_points(name, data.x, data.y, window=window)
     empty = landscape_from_points(name, np.zeros(1), np.zeros(1), activation, theta, phi)
     true = empty.true_phi
     if name == "saddle":  # mirror pairs (x, y), (-x, y) and one sample at 0 when N is odd
@@ -419,7 +435,7 @@ def make_landscape(
         y = even + np.concatenate(
             [noise_half, noise_half, noise * rng.standard_normal(n_samples % 2)]
         )
-        return landscape_from_points(name, x, y, true_phi=true)
+        return landscape_from_points(name, x, y, true_phi=true, window=window)
     x = rng.uniform(*kind.x_range, size=n_samples)
     y = empty.predict(x, true[0], true[1]) + noise * rng.standard_normal(n_samples)
-    return landscape_from_points(name, x, y, activation, theta, phi)
+    return landscape_from_points(name, x, y, activation, theta, phi, window=window)

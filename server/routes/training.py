@@ -43,6 +43,7 @@ OWN_POINTS_EXAMPLE = {
     "x": [0.0, 0.5, 1.0, 1.5, 2.0],
     "y": [0.4, 1.2, 1.7, 2.3, 2.9],
     "resolution": 40,
+    "window": [[-1, 2], [-1, 3]],
 }
 
 
@@ -79,6 +80,13 @@ class LandscapeSpec(Model):
         description="Network slice: (theta_k0, theta_k1) of each hidden unit k = 1..D, "
         "rows in unit order (theta_11 is the map's second axis; its value here is ignored).",
     )
+    window: list[ParamPair] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="The map's window: (lo, hi) of the first parameter, then of the second "
+        "(default: the model's own window).",
+    )
     network_phi: list[Param] | None = Field(
         None,
         min_length=2,
@@ -89,16 +97,23 @@ class LandscapeSpec(Model):
     def make_landscape(self) -> landscape_models.Landscape:
         """The landscape with its data (seeded, so the same fields give the same data)."""
         theta = None if self.network_theta is None else np.array(self.network_theta)
+        window = None if self.window is None else np.array(self.window)
         phi = None if self.network_phi is None else np.array(self.network_phi)
         if (self.x is None) != (self.y is None):
             raise DomainError("give both x and y for your own points, or neither")
         if self.x is not None:
             return landscape_models.landscape_from_points(
-                self.landscape, np.array(self.x), np.array(self.y), self.activation, theta, phi
+                self.landscape,
+                np.array(self.x),
+                np.array(self.y),
+                self.activation,
+                theta,
+                phi,
+                window=window,
             )
         rng = np.random.default_rng(self.seed)
         return landscape_models.make_landscape(
-            self.landscape, self.n_samples, self.noise, rng, self.activation, theta, phi
+            self.landscape, self.n_samples, self.noise, rng, self.activation, theta, phi, window
         )
 
 

@@ -398,3 +398,21 @@ def test_a_run_stopped_at_the_saddle_says_so(client):
         },
     ).json()["runs"][0]
     assert off["status"] == "converged" and off["ended_at"] == "minimum"
+
+
+def test_own_window_moves_the_map(client):
+    body = client.post(
+        f"{API}/landscape",
+        json={
+            "landscape": "linear",
+            "x": [0, 1, 2],
+            "y": [10, 30, 50],
+            "window": [[5, 15], [15, 25]],
+            "resolution": 30,
+        },
+    ).json()
+    assert body["param_range"] == [[5, 15], [15, 25]]
+    assert body["surface"]["phi0"][0] == 5 and body["surface"]["phi1"][-1] == 25
+    np.testing.assert_allclose(body["minima"][0]["phi"], [10, 20], atol=1e-6)  # y = 10 + 20 x
+    bad = client.post(f"{API}/landscape", json={"window": [[1, 0], [0, 1]]})
+    assert bad.status_code == 422 and "lo < hi" in bad.json()["detail"][0]["msg"]
