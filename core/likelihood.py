@@ -276,6 +276,9 @@ class Pointwise:
         ``total / I``.
     gradient : ndarray, shape (D_o, I)
         ``d total / d output``: one column per example, rows as the outputs.
+    theta : ndarray, shape (D_o, I)
+        The distribution's parameters at each example: ``(mu, sigma)`` rows for the normal,
+        ``lambda`` for the Bernoulli, the K class probabilities for the categorical.
     """
 
     likelihood: np.ndarray
@@ -283,11 +286,12 @@ class Pointwise:
     total: float
     mean: float
     gradient: np.ndarray
+    theta: np.ndarray
 
 
-def _pointwise(result: losses.LossResult) -> Pointwise:
+def _pointwise(result: losses.LossResult, theta: np.ndarray) -> Pointwise:
     nll = result.per_example
-    return Pointwise(np.exp(-nll), nll, result.total, result.mean, result.gradient)
+    return Pointwise(np.exp(-nll), nll, result.total, result.mean, result.gradient, theta)
 
 
 def normal(y: np.ndarray, mean: np.ndarray, sigma: np.ndarray | float) -> Pointwise:
@@ -298,11 +302,14 @@ def normal(y: np.ndarray, mean: np.ndarray, sigma: np.ndarray | float) -> Pointw
     heteroscedastic model's second output when it predicts sigma directly).
     """
     mean = np.asarray(mean, dtype=float).reshape(-1)
-    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), mean.shape)
+    sigma = np.asarray(sigma, dtype=float)
+    if sigma.size not in (1, mean.size):
+        raise DomainError(f"give one sigma or one per example ({mean.size}), got {sigma.size}")
+    sigma = np.broadcast_to(sigma.reshape(-1) if sigma.size > 1 else sigma, mean.shape)
     if not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
         raise DomainError("sigma must be a finite number > 0")
-    result = losses.gaussian_nll_predicted(np.vstack([mean, sigma]), y)
-    return _pointwise(result)
+    theta = np.vstack([mean, sigma])  # (2, I)
+    return _pointwise(losses.gaussian_nll_predicted(theta, y), theta)
 
 
 def bernoulli(y: np.ndarray, logits: np.ndarray) -> Pointwise:
@@ -310,7 +317,8 @@ def bernoulli(y: np.ndarray, logits: np.ndarray) -> Pointwise:
 
     Gradient ``d total / d z = sig[z] - y`` (one row).
     """
-    return _pointwise(losses.binary_cross_entropy(np.reshape(logits, (1, -1)), y))
+    logits = np.reshape(np.asarray(logits, dtype=float), (1, -1))
+    return _pointwise(losses.binary_cross_entropy(logits, y), losses.sigmoid(logits))
 
 
 def categorical(labels: np.ndarray, logits: np.ndarray) -> Pointwise:
@@ -318,7 +326,8 @@ def categorical(labels: np.ndarray, logits: np.ndarray) -> Pointwise:
 
     Labels are 0-based. Gradient ``d total / d z = softmax[z] - onehot(y)``, shape (K, I).
     """
-    return _pointwise(losses.cross_entropy(logits, labels))
+    result = losses.cross_entropy(logits, labels)
+    return _pointwise(result, losses.softmax(logits, axis=0))
 
 
 @dataclass(frozen=True)
@@ -381,13 +390,19 @@ def predict(spec: ModelSpec, net: Network, x: np.ndarray, sigma: float = 1.0) ->
 def evaluate(
     spec: ModelSpec, data: Data, net: Network, sigma: float = 1.0
 ) -> Pointwise | LinkCheck:
-    """Per-example likelihood and NLL of the data under the model: the problem's loss."""
+    """Per-example likelihood and NLL of the data under the model: the problem's loss.
+
+    The gradient is with respect to the model's output (for a predicted sigma, ``f_2``).
+    """
     pred = predict(spec, net, data.x, sigma)
     if spec.problem == "binary" and spec.link != "sigmoid":
         return raw_bernoulli(data.y, pred.lam)
-    if spec.problem == "regression" and spec.heteroscedastic:
-        return _pointwise(losses.gaussian_nll_predicted(pred.output, data.y))
-    return _pointwise(losses.evaluate_loss(spec.loss, pred.output, data.y, sigma))
+    if spec.problem == "regression":
+        result = losses.evaluate_loss(spec.loss, pred.output, data.y, sigma)
+        return _pointwise(result, np.vstack([pred.mean, pred.sigma]))
+    if spec.problem == "binary":
+        return bernoulli(data.y, pred.output)
+    return categorical(data.y, pred.output)
 
 
 @dataclass(frozen=True)
@@ -525,7 +540,7 @@ def fit(
         omegas = tuple(
             o - learning_rate * g for o, g in zip(net.omegas, grads.dl_domegas, strict=True)
         )
-        if max(np.abs(a).max() for a in betas + omegas) >= PHI_LIMIT:
+        if not all(np.all(np.abs(a) < PHI_LIMIT) for a in betas + omegas):  # also NaN
             status, message = "diverged", "a parameter blew up: the learning rate is too large"
             break
         net = Network(betas, omegas, net.activations)
