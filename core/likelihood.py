@@ -432,15 +432,18 @@ class ClosedForm:
     """The maximum-likelihood solution where it has a closed form (a line, fixed sigma).
 
     ``parameters`` (P,) are the least-squares line ``(phi_0, phi_1)``; ``sigma`` is the MLE of
-    sigma at that line, the root-mean-square residual; ``nll`` the NLL there (the smallest).
+    sigma at that line, the root-mean-square residual; ``nll`` the NLL there (the smallest over
+    line and sigma); ``nll_at_sigma`` the NLL of that line with the sigma the caller fixed (the
+    smallest over lines for that sigma, where a fit with that sigma should arrive).
     """
 
     parameters: np.ndarray
     sigma: float
     nll: float
+    nll_at_sigma: float
 
 
-def closed_form(spec: ModelSpec, data: Data) -> ClosedForm | None:
+def closed_form(spec: ModelSpec, data: Data, sigma: float = 1.0) -> ClosedForm | None:
     """The MLE of a line with a normal, fixed-sigma likelihood; None for every other model."""
     if spec.problem != "regression" or spec.heteroscedastic or spec.model != "line":
         return None
@@ -448,11 +451,11 @@ def closed_form(spec: ModelSpec, data: Data) -> ClosedForm | None:
         return None  # every x the same: the slope is not determined
     design = np.column_stack([np.ones_like(data.x), data.x])  # (I, 2)
     phi = np.linalg.lstsq(design, data.y, rcond=None)[0]
-    sigma = rms_residual(data.y, design @ phi)
-    if sigma == 0:
+    best = rms_residual(data.y, design @ phi)
+    if best == 0:
         return None  # the line passes through every point: the likelihood is unbounded
-    nll = losses.gaussian_nll(design @ phi, data.y, sigma).total
-    return ClosedForm(phi, sigma, nll)
+    nll = losses.gaussian_nll(design @ phi, data.y, best).total
+    return ClosedForm(phi, best, nll, losses.gaussian_nll(design @ phi, data.y, sigma).total)
 
 
 def rms_residual(y: np.ndarray, mean: np.ndarray) -> float:

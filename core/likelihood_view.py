@@ -145,7 +145,7 @@ def explore(
         if not spec.heteroscedastic:
             affine = lk.affine_relation(data, points.mean, sigma)
             sigma_mle = lk.rms_residual(data.y, points.mean)
-    closed = lk.closed_form(spec, data)
+    closed = lk.closed_form(spec, data, sigma)
     if closed is not None:
         closed_curve = closed.parameters[0] + closed.parameters[1] * grid
     if fit is not None and not (spec.problem == "binary" and spec.link != "sigmoid"):

@@ -157,6 +157,9 @@ class ClosedFormOut(Model):
     parameters: list[float] = Field(description="The least-squares line (phi_0, phi_1): the MLE.")
     sigma: float = Field(description="MLE of sigma at that line: the RMS residual.")
     nll: float = Field(description="The NLL (sum) at the MLE with that sigma: the smallest.")
+    nll_at_sigma: float = Field(
+        description="The NLL of the MLE line with the request's fixed sigma (the fit's target)."
+    )
     curve: list[float] = Field(description="The MLE line at the grid inputs.")
 
 
@@ -262,6 +265,7 @@ def view(req: LossViewRequest) -> LossViewResponse:
             parameters=_values(v.closed.parameters),
             sigma=v.closed.sigma,
             nll=v.closed.nll,
+            nll_at_sigma=v.closed.nll_at_sigma,
             curve=_values(v.closed_curve),
         ),
         fit=None

@@ -145,7 +145,7 @@ def test_nll_is_an_affine_function_of_the_sum_of_squares_in_the_view(seed, phi0,
 def test_closed_form_mle_against_brute_force_grid():
     spec = lk.ModelSpec("regression", "line")
     data = data_for(spec, n=25, seed=4)
-    closed = lk.closed_form(spec, data)
+    closed = lk.closed_form(spec, data, 0.8)
     phi0 = np.linspace(closed.parameters[0] - 0.5, closed.parameters[0] + 0.5, 81)
     phi1 = np.linspace(closed.parameters[1] - 0.5, closed.parameters[1] + 0.5, 81)
     sigma = np.linspace(0.5 * closed.sigma, 1.5 * closed.sigma, 81)
@@ -160,6 +160,11 @@ def test_closed_form_mle_against_brute_force_grid():
             if nll[k] < best[0]:
                 best = (nll[k], (a, b, sigma[k]))
     assert closed.nll <= best[0] + 1e-12
+    at_08 = [lk.normal(data.y, a + b * data.x, 0.8).total for a in phi0 for b in phi1]
+    assert closed.nll_at_sigma <= min(at_08) + 1e-12
+    assert closed.nll_at_sigma == pytest.approx(
+        lk.normal(data.y, closed.parameters[0] + closed.parameters[1] * data.x, 0.8).total
+    )
     np.testing.assert_allclose(best[1], [*closed.parameters, closed.sigma], atol=0.0125 + 1e-12)
 
 
