@@ -75,6 +75,7 @@ function viewRequest(s) {
     heteroscedastic: s.heteroscedastic, n_classes: s.n_classes, link: s.link, seed: s.seed,
     n_points: s.n_points, noise: s.noise, noise_growth: s.noise_growth, sigma: s.sigma,
     fit: s.fit, learning_rate: s.learning_rate, max_steps: s.max_steps,
+    grid_size: 150, density_rows: 50, // enough for smooth curves; a bigger map costs JSON time
     parameters: s.params.trim() ? parseNumbers(s.params, "parameters", 1, 200) : null,
   };
   if (s.source === "custom") {
