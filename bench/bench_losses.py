@@ -51,8 +51,9 @@ def view_core(body: dict):
         body.get("link", "sigmoid"),
     )
     rng = np.random.default_rng(0)
-    steps, tolerance = body.get("max_steps", 200), body.get("tolerance", 1e-9)
-    fit = lv.FitSettings(0.1, steps, tolerance) if body.get("fit") else None
+    steps, tolerance = body.get("max_steps", 200), body.get("tolerance", 1e-6)
+    kind = body.get("optimizer", "gd")
+    fit = lv.FitSettings(kind, 0.1, steps, tolerance) if body.get("fit") else None
     n = body.get("n_points", 30)
 
     def run():

@@ -16,15 +16,18 @@ from core import likelihood as lk
 from core.errors import DomainError
 from core.losses import normal_density
 from core.network import backward, forward, gradient_vector
+from core.optimizers import OptimizerConfig
 
 
 @dataclass(frozen=True)
 class FitSettings:
-    """Gradient descent on the mean NLL (see :func:`core.likelihood.fit`)."""
+    """An optimiser on the mean NLL (see :func:`core.likelihood.fit`)."""
 
+    optimizer: str = "gd"  # one of core.likelihood.FIT_OPTIMIZERS
     learning_rate: float = 0.1  # alpha, on the mean NLL
     max_steps: int = 200
-    tolerance: float = 1e-9  # stop when the mean NLL changes by less than this
+    tolerance: float = 1e-6  # converged: |gradient| and the last step below this
+    beta: float = 0.9  # momentum, Nesterov, Adam's first moment
 
 
 @dataclass(frozen=True)
@@ -149,9 +152,8 @@ def explore(
     if closed is not None:
         closed_curve = closed.parameters[0] + closed.parameters[1] * grid
     if fit is not None and not (spec.problem == "binary" and spec.link != "sigmoid"):
-        fit_run = lk.fit(
-            spec, data, parameters, sigma, fit.learning_rate, fit.max_steps, fit.tolerance
-        )
+        config = OptimizerConfig(fit.optimizer, fit.learning_rate, beta=fit.beta)
+        fit_run = lk.fit(spec, data, parameters, sigma, config, fit.max_steps, fit.tolerance)
         fit_curve = lk.predict(spec, lk.network_of(spec, fit_run.parameters), grid, sigma)
     return ProblemView(
         spec=spec,

@@ -27,6 +27,7 @@ ProblemName = Literal[tuple(lk.PROBLEMS)]  # type: ignore[valid-type]
 ModelName = Literal[tuple(lk.MODELS)]  # type: ignore[valid-type]
 LinkName = Literal[tuple(lk.LINKS)]  # type: ignore[valid-type]
 ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
+FitOptimizer = Literal[lk.FIT_OPTIMIZERS]  # type: ignore[valid-type]
 Status = Literal["converged", "max_steps", "diverged"]
 Coord = Annotated[float, Field(ge=-1e6, le=1e6)]
 Param = Annotated[float, Field(ge=-1000, le=1000)]
@@ -96,17 +97,22 @@ class LossViewRequest(Model):
     )
     grid_size: int = Field(200, ge=10, le=400, description="Inputs where curves are drawn.")
     density_rows: int = Field(80, ge=10, le=200, description="Rows of the regression density map.")
-    fit: bool = Field(False, description="Run gradient descent on the NLL from the parameters.")
-    learning_rate: float = Field(0.1, gt=0, le=10, description="alpha, on the mean NLL.")
-    max_steps: int = Field(200, ge=0, le=2000, description="Gradient-descent step limit.")
+    fit: bool = Field(False, description="Run an optimiser on the NLL from the parameters.")
+    optimizer: FitOptimizer = Field(
+        "gd", description="The fit's update rule (full batch; names of the optimizers registry)."
+    )
+    learning_rate: float = Field(0.1, gt=0, le=10, description="alpha, on the mean NLL L / I.")
+    beta: float = Field(0.9, ge=0, lt=1, description="Momentum coefficient (momentum, Adam).")
+    max_steps: int = Field(200, ge=0, le=2000, description="The fit's step limit.")
     tolerance: float = Field(
-        1e-9, ge=0, le=1, description="Stop when the mean NLL changes by less than this."
+        1e-6, ge=0, le=1, description="Converged: |gradient| and the last step below this."
     )
 
     model_config = {
         "json_schema_extra": {
             "examples": [
                 {"problem": "regression", "parameters": [0.2, 0.8], "sigma": 0.4, "fit": True},
+                {"problem": "binary", "model": "shallow", "fit": True, "optimizer": "adam"},
                 {"problem": "binary", "x": [-1, -0.5, 0, 0.5, 1], "y": [0, 0, 1, 1, 1]},
                 {"problem": "multiclass", "model": "shallow", "n_classes": 3, "seed": 2},
             ]
@@ -204,7 +210,7 @@ class LossViewResponse(Model):
     closed_form: ClosedFormOut | None = Field(
         description="The maximum-likelihood solution where it has a closed form (a line)."
     )
-    fit: FitOut | None = Field(description="The gradient-descent run, when asked for.")
+    fit: FitOut | None = Field(description="The optimiser's run, when asked for.")
     message: str = Field(description="Why some numbers are undefined; empty when all are.")
 
 
@@ -236,7 +242,9 @@ def view(req: LossViewRequest) -> LossViewResponse:
         req.sigma,
         req.grid_size,
         req.density_rows,
-        lv.FitSettings(req.learning_rate, req.max_steps, req.tolerance) if req.fit else None,
+        lv.FitSettings(req.optimizer, req.learning_rate, req.max_steps, req.tolerance, req.beta)
+        if req.fit
+        else None,
     )
     return LossViewResponse(
         loss=spec.loss,

@@ -7,6 +7,7 @@ from core import likelihood as lk
 from core import likelihood_info as li
 from core import likelihood_view as lv
 from core import losses
+from core.optimizers import OptimizerConfig
 
 API = "/api/v1/losses"
 
@@ -48,12 +49,19 @@ def test_view_fit_and_own_data(client):
     req = {"x": [0, 1, 2, 3], "y": [1, 3, 5, 7.5], "parameters": [0, 0], "fit": True}
     body = post(client, "view", {**req, "learning_rate": 0.05, "max_steps": 2000, "sigma": 1})
     data = lk.Data(np.array([0, 1, 2, 3.0]), np.array([1, 3, 5, 7.5]))
-    run = lk.fit(lk.ModelSpec(), data, np.zeros(2), 1.0, 0.05, 2000, 1e-9)
+    run = lk.fit(lk.ModelSpec(), data, np.zeros(2), 1.0, OptimizerConfig("gd", 0.05), 2000, 1e-6)
     assert body["fit"]["parameters"] == run.parameters.tolist()
     assert body["fit"]["losses"] == run.losses.tolist()
     assert body["fit"]["status"] == run.status
     assert body["fit"]["parameters"] == pytest.approx(body["closed_form"]["parameters"], abs=1e-3)
     assert body["closed_form"]["parameters"] == pytest.approx([0.9, 2.15])
+
+
+def test_view_fit_with_adam(client):
+    body = post(client, "view", {"problem": "binary", "fit": True, "optimizer": "adam"})
+    assert body["fit"]["losses"][-1] < body["fit"]["losses"][0]
+    r = client.post(f"{API}/view", json={"fit": True, "optimizer": "sgd"})
+    assert r.status_code == 422
 
 
 def test_view_multiclass_and_heteroscedastic(client):
