@@ -211,6 +211,9 @@ class LossViewResponse(Model):
         description="The maximum-likelihood solution where it has a closed form (a line)."
     )
     fit: FitOut | None = Field(description="The optimiser's run, when asked for.")
+    fit_optimizers: list[str] = Field(
+        description="The optimisers the fit accepts (names of the optimizers registry)."
+    )
     message: str = Field(description="Why some numbers are undefined; empty when all are.")
 
 
@@ -287,6 +290,7 @@ def view(req: LossViewRequest) -> LossViewResponse:
             curve=_prediction(v.fit_curve),
         ),
         message=v.message,
+        fit_optimizers=list(lk.FIT_OPTIMIZERS),
     )
 
 

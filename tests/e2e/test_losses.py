@@ -2,7 +2,7 @@
 
 import re
 
-from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import errors_shown, open_page, plot_data, set_slider, wait_error, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
@@ -93,7 +93,7 @@ def test_heteroscedastic_option_predicts_sigma(page, base_url, console, screensh
     page.check('input[data-key="heteroscedastic"]')
     ready = wait_ready(page, ready)
     assert page.locator("input.param").count() == 4
-    assert page.locator("#sigma-control").is_hidden()
+    assert page.locator('input[data-key="sigma"]').is_disabled()
     move_parameter(page, 3, 0.4)  # sigma grows with x
     wait_ready(page, ready)
     title = page.locator("#model-plot .gtitle").text_content()
@@ -198,3 +198,25 @@ def test_state_in_the_hash_reproduces_the_view(page, base_url, console):
     assert named(page, "model-plot", "λ = max(0, f)")[0]["y"][0] == 0
     values = page.locator("input.param").evaluate_all("els => els.map(e => Number(e.value))")
     assert values == [0.2, 1]
+
+
+def test_fit_with_adam_from_the_optimiser_menu(page, base_url, console):
+    ready = open_lab(page, base_url, "#problem=binary&fit=1")
+    gd = named(page, "fit-plot", "L = summed NLL")[0]["y"]
+    options = page.locator("#optimizer-select option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["gd", "momentum", "nesterov", "adam"]
+    page.select_option("#optimizer-select", "adam")
+    wait_ready(page, ready)
+    adam = named(page, "fit-plot", "L = summed NLL")[0]["y"]
+    assert adam != gd and adam[-1] < adam[0]
+    assert "optimizer=adam" in page.url
+
+
+def test_a_typing_error_in_the_logits_is_shown_in_place(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.fill('input[data-key="sm_logits"]', "1, two, 3")
+    wait_error(page, "logits")
+    assert any("numbers separated by commas" in e for e in errors_shown(page))
+    set_slider(page, "g_mu2", 2)  # the other panels still answer
+    wait_ready(page, ready)
+    assert named(page, "gauss-plot", "q")[0]["x"][-1] > 5

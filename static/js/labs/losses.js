@@ -1,9 +1,10 @@
 // Loss-functions lab: likelihoods and the NLL for three problems, softmax, entropy and KL.
 // Every number comes from /api/v1/losses; this module only asks and draws.
-import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
+import { postJSON } from "../api.js";
+import { FieldError } from "../errors.js";
 import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
 import { parsePoints } from "../points.js";
+import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 
 const API = "api/v1/losses";
@@ -12,10 +13,13 @@ const OUTCOMES = 4; // bars of the discrete KL panel
 const P_DEFAULT = [0.4, 0.3, 0.2, 0.1];
 const Q_DEFAULT = [0.1, 0.2, 0.3, 0.4];
 
-// The activations the server accepts, from the one registry in core (via /api/v1/meta).
-const meta = await fetch("api/v1/meta").then((r) => r.json());
-const ACTIVATIONS = meta.registries.activations.map((a) => a.name);
-document.getElementById("activation-select").innerHTML = meta.registries.activations
+initPage("losses");
+
+// Names and labels from the registries core declares once (via /api/v1/meta).
+const registries = (await meta()).registries;
+const ACTIVATIONS = (registries.activations ?? [{ name: "relu", label: "ReLU" }]).map((a) => a.name);
+const OPTIMIZER_LABELS = Object.fromEntries((registries.optimizers ?? []).map((o) => [o.name, o.label]));
+document.getElementById("activation-select").innerHTML = (registries.activations ?? [])
   .map((a) => `<option value="${a.name}">${a.label}</option>`)
   .join("");
 
@@ -25,22 +29,24 @@ const weights = (prefix, values) =>
 const schema = {
   problem: { type: "enum", options: ["regression", "binary", "multiclass"], default: "regression" },
   model: { type: "enum", options: ["line", "shallow"], default: "line" },
-  hidden_units: { type: "int", default: 3, min: 1, max: 8 },
-  activation: { type: "enum", options: ACTIVATIONS, default: "relu" },
-  heteroscedastic: { type: "bool", default: false },
-  sigma: { type: "number", default: 0.5, min: 0.01, max: 10 },
-  link: { type: "enum", options: ["sigmoid", "linear", "relu"], default: "sigmoid" },
-  n_classes: { type: "int", default: 3, min: 2, max: 6 },
+  hidden_units: { type: "int", default: 3, min: 1, max: 8, enabled: (s) => s.model === "shallow" },
+  activation: { type: "enum", options: ACTIVATIONS, default: "relu", enabled: (s) => s.model === "shallow" },
+  heteroscedastic: { type: "bool", default: false, enabled: (s) => s.problem === "regression" },
+  sigma: { type: "number", default: 0.5, min: 0.01, max: 10, enabled: (s) => s.problem === "regression" && !s.heteroscedastic },
+  link: { type: "enum", options: ["sigmoid", "linear", "relu"], default: "sigmoid", enabled: (s) => s.problem === "binary" },
+  n_classes: { type: "int", default: 3, min: 2, max: 6, enabled: (s) => s.problem === "multiclass" },
   source: { type: "enum", options: ["generated", "custom"], default: "generated" },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
   n_points: { type: "int", default: 30, min: 2, max: 200 },
   noise: { type: "number", default: 0.3, min: 0.05, max: 1.5 },
-  noise_growth: { type: "number", default: 0, min: 0, max: 3 },
+  noise_growth: { type: "number", default: 0, min: 0, max: 3, enabled: (s) => s.problem === "regression" },
   points: { type: "text", default: "-1, 0\n-0.5, 0\n-0.2, 1\n0, 0\n0.5, 1\n1, 1", maxLength: 12000 },
   params: { type: "text", default: "", maxLength: 4000 }, // "" = the model's default start
   fit: { type: "bool", default: false },
-  learning_rate: { type: "number", default: 0.1, min: 0.001, max: 3 },
-  max_steps: { type: "int", default: 200, min: 10, max: 1000 },
+  optimizer: { type: "text", default: "gd", maxLength: 40, enabled: (s) => s.fit }, // checked by the API
+  learning_rate: { type: "number", default: 0.1, min: 0.001, max: 3, enabled: (s) => s.fit },
+  beta: { type: "number", default: 0.9, min: 0, max: 0.99, enabled: (s) => s.fit && s.optimizer !== "gd" },
+  max_steps: { type: "int", default: 200, min: 10, max: 1000, enabled: (s) => s.fit },
   sm_logits: { type: "text", default: "2, 1, 0.1, -1", maxLength: 400 },
   sm_shift: { type: "number", default: 0, min: -50, max: 50 },
   sm_temperature: { type: "number", default: 1, min: 0.01, max: 100 },
@@ -62,10 +68,10 @@ document.getElementById("pq-sliders").innerHTML = ["p", "q"]
       <input type="range" data-key="${d}${k}" min="0" max="1" step="0.01"></label>`).join(""))
   .join("");
 
-function parseNumbers(text, what, min, max) {
+function parseNumbers(text, key, what, min, max) {
   const values = text.split(/[\s,;]+/).filter((t) => t !== "").map(Number);
-  if (!values.every(Number.isFinite)) throw new Error(`${what}: type numbers separated by commas`);
-  if (values.length < min || values.length > max) throw new Error(`${what}: give ${min} to ${max} numbers`);
+  if (!values.every(Number.isFinite)) throw new FieldError(key, `${what}: type numbers separated by commas`);
+  if (values.length < min || values.length > max) throw new FieldError(key, `${what}: give ${min} to ${max} numbers`);
   return values;
 }
 
@@ -74,12 +80,17 @@ function viewRequest(s) {
     problem: s.problem, model: s.model, hidden_units: s.hidden_units, activation: s.activation,
     heteroscedastic: s.heteroscedastic, n_classes: s.n_classes, link: s.link, seed: s.seed,
     n_points: s.n_points, noise: s.noise, noise_growth: s.noise_growth, sigma: s.sigma,
-    fit: s.fit, learning_rate: s.learning_rate, max_steps: s.max_steps,
+    fit: s.fit, optimizer: s.optimizer, learning_rate: s.learning_rate, beta: s.beta, max_steps: s.max_steps,
     grid_size: 150, density_rows: 50, // enough for smooth curves; a bigger map costs JSON time
-    parameters: s.params.trim() ? parseNumbers(s.params, "parameters", 1, 200) : null,
+    parameters: s.params.trim() ? parseNumbers(s.params, "params", "parameters", 1, 200) : null,
   };
   if (s.source === "custom") {
-    const pairs = parsePoints(s.points, MAX_POINTS);
+    let pairs;
+    try {
+      pairs = parsePoints(s.points, MAX_POINTS);
+    } catch (err) {
+      throw new FieldError("points", err.message);
+    }
     body.x = pairs.map((p) => p[0]);
     body.y = pairs.map((p) => p[1]);
   }
@@ -87,51 +98,10 @@ function viewRequest(s) {
 }
 
 const range = (n) => Array.from({ length: n }, (_, k) => k);
-
-/** Each panel's request; a bad entry in one leaves the others drawn. */
-const SECTIONS = {
-  view: (s) => ["view", viewRequest(s)],
-  softmax: (s) => ["softmax", {
-    logits: parseNumbers(s.sm_logits, "logits", 2, 12), shift: s.sm_shift, temperature: s.sm_temperature,
-  }],
-  discrete: (s) => ["discrete", {
-    p: range(OUTCOMES).map((k) => s[`p${k}`]), q: range(OUTCOMES).map((k) => s[`q${k}`]), normalise: true,
-  }],
-  gauss: (s) => ["gaussians", { mu1: s.g_mu1, sigma1: s.g_sigma1, mu2: s.g_mu2, sigma2: s.g_sigma2 }],
-  empirical: (s) => ["empirical", { seed: s.e_seed, n_points: s.e_points, bins: s.e_bins }],
-};
-
-// Answers by request: moving one panel's control re-asks only that panel.
-const cache = new Map();
-async function cachedPost(path, body, signal) {
-  const key = path + JSON.stringify(body);
-  if (cache.has(key)) return cache.get(key);
-  const data = await postJSON(`${API}/${path}`, body, { signal });
-  cache.set(key, data);
-  if (cache.size > 40) cache.delete(cache.keys().next().value);
-  return data;
-}
-
-async function compute(s, signal) {
-  const results = { errors: [] };
-  const names = Object.keys(SECTIONS);
-  const settled = await Promise.allSettled(names.map(async (name) => {
-    const [path, body] = SECTIONS[name](s); // a typing error rejects this panel only
-    return cachedPost(path, body, signal);
-  }));
-  names.forEach((name, i) => {
-    const outcome = settled[i];
-    if (outcome.status === "fulfilled") results[name] = outcome.value;
-    else if (outcome.reason?.name === "AbortError") throw outcome.reason;
-    else results.errors.push(outcome.reason);
-  });
-  return results;
-}
+const post = (path) => (body) => postJSON(`${API}/${path}`, body);
 
 // ---------------------------------------------------------------------------------------------
 // 1. The problem view
-
-let lastView = null;
 
 function paramSliders(d) {
   const box = document.getElementById("parameter-sliders");
@@ -144,7 +114,7 @@ function paramSliders(d) {
       .join("");
     box.querySelectorAll("input.param").forEach((el) => {
       el.addEventListener("input", () => {
-        const values = [...lastView.parameters];
+        const values = [...lab.data("view").parameters];
         values[Number(el.dataset.index)] = Number(el.value);
         lab.set({ params: values.map((v) => String(Number(v.toPrecision(10)))).join(",") });
       });
@@ -297,7 +267,7 @@ function drawFit(d) {
     }
   }
   draw("fit-plot", traces, {
-    title: title(d.fit ? `Gradient descent · ${d.fit.message}` : "Gradient descent: tick \"run from the current φ\""),
+    title: title(d.fit ? `Fit · ${d.fit.message}` : "Fit: tick \"run from the current φ\""),
     xaxis: { title: { text: "step" } },
     yaxis: { title: { text: "L[φ]" } },
     uirevision: "fit",
@@ -348,18 +318,20 @@ function drawReadouts(d) {
   document.getElementById("view-message").textContent = d.message;
 }
 
+function optimizerOptions(d, s) {
+  const select = document.getElementById("optimizer-select");
+  if (select.options.length !== d.fit_optimizers.length) {
+    select.innerHTML = d.fit_optimizers.map((name) => `<option value="${name}">${OPTIMIZER_LABELS[name] ?? name}</option>`).join("");
+  }
+  select.value = s.optimizer;
+}
+
 function renderView(d, s) {
-  lastView = d;
   const show = (id, on) => { document.getElementById(id).hidden = !on; };
-  show("shallow-controls", s.model === "shallow");
-  show("regression-controls", s.problem === "regression");
-  show("sigma-control", !s.heteroscedastic);
-  show("growth-control", s.problem === "regression");
-  show("link-control", s.problem === "binary");
-  show("classes-control", s.problem === "multiclass");
   show("generated-controls", s.source === "generated");
   show("custom-controls", s.source === "custom");
   show("to-mle", Boolean(d.closed_form));
+  optimizerOptions(d, s);
   paramSliders(d);
   if (s.problem === "regression") drawRegression(d);
   else if (s.problem === "binary") drawBinary(d, s);
@@ -501,35 +473,68 @@ function renderEmpirical(d) {
 
 // ---------------------------------------------------------------------------------------------
 
-const RENDER = { view: renderView, softmax: renderSoftmax, discrete: renderDiscrete, gauss: renderGauss, empirical: renderEmpirical };
-const drawn = {};
+const VIEW_KEYS = [
+  "problem", "model", "hidden_units", "activation", "heteroscedastic", "sigma", "link", "n_classes",
+  "source", "seed", "n_points", "noise", "noise_growth", "points", "params",
+  "fit", "optimizer", "learning_rate", "beta", "max_steps",
+];
+// A new problem or model has other parameters: it starts from its own default.
+const NEW_MODEL_KEYS = ["problem", "model", "hidden_units", "heteroscedastic", "n_classes", "activation"];
 
-function render(results, s) {
-  for (const [name, fn] of Object.entries(RENDER)) {
-    const d = results[name];
-    if (d && drawn[name] !== d) {
-      fn(d, s);
-      drawn[name] = d;
-    }
-  }
-  showError(results.errors[0] ?? null);
-}
+const lab = createLab({
+  schema,
+  channels: {
+    view: {
+      keys: VIEW_KEYS,
+      compute: (s) => post("view")(viewRequest(s)),
+      render: renderView,
+      figures: ["model-plot", "points-plot", "fit-plot"],
+    },
+    softmax: {
+      keys: ["sm_logits", "sm_shift", "sm_temperature"],
+      compute: (s) => post("softmax")({
+        logits: parseNumbers(s.sm_logits, "sm_logits", "logits", 2, 12), shift: s.sm_shift, temperature: s.sm_temperature,
+      }),
+      render: renderSoftmax,
+      figures: ["softmax-plot", "temperature-plot"],
+    },
+    discrete: {
+      keys: range(OUTCOMES).flatMap((k) => [`p${k}`, `q${k}`]),
+      compute: (s) => post("discrete")({
+        p: range(OUTCOMES).map((k) => s[`p${k}`]), q: range(OUTCOMES).map((k) => s[`q${k}`]), normalise: true,
+      }),
+      render: renderDiscrete,
+      figures: ["discrete-plot", "terms-plot"],
+    },
+    gauss: {
+      keys: ["g_mu1", "g_sigma1", "g_mu2", "g_sigma2"],
+      compute: (s) => post("gaussians")({ mu1: s.g_mu1, sigma1: s.g_sigma1, mu2: s.g_mu2, sigma2: s.g_sigma2 }),
+      render: renderGauss,
+      figures: ["gauss-plot", "integrand-plot"],
+    },
+    empirical: {
+      keys: ["e_points", "e_bins", "e_seed"],
+      compute: (s) => post("empirical")({ seed: s.e_seed, n_points: s.e_points, bins: s.e_bins }),
+      render: renderEmpirical,
+      figures: ["nll-map", "kl-map", "slice-plot", "histogram-plot"],
+    },
+  },
+  fields: {
+    parameters: "params", x: "points", y: "points", logits: "sm_logits", shift: "sm_shift",
+    temperature: "sm_temperature", mu1: "g_mu1", sigma1: "g_sigma1", mu2: "g_mu2", sigma2: "g_sigma2",
+  },
+  constrain: (next, changed) => (changed.some((k) => NEW_MODEL_KEYS.includes(k)) && !changed.includes("params") ? { params: "" } : {}),
+});
 
-initPage("losses");
-const lab = createLab({ schema, compute, render, onError: showError });
-
-// A new problem or model has other parameters: start from its default.
-for (const key of ["problem", "model", "hidden_units", "heteroscedastic", "n_classes", "activation"]) {
-  document.querySelector(`[data-key="${key}"]`).addEventListener(key === "hidden_units" ? "input" : "change", () => lab.set({ params: "" }));
-}
 document.getElementById("reset-params").addEventListener("click", () => lab.set({ params: "" }));
 document.getElementById("new-data").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.getElementById("new-sample").addEventListener("click", () => lab.set({ e_seed: lab.state.e_seed + 1 }));
 document.getElementById("huge-logits").addEventListener("click", () => lab.set({ sm_logits: "1000, -1000, 0, 999" }));
 document.getElementById("to-mle").addEventListener("click", () => {
-  const c = lastView?.closed_form;
+  const c = lab.data("view")?.closed_form;
   if (c) lab.set({ params: c.parameters.join(","), sigma: c.sigma });
 });
 document.getElementById("to-fit").addEventListener("click", () => {
-  if (lastView?.fit) lab.set({ params: lastView.fit.parameters.join(",") });
+  const f = lab.data("view")?.fit;
+  if (f) lab.set({ params: f.parameters.join(",") });
 });
