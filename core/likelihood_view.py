@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import likelihood as lk
+from core import likelihood_fit as lf
 from core.errors import DomainError
 from core.losses import normal_density
 from core.network import backward, forward, gradient_vector
@@ -84,7 +85,7 @@ class ProblemView:
     sigma_mle: float | None
     closed: lk.ClosedForm | None
     closed_curve: np.ndarray | None
-    fit: lk.Fit | None
+    fit: lf.Fit | None
     fit_curve: lk.Prediction | None
     message: str
 
@@ -153,7 +154,7 @@ def explore(
         closed_curve = closed.parameters[0] + closed.parameters[1] * grid
     if fit is not None and not (spec.problem == "binary" and spec.link != "sigmoid"):
         config = OptimizerConfig(fit.optimizer, fit.learning_rate, beta=fit.beta)
-        fit_run = lk.fit(spec, data, parameters, sigma, config, fit.max_steps, fit.tolerance)
+        fit_run = lf.fit(spec, data, parameters, sigma, config, fit.max_steps, fit.tolerance)
         fit_curve = lk.predict(spec, lk.network_of(spec, fit_run.parameters), grid, sigma)
     return ProblemView(
         spec=spec,

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from pydantic import Field, model_validator
 
 from core import likelihood as lk
+from core import likelihood_fit as lf
 from core import likelihood_info as li
 from core import likelihood_view as lv
 from core.activations import ACTIVATION_NAMES
@@ -27,7 +28,7 @@ ProblemName = Literal[tuple(lk.PROBLEMS)]  # type: ignore[valid-type]
 ModelName = Literal[tuple(lk.MODELS)]  # type: ignore[valid-type]
 LinkName = Literal[tuple(lk.LINKS)]  # type: ignore[valid-type]
 ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
-FitOptimizer = Literal[lk.FIT_OPTIMIZERS]  # type: ignore[valid-type]
+FitOptimizer = Literal[lf.FIT_OPTIMIZERS]  # type: ignore[valid-type]
 Status = Literal["converged", "max_steps", "diverged"]
 Coord = Annotated[float, Field(ge=-1e6, le=1e6)]
 Param = Annotated[float, Field(ge=-1000, le=1000)]
@@ -290,7 +291,7 @@ def view(req: LossViewRequest) -> LossViewResponse:
             curve=_prediction(v.fit_curve),
         ),
         message=v.message,
-        fit_optimizers=list(lk.FIT_OPTIMIZERS),
+        fit_optimizers=list(lf.FIT_OPTIMIZERS),
     )
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core import likelihood as lk
+from core import likelihood_fit as lf
 from core import likelihood_info as li
 from core import likelihood_view as lv
 from core import losses
@@ -49,7 +50,7 @@ def test_view_fit_and_own_data(client):
     req = {"x": [0, 1, 2, 3], "y": [1, 3, 5, 7.5], "parameters": [0, 0], "fit": True}
     body = post(client, "view", {**req, "learning_rate": 0.05, "max_steps": 2000, "sigma": 1})
     data = lk.Data(np.array([0, 1, 2, 3.0]), np.array([1, 3, 5, 7.5]))
-    run = lk.fit(lk.ModelSpec(), data, np.zeros(2), 1.0, OptimizerConfig("gd", 0.05), 2000, 1e-6)
+    run = lf.fit(lk.ModelSpec(), data, np.zeros(2), 1.0, OptimizerConfig("gd", 0.05), 2000, 1e-6)
     assert body["fit"]["parameters"] == run.parameters.tolist()
     assert body["fit"]["losses"] == run.losses.tolist()
     assert body["fit"]["status"] == run.status
