@@ -95,6 +95,18 @@ CASES = [
             "tolerance": 0,
         },
     ),
+    (
+        "view + fit, 200 steps Adam (binary shallow D=8)",
+        "view",
+        {
+            "fit": True,
+            "optimizer": "adam",
+            "problem": "binary",
+            "model": "shallow",
+            "hidden_units": 8,
+            "tolerance": 0,
+        },
+    ),
     ("view + fit, 1000 steps (line)", "view", {"fit": True, "max_steps": 1000, "tolerance": 0}),
     ("softmax explorer", "softmax", {"logits": [1000, -1000, 0, 999], "shift": 5}),
     ("discrete KL, 4 outcomes", "discrete", {"p": [0.4, 0.3, 0.2, 0.1], "q": [0.1, 0.2, 0.3, 0.4]}),
