@@ -110,7 +110,7 @@ function paramSliders(d) {
     box.dataset.signature = signature;
     box.innerHTML = d.parameter_labels
       .map((label, j) => `<label class="control"><span>${label}</span> <output id="param-out-${j}"></output>
-        <input type="range" class="param" data-index="${j}" step="0.01"></label>`)
+        <input type="range" class="param" data-index="${j}" step="0.01" aria-label="${label}"></label>`)
       .join("");
     box.querySelectorAll("input.param").forEach((el) => {
       el.addEventListener("input", () => {
@@ -436,7 +436,7 @@ function surface(id, z, d, heading, label, marks) {
 
 function renderEmpirical(d) {
   const mle = marker("MLE (mean, RMS deviation)", d.mle, COLORS.exact, "star");
-  surface("nll-map", d.cross_entropy, d, "L/I = H[p_emp, q] (KL from the deltas, less its ∞ constant)", "L/I", [
+  surface("nll-map", d.cross_entropy, d, "L/I = H[p_{emp}, q] (KL from the deltas, less its ∞ constant)", "L/I", [
     mle, marker("grid minimum", d.grid_nll_minimiser, COLORS.descent, "circle-open"),
   ]);
   surface("kl-map", d.kl_histogram, d, "KL[p_h ‖ q] with the histogram as the data", "KL", [
