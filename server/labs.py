@@ -91,8 +91,8 @@ LABS: tuple[Lab, ...] = (
         "5",
         "Loss functions",
         "Losses from maximum likelihood: least squares, binary cross-entropy and beyond.",
-        None,
-        None,
+        "losses.html",
+        "losses",
     ),
     Lab(
         "training",
