@@ -1,0 +1,431 @@
+"""Backpropagation: the scalar chain of the book's toy model and the network inspector.
+
+Course notes ch. 7.1 (forward pass, backward pass); Prince, *Understanding Deep Learning*,
+ch. 7.3-7.4.
+
+**The toy chain** (book eq. 7.5-7.12, notebook 7.1). One input ``x``, one target ``y``, eight
+scalar parameters:
+
+.. math::
+
+    f_0 = \\beta_0 + \\omega_0 x,\\; h_1 = \\sin f_0,\\; f_1 = \\beta_1 + \\omega_1 h_1,\\;
+    h_2 = \\exp f_1,\\; f_2 = \\beta_2 + \\omega_2 h_2,\\; h_3 = \\cos f_2,\\;
+    f_3 = \\beta_3 + \\omega_3 h_3,\\; \\ell = (f_3 - y)^2.
+
+The backward pass multiplies local derivatives from the loss back to the input:
+``dl/df_3 = 2 (f_3 - y)``, ``dl/dh_k = omega_k dl/df_k``, ``dl/df_{k-1} = a_k'[f_{k-1}] dl/dh_k``
+and then ``dl/dbeta_k = dl/df_k``, ``dl/domega_k = h_k dl/df_k`` with ``h_0 = x``.
+
+**The network inspector** runs :mod:`core.network` (``f_0 = beta_0 + Omega_0 x``,
+``h_k = a[f_{k-1}]``, ``f_k = beta_k + Omega_k h_k``) and a loss of :mod:`core.losses`, keeps
+every stored value, the activation-derivative masks ``a'[f_{k-1}]`` (``I[f_{k-1} > 0]`` for
+ReLU) and ``dl/dh_k = Omega_k^T dl/df_k``, and checks every derivative against central finite
+differences. The notes' summary writes ``f_k = beta_k + Omega_k h_{k-1}`` and drops ``h_k^T``
+from ``dl/dOmega_k``; we follow the book: ``dl/dOmega_k = dl/df_k h_k^T``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import losses, network
+from core.activations import get_activation
+from core.errors import DomainError
+
+# ---------------------------------------------------------------------------------------------
+# The scalar chain
+# ---------------------------------------------------------------------------------------------
+
+# The chain's functions h_k = a_k[f_{k-1}] with their derivatives, in order (book eq. 7.7).
+CHAIN_FUNCTIONS: tuple[tuple[str, object, object], ...] = (
+    ("sin", np.sin, np.cos),
+    ("exp", np.exp, np.exp),
+    ("cos", np.cos, lambda z: -np.sin(z)),
+)
+
+# The book's notebook 7.1 values: beta_0..3, omega_0..3, x, y.
+BOOK_CHAIN = {
+    "betas": (1.0, 2.0, -3.0, 0.4),
+    "omegas": (0.1, -0.4, 2.0, 3.0),
+    "x": 2.3,
+    "y": 2.0,
+}
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Forward values, local derivatives and backward products of the toy chain.
+
+    Attributes
+    ----------
+    f : ndarray, shape (4,)
+        ``f_0 .. f_3``.
+    h : ndarray, shape (3,)
+        ``h_1 .. h_3``.
+    loss : float
+        ``(f_3 - y)^2``.
+    dh_df : ndarray, shape (3,)
+        Local derivatives ``dh_k / df_{k-1}`` (``cos f_0``, ``exp f_1``, ``-sin f_2``).
+    df_dh : ndarray, shape (3,)
+        Local derivatives ``df_k / dh_k = omega_k`` for k = 1..3.
+    dl_df : ndarray, shape (4,)
+        Backward products ``dl/df_0 .. dl/df_3``.
+    dl_dh : ndarray, shape (3,)
+        Backward products ``dl/dh_1 .. dl/dh_3``.
+    dl_dbetas, dl_domegas : ndarray, shape (4,)
+        ``dl/dbeta_k = dl/df_k`` and ``dl/domega_k = h_k dl/df_k`` (``h_0 = x``).
+    """
+
+    f: np.ndarray
+    h: np.ndarray
+    loss: float
+    dh_df: np.ndarray
+    df_dh: np.ndarray
+    dl_df: np.ndarray
+    dl_dh: np.ndarray
+    dl_dbetas: np.ndarray
+    dl_domegas: np.ndarray
+
+
+def _chain_parameters(betas: Sequence[float], omegas: Sequence[float]) -> tuple:
+    betas = np.asarray(betas, dtype=float)
+    omegas = np.asarray(omegas, dtype=float)
+    if betas.shape != (4,) or omegas.shape != (4,):
+        raise DomainError(
+            f"the chain has four betas and four omegas, got {betas.size} and {omegas.size}"
+        )
+    return betas, omegas
+
+
+def chain_forward(betas: Sequence[float], omegas: Sequence[float], x: float) -> np.ndarray:
+    """The chain's pre-activations ``f_0 .. f_3`` (shape (4,)) for input ``x``."""
+    betas, omegas = _chain_parameters(betas, omegas)
+    f = np.empty(4)
+    f[0] = betas[0] + omegas[0] * x
+    for k, (_, value, _) in enumerate(CHAIN_FUNCTIONS, start=1):
+        f[k] = betas[k] + omegas[k] * value(f[k - 1])
+    return f
+
+
+def chain_loss(betas: Sequence[float], omegas: Sequence[float], x: float, y: float) -> float:
+    """``l = (f_3 - y)^2`` (book eq. 7.6, no factor 1/2)."""
+    return float((chain_forward(betas, omegas, x)[3] - y) ** 2)
+
+
+def chain_backprop(betas: Sequence[float], omegas: Sequence[float], x: float, y: float) -> Chain:
+    """Forward pass, local derivatives and backward pass of the toy chain (book eq. 7.7-7.12)."""
+    betas, omegas = _chain_parameters(betas, omegas)
+    f = chain_forward(betas, omegas, x)
+    h = np.array([value(f[k]) for k, (_, value, _) in enumerate(CHAIN_FUNCTIONS)])
+    dh_df = np.array([deriv(f[k]) for k, (_, _, deriv) in enumerate(CHAIN_FUNCTIONS)])
+    df_dh = omegas[1:].copy()
+    dl_df = np.empty(4)
+    dl_dh = np.empty(3)
+    dl_df[3] = 2.0 * (f[3] - y)
+    for k in range(3, 0, -1):
+        dl_dh[k - 1] = df_dh[k - 1] * dl_df[k]  # dl/dh_k = omega_k dl/df_k
+        dl_df[k - 1] = dh_df[k - 1] * dl_dh[k - 1]  # dl/df_{k-1} = a'[f_{k-1}] dl/dh_k
+    sources = np.concatenate([[x], h])  # h_0 = x, h_1, h_2, h_3
+    if not (np.all(np.isfinite(f)) and np.all(np.isfinite(dl_df))):
+        raise DomainError("the chain overflows for these values; use smaller parameters")
+    return Chain(
+        f=f,
+        h=h,
+        loss=float((f[3] - y) ** 2),
+        dh_df=dh_df,
+        df_dh=df_dh,
+        dl_df=dl_df,
+        dl_dh=dl_dh,
+        dl_dbetas=dl_df.copy(),
+        dl_domegas=sources * dl_df,
+    )
+
+
+def chain_finite_differences(
+    betas: Sequence[float], omegas: Sequence[float], x: float, y: float, step: float = 1e-6
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences ``(l(p + s) - l(p - s)) / 2s`` for every beta and omega.
+
+    Returns ``(d_betas, d_omegas)``, each of shape (4,).
+    """
+    betas, omegas = _chain_parameters(betas, omegas)
+    out = np.empty((2, 4))
+    for which, base in enumerate((betas, omegas)):
+        for k in range(4):
+            values = []
+            for sign in (1.0, -1.0):
+                moved = base.copy()
+                moved[k] += sign * step
+                pair = (moved, omegas) if which == 0 else (betas, moved)
+                values.append(chain_loss(*pair, x, y))
+            out[which, k] = (values[0] - values[1]) / (2.0 * step)
+    return out[0], out[1]
+
+
+def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """``||g - g_fd|| / (||g|| + ||g_fd||)``, 0 when both are 0 (scale-free, at most 1)."""
+    analytic = np.asarray(analytic, dtype=float)
+    numeric = np.asarray(numeric, dtype=float)
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    return 0.0 if scale == 0.0 else float(np.linalg.norm(analytic - numeric) / scale)
+
+
+# ---------------------------------------------------------------------------------------------
+# The network inspector
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """Everything one forward and backward pass of a network computes, and its check.
+
+    Attributes
+    ----------
+    net : Network
+    forward : Forward
+        ``f_0 .. f_K`` and ``h_1 .. h_K`` (columns are examples).
+    loss : LossResult
+        The loss of the output against the targets (``total`` sums over examples).
+    gradients : Gradients
+        ``dl/df_k`` per example; ``dl/dbeta_k`` and ``dl/dOmega_k`` summed over examples.
+    masks : tuple of ndarray
+        ``a_k'[f_{k-1}]`` for k = 1..K, shape ``(D_k, I)`` (the diagonal of ``dh_k/df_{k-1}``).
+    dl_dh : tuple of ndarray
+        ``dl/dh_k = Omega_k^T dl/df_k`` for k = 1..K, shape ``(D_k, I)``.
+    fd_betas, fd_omegas : tuple of ndarray
+        Central finite differences of the total loss for every bias and weight.
+    layer_errors : ndarray, shape (K + 1,)
+        Relative error of ``(dl/dbeta_k, dl/dOmega_k)`` against the finite differences.
+    """
+
+    net: network.Network
+    forward: network.Forward
+    loss: losses.LossResult
+    gradients: network.Gradients
+    masks: tuple[np.ndarray, ...]
+    dl_dh: tuple[np.ndarray, ...]
+    fd_betas: tuple[np.ndarray, ...]
+    fd_omegas: tuple[np.ndarray, ...]
+    layer_errors: np.ndarray
+
+
+def _losses_of_outputs(
+    loss: str, outputs: np.ndarray, targets: np.ndarray, sigma: float, n_examples: int
+) -> np.ndarray:
+    """Total loss of each of P perturbed networks: ``outputs`` is (D_o, P * I) -> (P,)."""
+    count = outputs.shape[1] // n_examples
+    reps = np.tile(targets, count) if targets.ndim == 1 else np.tile(targets, (1, count))
+    result = losses.evaluate_loss(loss, outputs, reps, sigma)
+    return result.per_example.reshape(count, n_examples).sum(axis=1)
+
+
+def _run_from(net: network.Network, k: int, f_k: np.ndarray) -> np.ndarray:
+    """Continue the forward pass from pre-activations ``f_k`` (columns) to the output."""
+    for j in range(k + 1, len(net.omegas)):
+        h = get_activation(net.activations[j - 1]).value(f_k)
+        f_k = net.betas[j][:, None] + net.omegas[j] @ h
+    return f_k
+
+
+def finite_differences(
+    net: network.Network,
+    x: np.ndarray,
+    targets: np.ndarray,
+    loss: str = "least_squares",
+    sigma: float = 1.0,
+    step: float = 1e-6,
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """Central differences of the total loss for every ``beta_k`` and ``Omega_k`` entry.
+
+    Moving one parameter of layer k changes ``f_k`` only, so the forward pass is reused up to
+    ``h_k`` and every perturbed copy of ``f_k`` (two per parameter) runs through the remaining
+    layers side by side as extra columns. The arithmetic is the same as ``2 P`` separate passes.
+
+    Returns
+    -------
+    fd_betas, fd_omegas : tuple of ndarray
+        Shapes of ``net.betas`` and ``net.omegas``.
+    """
+    if not (np.isfinite(step) and step > 0):
+        raise DomainError(f"the finite-difference step must be > 0, got {step}")
+    fwd = network.forward(net, x)
+    n = fwd.x.shape[1]
+    fd_betas, fd_omegas = [], []
+    for k, omega in enumerate(net.omegas):
+        rows, cols = omega.shape
+        h_k = fwd.x if k == 0 else fwd.h[k - 1]  # (D_k, I)
+        # Perturbation of f_k for each parameter: a bias moves its row by 1 in every column,
+        # a weight (i, j) moves row i by h_k[j].
+        n_params = rows + rows * cols
+        delta = np.zeros((n_params, rows, n))  # (P, D_{k+1}, I)
+        delta[np.arange(rows), np.arange(rows), :] = 1.0
+        i_idx, j_idx = np.divmod(np.arange(rows * cols), cols)
+        delta[rows + np.arange(rows * cols), i_idx, :] = h_k[j_idx]
+        both = np.concatenate([fwd.f[k] + step * delta, fwd.f[k] - step * delta])  # (2P, D, I)
+        f_k = both.transpose(1, 0, 2).reshape(rows, 2 * n_params * n)  # (D_{k+1}, 2P * I)
+        totals = _losses_of_outputs(loss, _run_from(net, k, f_k), targets, sigma, n)
+        derivative = (totals[:n_params] - totals[n_params:]) / (2.0 * step)
+        fd_betas.append(derivative[:rows])
+        fd_omegas.append(derivative[rows:].reshape(rows, cols))
+    return tuple(fd_betas), tuple(fd_omegas)
+
+
+def inspect(
+    net: network.Network,
+    x: np.ndarray,
+    targets: np.ndarray,
+    loss: str = "least_squares",
+    sigma: float = 1.0,
+    fd_step: float = 1e-6,
+) -> Inspection:
+    """Forward pass, loss, backward pass and the finite-difference check of a network.
+
+    Parameters
+    ----------
+    net : Network
+    x : ndarray, shape (D_i, I)
+        One column per example.
+    targets : ndarray
+        As the loss expects: ``(D_o, I)`` for least squares, ``(I,)`` for the others
+        (0-based class labels for cross-entropy).
+    loss : str
+        A key of :data:`core.losses.LOSSES`.
+    sigma : float
+        The standard deviation of ``gaussian_nll``.
+    fd_step : float
+        Step ``s`` of the central differences ``(l(p + s) - l(p - s)) / 2s``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        fwd = network.forward(net, x)
+    if not all(np.all(np.isfinite(f)) for f in fwd.f):
+        raise DomainError("the forward pass overflows; use smaller weights or inputs")
+    targets = np.asarray(targets, dtype=float)
+    result = losses.evaluate_loss(loss, fwd.output, targets, sigma)
+    grads = network.backward(net, fwd, result.gradient)
+    masks = tuple(
+        get_activation(name).derivative(fwd.f[k]) for k, name in enumerate(net.activations)
+    )
+    dl_dh = tuple(net.omegas[k].T @ grads.dl_df[k] for k in range(1, len(net.omegas)))
+    fd_betas, fd_omegas = finite_differences(net, fwd.x, targets, loss, sigma, fd_step)
+    errors = np.array(
+        [
+            relative_error(np.concatenate([gb, go.ravel()]), np.concatenate([fb, fo.ravel()]))
+            for gb, go, fb, fo in zip(
+                grads.dl_dbetas, grads.dl_domegas, fd_betas, fd_omegas, strict=True
+            )
+        ]
+    )
+    everything = [*grads.dl_df, *fd_betas, *fd_omegas, np.array([result.total])]
+    if not all(np.all(np.isfinite(a)) for a in everything):
+        raise DomainError("the derivatives overflow; use smaller weights or inputs")
+    return Inspection(net, fwd, result, grads, masks, dl_dh, fd_betas, fd_omegas, errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# The step sequence
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the forward-then-backward walk.
+
+    Attributes
+    ----------
+    phase : str
+        ``"forward"``, ``"loss"`` or ``"backward"``.
+    layer : int
+        The layer index k the step belongs to.
+    formula : str
+        What the step computes (LaTeX).
+    reads, writes : tuple of str
+        Names of the quantities read and written: ``x``, ``y``, ``beta_k``, ``Omega_k``,
+        ``f_k``, ``h_k``, ``l``, ``dl/df_k``, ``dl/dh_k``, ``dl/dbeta_k``, ``dl/dOmega_k``.
+    multiplications : int
+        Scalar multiplications the step makes per example (see :mod:`core.backprop_cost`).
+    """
+
+    phase: str
+    layer: int
+    formula: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    multiplications: int
+
+
+def steps(widths: Sequence[int]) -> tuple[Step, ...]:
+    """The forward pass layer by layer, the loss, then the backward pass (notes ch. 7.1.1)."""
+    widths = [int(w) for w in widths]
+    network.parameter_count(widths)  # validates
+    depth = len(widths) - 2
+    out: list[Step] = []
+    for k in range(depth + 1):
+        source = "x" if k == 0 else f"h_{k}"
+        if k > 0:
+            out.append(
+                Step("forward", k, f"h_{{{k}}} = a[f_{{{k - 1}}}]", (f"f_{k - 1}",), (f"h_{k}",), 0)
+            )
+        tex_source = "x" if k == 0 else f"h_{{{k}}}"
+        formula = f"f_{{{k}}} = \\beta_{{{k}}} + \\Omega_{{{k}}} {tex_source}"
+        out.append(
+            Step(
+                "forward",
+                k,
+                formula,
+                (source, f"beta_{k}", f"Omega_{k}"),
+                (f"f_{k}",),
+                widths[k + 1] * widths[k],
+            )
+        )
+    out.append(
+        Step(
+            "loss",
+            depth,
+            f"\\ell = \\mathrm{{l}}[f_{{{depth}}}, y],\\; \\partial\\ell/\\partial f_{{{depth}}}",
+            (f"f_{depth}", "y"),
+            ("l", f"dl/df_{depth}"),
+            0,
+        )
+    )
+    for k in range(depth, -1, -1):
+        source = "x" if k == 0 else f"h_{k}"
+        tex_source = "x" if k == 0 else f"h_{{{k}}}"
+        out.append(
+            Step(
+                "backward",
+                k,
+                f"\\partial\\ell/\\partial\\beta_{{{k}}} = \\partial\\ell/\\partial f_{{{k}}},\\;"
+                f" \\partial\\ell/\\partial\\Omega_{{{k}}} = \\partial\\ell/\\partial f_{{{k}}}\\,"
+                f"{tex_source}^T",
+                (f"dl/df_{k}", source),
+                (f"dl/dbeta_{k}", f"dl/dOmega_{k}"),
+                widths[k + 1] * widths[k],
+            )
+        )
+        if k > 0:
+            out.append(
+                Step(
+                    "backward",
+                    k,
+                    f"\\partial\\ell/\\partial h_{{{k}}} = \\Omega_{{{k}}}^T\\,"
+                    f"\\partial\\ell/\\partial f_{{{k}}}",
+                    (f"Omega_{k}", f"dl/df_{k}"),
+                    (f"dl/dh_{k}",),
+                    widths[k + 1] * widths[k],
+                )
+            )
+            out.append(
+                Step(
+                    "backward",
+                    k - 1,
+                    f"\\partial\\ell/\\partial f_{{{k - 1}}} = a'[f_{{{k - 1}}}] \\odot "
+                    f"\\partial\\ell/\\partial h_{{{k}}}",
+                    (f"f_{k - 1}", f"dl/dh_{k}"),
+                    (f"dl/df_{k - 1}",),
+                    widths[k],
+                )
+            )
+    return tuple(out)
