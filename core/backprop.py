@@ -187,6 +187,8 @@ class Inspection:
     net : Network
     forward : Forward
         ``f_0 .. f_K`` and ``h_1 .. h_K`` (columns are examples).
+    targets : ndarray
+        The targets as the loss takes them.
     loss : LossResult
         The loss of the output against the targets (``total`` sums over examples).
     gradients : Gradients
@@ -203,6 +205,7 @@ class Inspection:
 
     net: network.Network
     forward: network.Forward
+    targets: np.ndarray
     loss: losses.LossResult
     gradients: network.Gradients
     masks: tuple[np.ndarray, ...]
@@ -321,7 +324,7 @@ def inspect(
     everything = [*grads.dl_df, *fd_betas, *fd_omegas, np.array([result.total])]
     if not all(np.all(np.isfinite(a)) for a in everything):
         raise DomainError("the derivatives overflow; use smaller weights or inputs")
-    return Inspection(net, fwd, result, grads, masks, dl_dh, fd_betas, fd_omegas, errors)
+    return Inspection(net, fwd, targets, result, grads, masks, dl_dh, fd_betas, fd_omegas, errors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,3 +432,106 @@ def steps(widths: Sequence[int]) -> tuple[Step, ...]:
                 )
             )
     return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# A network, inputs and targets from a seed or from the caller
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Set one parameter: ``beta_k[row]`` (``column`` ignored) or ``Omega_k[row, column]``."""
+
+    kind: str  # "beta" or "omega"
+    layer: int
+    row: int
+    column: int
+    value: float
+
+
+@dataclass(frozen=True)
+class InspectorConfig:
+    """What the inspector runs on.
+
+    The network is the caller's ``betas`` and ``omegas`` when given, else drawn with
+    :func:`core.network.initialise` for ``widths`` (``(D_i, D_1, ..., D_K, D_o)``) with biases
+    drawn from ``N(0, bias_std^2)``; ``edits`` then change single parameters. (Zero biases, the
+    usual start, can put a pre-activation exactly on ReLU's kink when a whole layer is off; a
+    finite difference there sees half the slope on each side and the check fails, correctly.)
+    Inputs ``x`` (``(D_i, I)``) and ``targets`` are the caller's
+    when given, else standard normal (class labels drawn uniformly for the classification
+    losses), ``n_examples`` columns.
+    """
+
+    widths: tuple[int, ...] = (2, 4, 4, 4, 1)
+    activations: str | tuple[str, ...] = "relu"
+    scheme: str = "he"
+    scale: float = 1.0
+    bias_std: float = 0.1
+    betas: tuple | None = None
+    omegas: tuple | None = None
+    edits: tuple[Edit, ...] = ()
+    x: np.ndarray | None = None
+    targets: np.ndarray | None = None
+    n_examples: int = 1
+    loss: str = "least_squares"
+    sigma: float = 1.0
+    fd_step: float = 1e-6
+
+
+def _apply_edits(net: network.Network, edits: Sequence[Edit]) -> network.Network:
+    betas = [b.copy() for b in net.betas]
+    omegas = [o.copy() for o in net.omegas]
+    for edit in edits:
+        if not 0 <= edit.layer < len(omegas):
+            raise DomainError(
+                f"edit of layer {edit.layer}: the network has layers 0 to {len(omegas) - 1}"
+            )
+        rows, cols = omegas[edit.layer].shape
+        if edit.kind == "beta" and 0 <= edit.row < rows:
+            betas[edit.layer][edit.row] = edit.value
+        elif edit.kind == "omega" and 0 <= edit.row < rows and 0 <= edit.column < cols:
+            omegas[edit.layer][edit.row, edit.column] = edit.value
+        else:
+            raise DomainError(
+                f"edit of layer {edit.layer}: no {edit.kind} at row {edit.row}, column "
+                f"{edit.column} (beta_{edit.layer} has {rows} entries, Omega_{edit.layer} is "
+                f"{rows} x {cols})"
+            )
+    return network.network_from_lists(betas, omegas, net.activations)
+
+
+def _random_targets(loss: str, d_out: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    if loss == "least_squares":
+        return rng.standard_normal((d_out, n))
+    if loss == "binary_cross_entropy":
+        return rng.integers(0, 2, size=n).astype(float)
+    if loss == "cross_entropy":
+        return rng.integers(0, d_out, size=n).astype(float)
+    return rng.standard_normal(n)
+
+
+def run_inspector(config: InspectorConfig, rng: np.random.Generator) -> Inspection:
+    """Build the network, inputs and targets of ``config`` and :func:`inspect` them."""
+    if config.loss not in losses.LOSSES:
+        raise DomainError(f"unknown loss {config.loss!r}; choose one of {', '.join(losses.LOSSES)}")
+    if config.betas is not None and config.omegas is not None:
+        net = network.network_from_lists(config.betas, config.omegas, config.activations)
+    elif config.betas is None and config.omegas is None:
+        drawn = network.initialise(
+            config.widths, config.activations, config.scheme, rng, config.scale
+        )
+        betas = [config.bias_std * rng.standard_normal(b.shape) for b in drawn.betas]
+        net = network.network_from_lists(betas, drawn.omegas, drawn.activations)
+    else:
+        raise DomainError("give both betas and omegas, or neither (to draw them from the seed)")
+    net = _apply_edits(net, config.edits) if config.edits else net
+    d_in, d_out = net.widths[0], net.widths[-1]
+    x = rng.standard_normal((d_in, config.n_examples)) if config.x is None else config.x
+    x = network.check_input(net, x)
+    if config.targets is None:
+        targets = _random_targets(config.loss, d_out, x.shape[1], rng)
+    else:
+        targets = np.asarray(config.targets, dtype=float)
+    return inspect(net, x, targets, config.loss, config.sigma, config.fd_step)
