@@ -377,8 +377,7 @@ function renderSizes(g, s) {
     title: title(`Size of ∂ℓ/∂f_k at initialisation (${labels("initialisations")[s.ginit]}), K = ${s.gK}, D = ${s.gD}, mean of ${s.gseeds} networks`),
     xaxis: { title: { text: "layer k (0 = first layer; the loss is on the right)" } },
     yaxis: { title: { text: "root mean square of ∂ℓ/∂f_k" }, type: "log", exponentformat: "power" },
-    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
-    margin: { l: 70, r: 20, t: 60, b: 120 },
+    margin: { l: 70, r: 20, t: 110, b: 60 },
   });
   document.getElementById("depth-note").innerHTML = g.series.map((x) =>
     `${labels("activations")[x.activation]}, scale ${x.scale}: ${fmt(x.dl_df[x.dl_df.length - 1], 3)} at layer ${s.gK}, ${fmt(x.dl_df[0], 3)} at layer 0.`,
