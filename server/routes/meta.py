@@ -32,8 +32,8 @@ class Named(Model):
 class LabInfo(Model):
     id: str = Field(description="Lab identifier.")
     chapter: str = Field(description="Chapter or section of the course notes.")
-    title: str
-    summary: str
+    title: str = Field(description="The lab's title.")
+    summary: str = Field(description="One sentence on what the lab shows.")
     page: str | None = Field(description="The lab's page, or null while the chapter has none.")
 
 
