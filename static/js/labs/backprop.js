@@ -1,16 +1,15 @@
 // Backpropagation lab: the toy chain, the network inspector with its step walk and check, the
 // cost of backprop against finite differences, and gradient sizes over depth.
 // Every number comes from /api/v1/backprop/*; this module only lays the answers out.
-/* global katex */
-import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
+import { postJSON } from "../api.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
+import { initPage, meta as fetchMeta, renderMath } from "../shell.js";
 import { createLab } from "../state.js";
 
 const BOOK = { b: [1.0, 2.0, -3.0, 0.4], w: [0.1, -0.4, 2.0, 3.0], x: 2.3, y: 2.0 };
 const CHECK_OK = 1e-5; // relative error below which a layer's check passes
 
-const meta = await fetch("api/v1/meta").then((r) => r.json());
+const meta = await fetchMeta();
 const names = (kind) => meta.registries[kind].map((r) => r.name);
 const labels = (kind) => Object.fromEntries(meta.registries[kind].map((r) => [r.name, r.label]));
 
@@ -102,31 +101,16 @@ function requests(s) {
   };
 }
 
-// One answer kept per endpoint: a change that leaves a request as it was costs no call.
-const answers = {};
-async function cached(path, body, signal) {
-  const key = JSON.stringify(body);
-  if (answers[path]?.key === key) return answers[path].value;
-  const value = await postJSON(`api/v1/backprop/${path}`, body, { signal });
-  answers[path] = { key, value };
-  return value;
-}
-
-async function compute(s, signal) {
-  const r = requests(s);
-  const [chain, net, cost, sizes] = await Promise.all([
-    cached("chain", r.chain, signal),
-    cached("network", r.network, signal),
-    cached("cost", r.cost, signal),
-    cached("gradient-sizes", r.sizes, signal),
-  ]);
-  return { chain, net, cost, sizes };
-}
-
 // ------------------------------------------------------------------------------ helpers
 
-const tex = (s, display = false) =>
-  typeof katex === "undefined" ? s : katex.renderToString(s, { throwOnError: false, displayMode: display });
+// TeX is written as $...$ and typeset by the shell's KaTeX once the HTML is in place.
+const tex = (s) => `$${s}$`;
+
+function setHTML(id, html) {
+  const el = typeof id === "string" ? document.getElementById(id) : id;
+  el.innerHTML = html;
+  renderMath(el);
+}
 
 function sub(name) {
   // "dl/dOmega_2" -> TeX
@@ -189,12 +173,12 @@ function renderChain(c) {
   ];
   const local = ["", "\\partial h_1/\\partial f_0", "\\partial f_1/\\partial h_1", "\\partial h_2/\\partial f_1",
     "\\partial f_2/\\partial h_2", "\\partial h_3/\\partial f_2", "\\partial f_3/\\partial h_3", "\\partial \\ell/\\partial f_3"];
-  document.getElementById("chain-table").innerHTML = [
+  setHTML("chain-table", [
     `<tr><th></th>${stages.map(([n]) => `<th>${tex(n)}</th>`).join("")}</tr>`,
     `<tr class="forward-row"><td>forward value →</td>${stages.map(([, v]) => `<td>${fmt(v, 6)}</td>`).join("")}</tr>`,
     `<tr><td>local derivative</td>${stages.map(([, , d], i) => `<td>${d ? tex(`${local[i]} = ${d}`) : ""}</td>`).join("")}</tr>`,
     `<tr class="backward-row"><td>← backward ${tex("\\partial\\ell/\\partial\\,\\cdot")}</td>${stages.map(([, , , g]) => `<td>${fmt(g, 6)}</td>`).join("")}</tr>`,
-  ].join("");
+  ].join(""));
   const rows = [];
   for (let k = 0; k < 4; k++) {
     rows.push([`\\beta_${k}`, "b", k, `\\partial\\ell/\\partial f_${k}`, c.dl_dbetas[k], c.fd_betas[k], c.errors_betas[k]]);
@@ -203,12 +187,12 @@ function renderChain(c) {
     const h = k === 0 ? "x" : `h_${k}`;
     rows.push([`\\omega_${k}`, "w", k, `${h}\\,\\partial\\ell/\\partial f_${k}`, c.dl_domegas[k], c.fd_omegas[k], c.errors_omegas[k]]);
   }
-  document.getElementById("chain-params").innerHTML = [
+  setHTML("chain-params", [
     "<tr><th>parameter</th><th>backprop formula</th><th>backprop</th><th>finite difference</th><th>relative error</th><th>check</th></tr>",
     ...rows.map(([name, , , formula, g, fd, err]) => `<tr><td>${tex(`\\partial\\ell/\\partial${name}`)}</td>
       <td>${tex(formula)}</td><td>${fmt(g, 8)}</td><td>${fmt(fd, 8)}</td><td>${fmt(err, 2)}</td>
       <td class="${err < CHECK_OK ? "ok" : "bad"}">${err < CHECK_OK ? "✓" : "✗"}</td></tr>`),
-  ].join("");
+  ].join(""));
 }
 
 // ------------------------------------------------------------------------------ the inspector
@@ -250,8 +234,7 @@ function renderInspector(d, s) {
   }
   html.push(stage("loss", matrixHTML("y", d.targets, { ...o, label: "\\mathbf{y}" })
     + matrixHTML("l", [d.loss.per_example], { ...o, label: "\\ell_i" }), ""));
-  document.getElementById("inspector").innerHTML = html.join("");
-  renderStep(d, s);
+  setHTML("inspector", html.join(""));
 }
 
 function renderStep(d, s) {
@@ -280,17 +263,18 @@ function renderStep(d, s) {
   let spent = 0;
   for (let i = 0; i < current && i < steps.length; i++) spent += steps[i].multiplications;
   document.getElementById("step-count").textContent = done ? `all ${steps.length} steps done` : `step ${current} of ${steps.length}`;
-  const info = document.getElementById("step-info");
+  let info;
   if (done) {
-    info.innerHTML = `Every value of the forward and the backward pass is shown. Press <b>start</b> and <b>step</b> to walk through them in order.`;
+    info = `Every value of the forward and the backward pass is shown. Press <b>start</b> and <b>step</b> to walk through them in order.`;
   } else if (!st) {
-    info.innerHTML = `Before the first step: only the input ${tex("\\mathbf{x}")}, the targets and the parameters exist.`;
+    info = `Before the first step: only the input ${tex("\\mathbf{x}")}, the targets and the parameters exist.`;
   } else {
     const list = (xs) => xs.map((x) => tex(sub(x))).join(", ");
-    info.innerHTML = `<div><b>${st.phase}</b> · ${tex(st.formula)}</div>
+    info = `<div><b>${st.phase}</b> · ${tex(st.formula)}</div>
       <div class="rw">reads ${list(st.reads)} · writes ${list(st.writes)} ·
       ${st.multiplications} multiplications per example (${spent} so far)</div>`;
   }
+  setHTML("step-info", info);
 }
 
 function renderReadouts(d, s) {
@@ -303,13 +287,13 @@ function renderReadouts(d, s) {
   ].join("");
   const edits = parseEdits(s.edits);
   const fitting = new Set(fittingEdits(s).map((e) => JSON.stringify(e)));
-  document.getElementById("edit-list").innerHTML = edits.length
+  setHTML("edit-list", edits.length
     ? edits.map((e) => {
       const where = e.kind === "omega" ? `\\Omega_{${e.layer}}[${e.row}, ${e.column}]` : `\\beta_{${e.layer}}[${e.row}]`;
       const off = fitting.has(JSON.stringify(e)) ? "" : " (not in this network)";
       return `<div>${tex(`${where} = ${e.value}`)}${off}</div>`;
     }).join("")
-    : "no edits: the weights are drawn from the seed";
+    : "no edits: the weights are drawn from the seed");
 }
 
 function renderCheck(d) {
@@ -328,11 +312,11 @@ function renderCheck(d) {
     yaxis: { title: { text: "relative error" }, type: "log", exponentformat: "power" },
   });
   const count = (k) => d.betas[k].length * (1 + d.omegas[k][0].length);
-  document.getElementById("check-table").innerHTML = [
+  setHTML("check-table", [
     "<tr><th>layer k</th><th>parameters</th><th>relative error</th><th>check</th></tr>",
     ...d.layer_errors.map((e, k) => `<tr><td>${k}</td><td>${count(k)}</td><td>${fmt(e, 3)}</td>
       <td class="${e < CHECK_OK ? "ok" : "bad"}">${e < CHECK_OK ? "✓" : "✗ (a kink or a step?)"}</td></tr>`),
-  ].join("");
+  ].join(""));
 }
 
 // ------------------------------------------------------------------------------ cost and depth
@@ -386,18 +370,10 @@ function renderSizes(g, s) {
 
 // ------------------------------------------------------------------------------ wiring
 
-let last = null;
-
-function render(data, s) {
-  last = { data, s };
-  showError(null);
-  renderChain(data.chain);
-  renderInspector(data.net, s);
-  renderReadouts(data.net, s);
-  renderCheck(data.net);
-  renderCost(data.cost, s);
-  renderSizes(data.sizes, s);
-}
+const CHAIN_KEYS = ["b0", "b1", "b2", "b3", "w0", "w1", "w2", "w3", "cx", "cy"];
+const NETWORK_KEYS = ["seed", "K", "D", "din", "dout", "act", "init", "scale", "loss", "n", "edits"];
+const SIZE_KEYS = ["seed", "gK", "gD", "ga1", "ga2", "ga3", "gscales", "ginit", "gseeds"];
+const post = (path, body) => postJSON(`api/v1/backprop/${path}`, body);
 
 fillSelect(document.getElementById("act-select"), "activations");
 fillSelect(document.getElementById("loss-select"), "losses");
@@ -407,7 +383,42 @@ for (const el of document.querySelectorAll(".g-act")) {
   fillSelect(el, "activations", el.classList.contains("g-optional") ? [["", "none"]] : []);
 }
 initPage("backprop");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({
+  schema,
+  channels: {
+    chain: {
+      keys: CHAIN_KEYS, figures: [],
+      compute: (s) => post("chain", requests(s).chain),
+      render: renderChain,
+    },
+    network: {
+      keys: NETWORK_KEYS, figures: ["check-plot"],
+      compute: (s) => post("network", requests(s).network),
+      render: (d, s, l) => {
+        renderInspector(d, s);
+        renderStep(d, l.state);
+        renderReadouts(d, s);
+        renderCheck(d);
+      },
+    },
+    // Stepping redraws no matrix: it only marks what the current step reads and writes.
+    walk: {
+      keys: ["step"], figures: [],
+      render: (s, _, l) => l.data("network") && renderStep(l.data("network"), s),
+    },
+    cost: {
+      keys: ["din", "dout", "D", "n", "K"], figures: ["cost-plot", "cost-ratio-plot"],
+      compute: (s) => post("cost", requests(s).cost),
+      render: renderCost,
+    },
+    sizes: {
+      keys: SIZE_KEYS, figures: ["depth-plot"],
+      compute: (s) => post("gradient-sizes", requests(s).sizes),
+      render: renderSizes,
+    },
+  },
+  fields: { d_in: "din", d_out: "dout", n_examples: "n", activations: "act", hidden: "D", depth: "gK", scales: "gscales", n_seeds: "gseeds" },
+});
 
 // The losses fix the number of outputs they read.
 const OUTPUTS = { gaussian_nll: 1, binary_cross_entropy: 1, gaussian_nll_predicted: 2 };
@@ -422,7 +433,8 @@ document.getElementById("chain-book").addEventListener("click", () =>
 document.getElementById("reseed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1, edits: "" }));
 document.getElementById("clear-edits").addEventListener("click", () => lab.set({ edits: "" }));
 
-const stepsCount = () => (last ? last.data.net.steps.length : 0);
+const network = () => lab.data("network");
+const stepsCount = () => (network() ? network().steps.length : 0);
 document.getElementById("step-first").addEventListener("click", () => lab.set({ step: 0 }));
 document.getElementById("step-back").addEventListener("click", () => lab.set({ step: Math.max(0, Math.min(lab.state.step, stepsCount()) - 1) }));
 document.getElementById("step-next").addEventListener("click", () => {
@@ -447,8 +459,8 @@ function cellValue(d, name, r, c) {
 }
 inspector.addEventListener("mouseover", (ev) => {
   const td = ev.target.closest("td[data-name]");
-  if (!td || !last) return;
-  const d = last.data.net;
+  if (!td || !network()) return;
+  const d = network();
   const { name, r, c } = td.dataset;
   const [i, j] = [Number(r), Number(c)];
   const where = name.startsWith("beta") || name.startsWith("dl/dbeta") ? `[${i}]` : `[${i}, ${j}]`;
@@ -460,20 +472,20 @@ inspector.addEventListener("mouseover", (ev) => {
     const pick = (arr) => (m[1] === "beta" ? arr[k][i] : arr[k][i][j]);
     text += ` · backprop ${tex(`\\partial\\ell/\\partial${m[1] === "beta" ? "\\beta" : "\\Omega"}`)} = ${fmt(pick(d[g]), 8)} · finite difference ${fmt(pick(d[fd]), 8)} · click to edit`;
   }
-  document.getElementById("cell-info").innerHTML = text;
+  setHTML("cell-info", text);
 });
 
 let editing = null;
 const editor = document.getElementById("weight-editor");
 inspector.addEventListener("click", (ev) => {
   const td = ev.target.closest(".mat.editable td[data-name]");
-  if (!td || !last) return;
+  if (!td || !network()) return;
   const m = td.dataset.name.match(/^(Omega|beta)_(\d+)$/);
   const [i, j] = [Number(td.dataset.r), Number(td.dataset.c)];
   editing = { kind: m[1] === "Omega" ? "omega" : "beta", layer: Number(m[2]), row: i, column: m[1] === "Omega" ? j : 0 };
-  document.getElementById("weight-editor-label").innerHTML = tex(m[1] === "Omega" ? `\\Omega_{${m[2]}}[${i}, ${j}] =` : `\\beta_{${m[2]}}[${i}] =`);
+  setHTML("weight-editor-label", tex(m[1] === "Omega" ? `\\Omega_{${m[2]}}[${i}, ${j}] =` : `\\beta_{${m[2]}}[${i}] =`));
   const input = document.getElementById("weight-editor-value");
-  input.value = String(cellValue(last.data.net, td.dataset.name, i, j));
+  input.value = String(cellValue(network(), td.dataset.name, i, j));
   editor.hidden = false;
   input.focus();
   input.select();
@@ -481,7 +493,7 @@ inspector.addEventListener("click", (ev) => {
 function applyEdit() {
   const value = Number(document.getElementById("weight-editor-value").value);
   if (!editing || !Number.isFinite(value) || Math.abs(value) > 100) {
-    showError(new Error("a weight or bias must be a number between -100 and 100"));
+    setHTML("weight-editor-note", "a weight or bias must be a number between −100 and 100");
     return;
   }
   const same = (e) => e.kind === editing.kind && e.layer === editing.layer && e.row === editing.row && e.column === editing.column;
@@ -489,6 +501,7 @@ function applyEdit() {
   edits.push({ ...editing, value });
   editor.hidden = true;
   editing = null;
+  setHTML("weight-editor-note", "");
   lab.set({ edits: formatEdits(edits) });
 }
 document.getElementById("weight-editor-set").addEventListener("click", applyEdit);
