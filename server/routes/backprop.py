@@ -10,7 +10,7 @@ import numpy as np
 from fastapi import APIRouter
 from pydantic import Field, model_validator
 
-from core import backprop, backprop_cost, losses, network
+from core import backprop, backprop_chain, backprop_cost, losses, network
 from core.activations import ACTIVATION_NAMES
 from server.schemas import ErrorResponse, Model, Seed
 
@@ -46,19 +46,19 @@ class ChainRequest(Model):
     """The toy chain's parameters, input and target (default: the book's notebook 7.1)."""
 
     betas: list[ChainParam] = Field(
-        default_factory=lambda: list(backprop.BOOK_CHAIN["betas"]),
+        default_factory=lambda: list(backprop_chain.BOOK_CHAIN["betas"]),
         min_length=4,
         max_length=4,
         description="beta_0 .. beta_3.",
     )
     omegas: list[ChainParam] = Field(
-        default_factory=lambda: list(backprop.BOOK_CHAIN["omegas"]),
+        default_factory=lambda: list(backprop_chain.BOOK_CHAIN["omegas"]),
         min_length=4,
         max_length=4,
         description="omega_0 .. omega_3.",
     )
-    x: ChainParam = Field(backprop.BOOK_CHAIN["x"], description="The input x.")
-    y: ChainParam = Field(backprop.BOOK_CHAIN["y"], description="The target y.")
+    x: ChainParam = Field(backprop_chain.BOOK_CHAIN["x"], description="The input x.")
+    y: ChainParam = Field(backprop_chain.BOOK_CHAIN["y"], description="The target y.")
     fd_step: float = Field(1e-6, ge=1e-10, le=0.1, description="Step s of the central differences.")
 
     model_config = {
@@ -96,8 +96,7 @@ def chain(req: ChainRequest) -> ChainResponse:
     """Forward values, local derivatives and backward products of
     f = beta_3 + omega_3 cos[beta_2 + omega_2 exp[beta_1 + omega_1 sin[beta_0 + omega_0 x]]]
     with l = (f - y)^2, and the finite-difference check of every parameter."""
-    c = backprop.chain_backprop(req.betas, req.omegas, req.x, req.y)
-    fd_b, fd_w = backprop.chain_finite_differences(req.betas, req.omegas, req.x, req.y, req.fd_step)
+    c = backprop_chain.chain_backprop(req.betas, req.omegas, req.x, req.y, req.fd_step)
     return ChainResponse(
         f=c.f.tolist(),
         h=c.h.tolist(),
@@ -108,13 +107,13 @@ def chain(req: ChainRequest) -> ChainResponse:
         dl_dh=c.dl_dh.tolist(),
         dl_dbetas=c.dl_dbetas.tolist(),
         dl_domegas=c.dl_domegas.tolist(),
-        fd_betas=fd_b.tolist(),
-        fd_omegas=fd_w.tolist(),
+        fd_betas=c.fd_betas.tolist(),
+        fd_omegas=c.fd_omegas.tolist(),
         errors_betas=[
-            backprop.relative_error(a, b) for a, b in zip(c.dl_dbetas, fd_b, strict=True)
+            backprop.relative_error(a, b) for a, b in zip(c.dl_dbetas, c.fd_betas, strict=True)
         ],
         errors_omegas=[
-            backprop.relative_error(a, b) for a, b in zip(c.dl_domegas, fd_w, strict=True)
+            backprop.relative_error(a, b) for a, b in zip(c.dl_domegas, c.fd_omegas, strict=True)
         ],
     )
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core import backprop, backprop_cost, losses, network
+from core import backprop, backprop_chain, backprop_cost, losses, network
 from core.activations import ACTIVATION_NAMES, ACTIVATIONS
 from core.errors import DomainError
 
-BOOK = backprop.BOOK_CHAIN
+BOOK = backprop_chain.BOOK_CHAIN
 
 
 # --- the toy chain ---------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def closed_form_chain_gradient(b, w, x, y):
 
 
 def test_chain_book_values():
-    chain = backprop.chain_backprop(**BOOK)
+    chain = backprop_chain.chain_backprop(**BOOK)
     f0 = 1.0 + 0.1 * 2.3
     np.testing.assert_allclose(chain.f[0], f0)
     np.testing.assert_allclose(chain.h, [np.sin(f0), np.exp(chain.f[1]), np.cos(chain.f[2])])
@@ -50,6 +50,9 @@ def test_chain_book_values():
     # Each backward product is the previous one times a local derivative.
     np.testing.assert_allclose(chain.dl_dh, chain.df_dh * chain.dl_df[1:])
     np.testing.assert_allclose(chain.dl_df[:3], chain.dh_df * chain.dl_dh)
+    # The check that comes with it.
+    np.testing.assert_allclose(chain.fd_betas, dbeta, rtol=1e-8)
+    np.testing.assert_allclose(chain.fd_omegas, domega, rtol=1e-8)
 
 
 finite = st.floats(-2, 2, allow_nan=False)
@@ -61,8 +64,8 @@ finite = st.floats(-2, 2, allow_nan=False)
 @settings(max_examples=60, deadline=None)
 def test_chain_matches_finite_differences(params, x, y):
     betas, omegas = params[:4], params[4:]
-    chain = backprop.chain_backprop(betas, omegas, x, y)
-    fd_b, fd_w = backprop.chain_finite_differences(betas, omegas, x, y, step=1e-6)
+    chain = backprop_chain.chain_backprop(betas, omegas, x, y)
+    fd_b, fd_w = backprop_chain.chain_finite_differences(betas, omegas, x, y, step=1e-6)
     scale = 1.0 + np.abs(np.concatenate([chain.dl_dbetas, chain.dl_domegas])).max()
     np.testing.assert_allclose(chain.dl_dbetas, fd_b, atol=1e-6 * scale)
     np.testing.assert_allclose(chain.dl_domegas, fd_w, atol=1e-6 * scale)
@@ -70,7 +73,7 @@ def test_chain_matches_finite_differences(params, x, y):
 
 def test_chain_rejects_wrong_sizes():
     with pytest.raises(DomainError, match="four betas"):
-        backprop.chain_backprop([1, 2, 3], [1, 2, 3, 4], 0.0, 0.0)
+        backprop_chain.chain_backprop([1, 2, 3], [1, 2, 3, 4], 0.0, 0.0)
 
 
 def test_relative_error():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import backprop, losses
+from core import backprop, backprop_chain, losses
 from core.activations import ACTIVATION_NAMES
 
 from .test_backprop import random_problem
@@ -45,12 +45,12 @@ def torch_loss(name, out, y, sigma):
 
 
 def test_chain_matches_autograd():
-    b = torch.tensor(backprop.BOOK_CHAIN["betas"], dtype=torch.float64, requires_grad=True)
-    w = torch.tensor(backprop.BOOK_CHAIN["omegas"], dtype=torch.float64, requires_grad=True)
-    x, y = backprop.BOOK_CHAIN["x"], backprop.BOOK_CHAIN["y"]
+    b = torch.tensor(backprop_chain.BOOK_CHAIN["betas"], dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(backprop_chain.BOOK_CHAIN["omegas"], dtype=torch.float64, requires_grad=True)
+    x, y = backprop_chain.BOOK_CHAIN["x"], backprop_chain.BOOK_CHAIN["y"]
     f = b[3] + w[3] * torch.cos(b[2] + w[2] * torch.exp(b[1] + w[1] * torch.sin(b[0] + w[0] * x)))
     ((f - y) ** 2).backward()
-    chain = backprop.chain_backprop(**backprop.BOOK_CHAIN)
+    chain = backprop_chain.chain_backprop(**backprop_chain.BOOK_CHAIN)
     np.testing.assert_allclose(chain.dl_dbetas, b.grad.numpy(), rtol=1e-13)
     np.testing.assert_allclose(chain.dl_domegas, w.grad.numpy(), rtol=1e-13)
 

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from core import backprop, backprop_cost, network
+from core import backprop, backprop_chain, backprop_cost, network
 
 API = "/api/v1/backprop"
 
 
 def test_chain_default_is_the_book_example(client):
     body = client.post(f"{API}/chain", json={}).json()
-    chain = backprop.chain_backprop(**backprop.BOOK_CHAIN)
+    chain = backprop_chain.chain_backprop(**backprop_chain.BOOK_CHAIN)
     assert body["f"] == chain.f.tolist()
     assert body["loss"] == chain.loss
     assert body["dl_dbetas"] == chain.dl_dbetas.tolist()
