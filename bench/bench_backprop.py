@@ -74,6 +74,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
     depth, width = 5, 6
     rng = np.random.default_rng(0)
     widths = [width, *([width] * depth), 1]
@@ -149,5 +150,38 @@ def main() -> None:
     )
 
 
+def bench_routes() -> None:
+    """Each /api/v1/backprop route at its default request, in process (TestClient)."""
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    cases = {
+        "chain": {},
+        "network": {},
+        "network (K = 8, width 16, 16 inputs and outputs, I = 8)": {
+            "d_in": 16,
+            "hidden": [16] * 8,
+            "d_out": 16,
+            "n_examples": 8,
+        },
+        "cost": {},
+        "gradient-sizes": {},
+    }
+    with TestClient(create_app()) as client:
+        print("| POST /api/v1/backprop/... | median ms | best ms |")
+        print("|---|---:|---:|")
+        for name, body in cases.items():
+            path = name.split(" ")[0]
+            times = [
+                t / 1000
+                for t in timings_us(
+                    lambda p=path, b=body: client.post(f"/api/v1/backprop/{p}", json=b), 20, 1
+                )
+            ]
+            print(f"| {name} | {statistics.median(times):.1f} | {min(times):.1f} |")
+
+
 if __name__ == "__main__":
     main()
+    bench_routes()
