@@ -13,6 +13,7 @@ from ``dl/dOmega_k``; we follow the book: ``dl/dOmega_k = dl/df_k h_k^T``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -207,6 +208,8 @@ class Step:
         ``f_k``, ``h_k``, ``l``, ``dl/df_k``, ``dl/dh_k``, ``dl/dbeta_k``, ``dl/dOmega_k``.
     multiplications : int
         Scalar multiplications the step makes per example (see :mod:`core.backprop_cost`).
+    multiplications_so_far : int
+        The same summed over this step and every step before it.
     """
 
     phase: str
@@ -215,6 +218,7 @@ class Step:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     multiplications: int
+    multiplications_so_far: int = 0
 
 
 def steps(widths: Sequence[int]) -> tuple[Step, ...]:
@@ -289,7 +293,11 @@ def steps(widths: Sequence[int]) -> tuple[Step, ...]:
                     widths[k],
                 )
             )
-    return tuple(out)
+    totals = np.cumsum([step.multiplications for step in out])
+    return tuple(
+        dataclasses.replace(step, multiplications_so_far=int(total))
+        for step, total in zip(out, totals, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -233,6 +233,9 @@ class StepModel(Model):
         description="Quantities written: f_k, h_k, l, dl/df_k, dl/dh_k, dl/dbeta_k, dl/dOmega_k."
     )
     multiplications: int = Field(description="Scalar multiplications per example.")
+    multiplications_so_far: int = Field(
+        description="Multiplications per example of this step and every step before it."
+    )
 
 
 class CostModel(Model):

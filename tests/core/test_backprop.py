@@ -212,6 +212,7 @@ def test_steps_read_only_what_is_already_there(widths):
     # Forward first, then the loss, then backward.
     assert phases == sorted(phases, key=["forward", "loss", "backward"].index)
     total = sum(step.multiplications for step in backprop.steps(widths))
+    assert backprop.steps(widths)[-1].multiplications_so_far == total
     assert total == backprop_cost.forward_multiplications(
         widths
     ) + backprop_cost.backward_multiplications(widths)

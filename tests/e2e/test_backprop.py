@@ -156,3 +156,17 @@ def test_a_loss_sets_the_outputs_it_needs(page, base_url, console):
     assert "dout=3" in page.url and "loss=cross_entropy" in page.url
     assert page.locator('#inspector .mat[data-block="f_3"] .shape').inner_text() == "3×1"
     assert page.locator("#error-banner").is_hidden()
+
+
+def test_the_largest_network_draws_every_layer(page, base_url, console, screenshot):
+    open_lab(page, base_url, "#K=8&D=16&din=16&dout=16&n=8&act=tanh&step=999")
+    assert (
+        page.locator("#inspector .mat").count() == 3 + 6 * 9 + 3 * 8
+    )  # x, y, l; six per layer; h, dl/dh, mask
+    assert page.locator('#inspector .mat[data-block="Omega_4"] .shape').inner_text() == "16×16"
+    assert page.locator('#inspector .mat[data-block="f_8"] .shape').inner_text() == "16×8"
+    assert (
+        page.locator("#step-count").inner_text() == "all 43 steps done"
+    )  # 1 + 2K forward, the loss, K + 1 + 2K backward
+    assert all(row[-1] == "✓" for row in cells(page, "check-table"))
+    screenshot("backprop-largest")
