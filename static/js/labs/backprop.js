@@ -147,7 +147,8 @@ function matrixHTML(name, rows, opts = {}) {
   const editable = opts.editable ? " editable" : "";
   const body = rows.map((row, i) => `<tr>${row.map((v, j) => {
     const bg = opts.mask ? maskColor(v, Math.max(top, 1)) : cellColor(v, top);
-    const ink = opts.mask && v < 0.5 * Math.max(top, 1) ? "#fff" : "#1d2430";
+    const dark = opts.mask ? v < 0.5 * Math.max(top, 1) : top > 0 && Math.abs(v) > 0.55 * top;
+    const ink = dark ? "#fff" : "#1d2430";
     const edited = opts.edited?.has(`${i}.${j}`) ? ' class="edited"' : "";
     const text = opts.numbers ? fmt(v, 2) : "";
     return `<td${edited} data-name="${name}" data-r="${i}" data-c="${j}" style="background:${bg};color:${ink}">${text}</td>`;
@@ -454,9 +455,22 @@ function cellValue(d, name, r, c) {
   };
   return pick[m[2]]();
 }
+/** A weight and its gradient (or a value and its derivative) are outlined together. */
+function outlineTwin(td) {
+  for (const el of inspector.querySelectorAll("td.twin")) el.classList.remove("twin");
+  const name = td.dataset.name;
+  const twin = name.startsWith("dl/d") ? name.slice(4) : `dl/d${name}`;
+  const cell = inspector.querySelector(`td[data-name="${twin}"][data-r="${td.dataset.r}"][data-c="${td.dataset.c}"]`);
+  if (cell) {
+    td.classList.add("twin");
+    cell.classList.add("twin");
+  }
+}
+
 inspector.addEventListener("mouseover", (ev) => {
   const td = ev.target.closest("td[data-name]");
   if (!td || !network()) return;
+  outlineTwin(td);
   const d = network();
   const { name, r, c } = td.dataset;
   const [i, j] = [Number(r), Number(c)];
