@@ -118,6 +118,9 @@ def test_editing_a_weight_moves_the_gradients_and_the_check_holds(
     assert all(row[-1] == "✓" for row in cells(page, "check-table"))
     cell.hover()
     assert "finite difference" in page.locator("#cell-info").inner_text()
+    # The weight's gradient, in the backward column, is outlined with it.
+    twin = page.locator('#inspector .mat[data-block="dl/dOmega_2"] td').nth(4 + on)
+    assert "twin" in twin.get_attribute("class")
     page.click("#clear-edits")
     wait_ready(page, ready)
     assert "edits=&" in page.url or page.url.endswith("edits=")
