@@ -116,6 +116,10 @@ class GradientSizes:
         RMS of the entries of ``dl/df_k``.
     dl_domegas : ndarray, shape (K + 1,)
         RMS of the entries of ``dl/dOmega_k``.
+    growth_per_layer : float or None
+        Factor by which the RMS of ``dl/df_k`` grows per layer toward the input, fitted on the
+        inner layers 1..K-1 (a geometric fit); None when a gradient is exactly zero. For ReLU
+        under He initialisation scaled by ``c`` the variance argument predicts ``c``.
     """
 
     activation: str
@@ -123,6 +127,16 @@ class GradientSizes:
     preactivations: np.ndarray
     dl_df: np.ndarray
     dl_domegas: np.ndarray
+    growth_per_layer: float | None
+
+
+def _growth(dl_df: np.ndarray) -> float | None:
+    """``exp(-slope)`` of a line fitted to ``log dl_df[k]`` over the inner layers."""
+    inner = dl_df[1:-1] if dl_df.size > 3 else dl_df
+    if np.any(inner <= 0):
+        return None
+    slope = np.polyfit(np.arange(inner.size), np.log(inner), 1)[0]
+    return float(np.exp(-slope))
 
 
 def gradient_sizes(
@@ -165,5 +179,5 @@ def gradient_sizes(
                 raise DomainError(
                     f"{activation} with scale {scale} overflows; use a smaller scale or depth"
                 )
-            out.append(GradientSizes(activation, float(scale), *rms))
+            out.append(GradientSizes(activation, float(scale), *rms, _growth(rms[1])))
     return tuple(out)

@@ -429,6 +429,11 @@ class SizeSeries(Model):
     preactivations: Vector = Field(description="RMS of the entries of f_k, k = 0..K.")
     dl_df: Vector = Field(description="RMS of the entries of dl/df_k, k = 0..K.")
     dl_domegas: Vector = Field(description="RMS of the entries of dl/dOmega_k, k = 0..K.")
+    growth_per_layer: float | None = Field(
+        description="Factor by which the RMS of dl/df_k grows per layer toward the input "
+        "(geometric fit over layers 1..K-1); null when a gradient is exactly 0. ReLU under He "
+        "initialisation times c: about c."
+    )
 
 
 class GradientSizesResponse(Model):
@@ -467,6 +472,7 @@ def gradient_sizes(req: GradientSizesRequest) -> GradientSizesResponse:
                 preactivations=s.preactivations.tolist(),
                 dl_df=s.dl_df.tolist(),
                 dl_domegas=s.dl_domegas.tolist(),
+                growth_per_layer=s.growth_per_layer,
             )
             for s in series
         ],

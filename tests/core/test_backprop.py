@@ -320,6 +320,7 @@ def test_he_initialisation_keeps_relu_gradients_level():
         slope = np.polyfit(np.arange(1, depth), inner, 1)[0]
         # Going toward the input (smaller k) the size changes by a factor `scale` per layer.
         np.testing.assert_allclose(-slope, np.log(result.scale), atol=0.12)
+        np.testing.assert_allclose(result.growth_per_layer, np.exp(-slope), rtol=1e-12)
         assert result.dl_df.shape == result.preactivations.shape == (depth + 1,)
 
 
@@ -329,6 +330,11 @@ def test_gradient_sizes_of_saturating_activations_vanish():
     )
     # sigmoid' <= 1/4: each layer shrinks the gradient.
     assert sigmoid.dl_df[0] < 1e-2 * sigmoid.dl_df[-1]
+    assert sigmoid.growth_per_layer < 0.7
+    (step,) = backprop_cost.gradient_sizes(
+        3, 4, ["heaviside"], [1.0], "he", 1, 2, np.random.default_rng(1)
+    )
+    assert step.growth_per_layer is None  # a step passes no gradient at all
 
 
 def test_gradient_sizes_share_the_draws():

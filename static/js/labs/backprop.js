@@ -347,7 +347,8 @@ function renderCost(c, s) {
 function renderSizes(g, s) {
   const acts = [...new Set(g.series.map((x) => x.activation))];
   const scales = [...new Set(g.series.map((x) => x.scale))];
-  const dashes = ["dot", "solid", "dash", "dashdot"];
+  // Smaller scales dotted, larger dashed (in the order asked); one scale alone is solid.
+  const dashes = scales.length === 1 ? ["solid"] : ["dot", "solid", "dash", "longdash"];
   const traces = g.series.map((x) => ({
     x: g.layers, y: x.dl_df.map((v) => (v > 0 ? v : null)), mode: "lines+markers",
     name: `${labels("activations")[x.activation]}, scale ${x.scale}`,
@@ -362,7 +363,8 @@ function renderSizes(g, s) {
     margin: { l: 70, r: 20, t: 110, b: 60 },
   });
   document.getElementById("depth-note").innerHTML = g.series.map((x) =>
-    `${labels("activations")[x.activation]}, scale ${x.scale}: ${fmt(x.dl_df[x.dl_df.length - 1], 3)} at layer ${s.gK}, ${fmt(x.dl_df[0], 3)} at layer 0.`,
+    `${labels("activations")[x.activation]}, scale ${x.scale}: ${fmt(x.dl_df[x.dl_df.length - 1], 3)} at layer ${s.gK}, ${fmt(x.dl_df[0], 3)} at layer 0; ` +
+    (x.growth_per_layer === null ? "no gradient passes." : `×${fmt(x.growth_per_layer, 3)} per layer toward the input.`),
   ).join("<br>");
 }
 
