@@ -103,6 +103,15 @@ LABS: tuple[Lab, ...] = (
         "training",
     ),
     Lab(
+        "trainer",
+        "5.1",
+        "Train a network in the plane",
+        "Pick data, features and layers; watch the decision boundary, every unit and the "
+        "losses as the network trains.",
+        "trainer.html",
+        "trainer",
+    ),
+    Lab(
         "conv",
         "6.1",
         "Image kernels",
