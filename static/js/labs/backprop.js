@@ -147,7 +147,8 @@ function matrixHTML(name, rows, opts = {}) {
   const editable = opts.editable ? " editable" : "";
   const body = rows.map((row, i) => `<tr>${row.map((v, j) => {
     const bg = opts.mask ? maskColor(v, Math.max(top, 1)) : cellColor(v, top);
-    const dark = opts.mask ? v < 0.5 * Math.max(top, 1) : top > 0 && Math.abs(v) > 0.55 * top;
+    // White numbers only where they read better than dark ones (deep blue, dark grey).
+    const dark = opts.mask ? v < 0.35 * Math.max(top, 1) : top > 0 && v < -0.8 * top;
     const ink = dark ? "#fff" : "#1d2430";
     const edited = opts.edited?.has(`${i}.${j}`) ? ' class="edited"' : "";
     const text = opts.numbers ? fmt(v, 2) : "";
