@@ -132,8 +132,8 @@ LABS: tuple[Lab, ...] = (
         "7",
         "Backpropagation",
         "The forward pass stores activations; the backward pass reuses them for every derivative.",
-        None,
-        None,
+        "backprop.html",
+        "backprop",
     ),
 )
 
