@@ -54,10 +54,17 @@ def main() -> None:
         show(
             f"1D exact regions, depth 8 x width 64, seed {seed} ({p.n_pieces} pieces, "
             f"{p.n_regions} regions)",
+            timing(lambda net=net: pieces_1d(net, -2.0, 2.0, per_layer=False)),
+        )
+        show(
+            "  with the regions after every layer too",
             timing(lambda net=net: pieces_1d(net, -2.0, 2.0)),
         )
     saw = deep.sawtooth_network(2, 16)
-    show("1D sawtooth 2 x 16 (65536 regions)", timing(lambda: pieces_1d(saw, 0.0, 1.0), 5))
+    show(
+        "1D sawtooth 2 x 16 (65536 regions)",
+        timing(lambda: pieces_1d(saw, 0.0, 1.0, per_layer=False), 5),
+    )
     box = (-2.0, 2.0, -2.0, 2.0)
     for seed in range(3):
         net = deep.random_network([2, 16, 16, 16, 1], "relu", "he", np.random.default_rng(seed))

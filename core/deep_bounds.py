@@ -163,9 +163,9 @@ def deep_vs_shallow(
                 net = random_network(
                     widths, "relu", scheme, np.random.default_rng(seed), bias_scale=bias_scale
                 )
-                target[row, col] = pieces_1d(net, x_min, x_max).n_regions
+                target[row, col] = pieces_1d(net, x_min, x_max, per_layer=False).n_regions
     sawtooth = [
-        pieces_1d(sawtooth_network(width, int(k)), 0.0, 1.0).n_regions
+        pieces_1d(sawtooth_network(width, int(k)), 0.0, 1.0, per_layer=False).n_regions
         if width ** int(k) <= 2**16
         else None
         for k in depths

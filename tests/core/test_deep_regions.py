@@ -278,3 +278,23 @@ def test_plane_view_output_is_the_forward_pass():
     expected = forward(net, np.stack([g1.ravel(), g2.ravel()])).output[0].reshape(g1.shape)
     np.testing.assert_allclose(v.output, expected, rtol=1e-9, atol=1e-9)
     assert v.region_index.min() >= 0 and v.region_index.max() == v.cells.n_regions - 1
+
+
+def test_count_without_the_layers_is_the_same_count():
+    net = random_network([1, 8, 8, 8, 1], "relu", "he", np.random.default_rng(9), bias_scale=1.0)
+    full, lean = pieces_1d(net, -2, 2), pieces_1d(net, -2, 2, per_layer=False)
+    assert (lean.n_pieces, lean.n_regions) == (full.n_pieces, full.n_regions)
+    np.testing.assert_array_equal(lean.edges, full.edges)
+    assert lean.layer_pieces == full.layer_pieces and lean.layer_regions == ()
+    assert len(full.layer_regions) == 3
+
+
+def test_a_tiny_but_real_change_of_slope_splits_a_region():
+    # y = relu(x) + 1e-10 relu(x - 0.5) bends by one part in 10^10 at x = 0.5: a real joint.
+    net = network_from_lists([[0.0, -0.5], [0.0]], [[[1.0], [1.0]], [[1.0, 1e-10]]], "relu")
+    assert pieces_1d(net, 0.1, 1.0).n_regions == 2
+    # The same weights that cancel exactly (1e-10 - 1e-10) do not.
+    cancel = network_from_lists(
+        [[0.0, -0.5, -0.5], [0.0]], [[[1.0], [1.0], [1.0]], [[1.0, 1e-10, -1e-10]]], "relu"
+    )
+    assert pieces_1d(cancel, 0.1, 1.0).n_regions == 1
