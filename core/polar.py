@@ -9,7 +9,7 @@ the classes differ only in r, and a line in the (r, theta) plane separates them:
 linear classifier on (r, theta) succeeds. Its boundary w_0 + w_1 r + w_2 theta = 0 is
 r = a + b theta with a = -w_0 / w_1, b = -w_2 / w_1; mapped back to the plane it is an arc of
 an Archimedean spiral, not a circle: its ends r = a - b pi and r = a + b pi meet the negative
-x1 axis (theta = +-pi) with a seam of width 2 pi |b|, and it is close to a circle only when b is small.
+x1 axis (theta = +-pi) with a seam of width 2 pi |b|; it is close to a circle only for small b.
 
 The classifier is logistic regression, p(y = 1 | f) = sig(w_0 + w_1 f_1 + w_2 f_2), fitted by
 Newton's method (iteratively reweighted least squares) on standardised features with a small

@@ -210,9 +210,7 @@ def test_overlap_in_r_matches_a_loop_over_pairs():
 
 
 @pytest.mark.parametrize(("noise", "overlap"), [(0.15, False), (0.6, True)])
-def test_unpenalised_weights_grow_without_bound_only_while_the_rings_are_separable(
-    noise, overlap
-):
+def test_unpenalised_weights_grow_without_bound_only_while_the_rings_are_separable(noise, overlap):
     """Separable in r: shrinking the penalty 1000-fold keeps raising |w|. Overlapping: the
     weights hardly change, because the unpenalised optimum is finite."""
     data = make_rings(100, 1.0, 2.0, noise, np.random.default_rng(0))
