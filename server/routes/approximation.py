@@ -1,4 +1,5 @@
-"""Universal approximation lab: shallow ReLU fits, polynomial bases, counts, radial density."""
+"""Universal approximation lab: shallow ReLU or sigmoid fits, polynomial bases, counts, radial
+density."""
 
 from typing import Annotated, Literal
 
@@ -38,7 +39,12 @@ class ApproximationRequest(Model):
         max_length=50,
         description="Your (x, y) pairs for the 'points' target (distinct x values).",
     )
-    n_hidden: int = Field(8, ge=1, le=128, description="Hidden units n of the ReLU network.")
+    n_hidden: int = Field(8, ge=1, le=128, description="Hidden units n of the network.")
+    activation: Literal[approx.HIDDEN_ACTIVATIONS] = Field(  # type: ignore[valid-type]
+        "relu",
+        description="Hidden units: 'relu' (joints) or 'sigmoid' (the units of the theorem); "
+        "a sigmoid unit's slope is 2n / (x_max - x_min) before any gradient descent.",
+    )
     joint_placement: Literal["spread", "random"] = Field(
         "spread", description="Joints equally spaced over the domain, or drawn from the seed."
     )
@@ -71,19 +77,30 @@ class ApproximationRequest(Model):
 class Curves(Model):
     x: list[float] = Field(description="Plotting grid over the domain.")
     target: list[float] = Field(description="Target f(x).")
-    network: list[float] = Field(description="Shallow ReLU network f_n(x).")
+    network: list[float] = Field(description="Shallow network f_n(x) on the grid.")
     polynomial: list[float] = Field(description="Least-squares polynomial of degree M.")
 
 
 class Sweep(Model):
-    n: list[int] = Field(description="Hidden units n (joints spread, least squares).")
-    relu_error: list[float] = Field(description="Integrated squared error of each network.")
+    n: list[int] = Field(description="Hidden units n (units spread, least squares).")
+    network_error: list[float] = Field(
+        description="Integrated squared error of each network, one per n."
+    )
     degrees: list[int] = Field(description="Polynomial degrees M (the n up to 64).")
     polynomial_error: list[float] = Field(description="Integrated squared error per degree.")
-    reference: list[float] = Field(description="c / n through the first network error.")
+    reference: list[float] = Field(
+        description="Reference slope c / n drawn through the first network error, one per n. "
+        "Not a bound: Barron's bound (2 r C_f)^2 / n holds for sigmoidal units and a target "
+        "with a finite Fourier moment C_f (continuously differentiable), and a target with "
+        "a jump lies above this line."
+    )
     c: float = Field(description="Constant c of the reference line.")
-    relu_rate: float = Field(description="Fitted slope p of log error vs log n (error ~ n^p).")
-    polynomial_rate: float = Field(description="Same slope for the polynomials.")
+    network_rate: float = Field(
+        description="Measured slope p: least-squares fit of log error against log n "
+        "(error ~ n^p; exact fits below 1e-300 left out)."
+    )
+    fitted: list[float] = Field(description="The fitted power law e^q n^p at each n.")
+    polynomial_rate: float = Field(description="Same measured slope for the polynomials.")
 
 
 class ApproximationResponse(Model):
@@ -91,13 +108,24 @@ class ApproximationResponse(Model):
     curves: Curves
     x_train: list[float] = Field(description="Training inputs.")
     y_train: list[float] = Field(description="Training targets (with noise if any).")
-    joints: list[float] = Field(description="Joints -theta_k0/theta_k1 inside the domain.")
+    joints: list[float] = Field(
+        description="Switching points -theta_k0/theta_k1 inside the domain (ReLU joints, "
+        "sigmoid centres)."
+    )
     theta: list[tuple[float, float]] = Field(description="(theta_k0, theta_k1) of each unit.")
     phi: list[float] = Field(description="Output bias phi_0 then weights phi_1..phi_n.")
-    relu_error: float = Field(description="Integrated squared error of the final network.")
-    least_squares_error: float = Field(description="Its error before gradient descent.")
+    network_error: float = Field(
+        description="Integrated squared error of the final network against the clean target."
+    )
+    least_squares_error: float = Field(
+        description="Its error before gradient descent. Descent lowers the training loss at "
+        "every step; this error against the clean target can rise (the net follows the noise)."
+    )
     polynomial_error: float = Field(description="Integrated squared error of the polynomial.")
-    losses: list[float] = Field(description="Training loss per gradient-descent step.")
+    losses: list[float] = Field(
+        description="Training mean squared error before the first step and after each step: "
+        "never increasing."
+    )
     status: Literal["least_squares", "finished", "converged", "diverged"] = Field(
         description="How the network was obtained."
     )
@@ -107,11 +135,12 @@ class ApproximationResponse(Model):
 
 @router.post("/fit", response_model=ApproximationResponse, summary="Fit a net and a polynomial")
 def fit(req: ApproximationRequest) -> ApproximationResponse:
-    """Least-squares shallow ReLU net (optionally refined by gradient descent), a polynomial of
+    """Least-squares shallow net (optionally refined by gradient descent), a polynomial of
     degree M, and the error of both against the number of hidden units / the degree."""
     config = approx.ApproximationConfig(
         target=req.target,
         n_hidden=req.n_hidden,
+        activation=req.activation,
         joint_placement=req.joint_placement,
         n_samples=req.n_samples,
         noise=req.noise,
@@ -128,7 +157,7 @@ def fit(req: ApproximationRequest) -> ApproximationResponse:
         curves=Curves(
             x=r.x_plot.tolist(),
             target=r.target_plot.tolist(),
-            network=r.relu_plot.tolist(),
+            network=r.network_plot.tolist(),
             polynomial=r.polynomial_plot.tolist(),
         ),
         x_train=r.x_train.tolist(),
@@ -136,7 +165,7 @@ def fit(req: ApproximationRequest) -> ApproximationResponse:
         joints=r.joints.tolist(),
         theta=[tuple(row) for row in r.theta.tolist()],
         phi=r.phi.tolist(),
-        relu_error=r.relu_error,
+        network_error=r.network_error,
         least_squares_error=r.least_squares_error,
         polynomial_error=r.polynomial_error,
         losses=r.losses.tolist(),
@@ -144,12 +173,13 @@ def fit(req: ApproximationRequest) -> ApproximationResponse:
         n_parameters=r.n_parameters,
         sweep=Sweep(
             n=s.n_values.tolist(),
-            relu_error=s.relu_error.tolist(),
+            network_error=s.network_error.tolist(),
             degrees=s.degrees.tolist(),
             polynomial_error=s.polynomial_error.tolist(),
             reference=s.reference.tolist(),
             c=s.c,
-            relu_rate=s.relu_rate,
+            network_rate=s.network_rate,
+            fitted=s.fitted.tolist(),
             polynomial_rate=s.polynomial_rate,
         ),
     )
