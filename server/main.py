@@ -10,19 +10,12 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
-from server.routes import approximation, conv, linear, polar, shallow, training
+from server.api_docs import DESCRIPTION
+from server.labs import lab_routers
+from server.routes import meta
 from server.settings import Settings, get_settings
 
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-
-DESCRIPTION = """
-The numbers behind every figure of DL Playground, an interactive companion to an introductory
-deep-learning course (notation of Prince, *Understanding Deep Learning*).
-
-Every lab has its own section. Requests are JSON; every size and range is bounded, and a request
-that is out of bounds or makes no sense gets a **422** whose `detail` list says what is wrong.
-Numbers in answers are always finite: a run that blows up stops and reports `diverged`.
-"""
 
 
 class StaticGZipMiddleware(GZipMiddleware):
@@ -41,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="DL Playground API",
-        version="1.0.0",
+        version=meta._version(),
         description=DESCRIPTION,
         docs_url="/docs",
         redoc_url=None,
@@ -51,15 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
 
-    for router in (
-        linear.router,
-        shallow.router,
-        approximation.router,
-        polar.router,
-        training.router,
-        conv.router,
-    ):
+    for router in lab_routers():
         app.include_router(router)
+    app.include_router(meta.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness check")
     def healthz() -> dict[str, str]:
