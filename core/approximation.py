@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import network
 from core.activations import Activation, get_activation
 from core.bases import (
     evaluate_polynomial,
@@ -199,15 +200,22 @@ def theta_to_joints(theta: np.ndarray) -> np.ndarray:
     return np.where(slope == 0, np.nan, -theta[:, 0] / safe)
 
 
-def preactivations(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """z_ik = theta_k0 + theta_k1 x_i.  Shapes: x (I,), theta (n, 2) -> (I, n)."""
-    return theta[:, 0][None, :] + np.outer(x, theta[:, 1])  # (I, n)
+def as_network(theta: np.ndarray, phi: np.ndarray, activation: str) -> network.Network:
+    """The lab's (theta (n, 2), phi (n + 1,)) as a one-hidden-layer ``core.network.Network``."""
+    hidden_activation(activation)
+    return network.shallow_network(theta, np.asarray(phi, dtype=float)[None, :], activation)
+
+
+def hidden_units(x: np.ndarray, theta: np.ndarray, activation: str = "relu") -> np.ndarray:
+    """Activations h_ik = a[theta_k0 + theta_k1 x_i] from the network engine: (I,) -> (I, n)."""
+    net = as_network(theta, np.zeros(theta.shape[0] + 1), activation)
+    return network.forward(net, np.asarray(x, dtype=float)[None, :]).h[0].T  # (I, n)
 
 
 def shallow_net(
     x: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str = "relu"
 ) -> np.ndarray:
-    """Network output y_i = phi_0 + sum_k phi_k a[z_ik].
+    """Network output y_i = phi_0 + sum_k phi_k a[z_ik] (forward pass of ``core.network``).
 
     Parameters
     ----------
@@ -222,9 +230,8 @@ def shallow_net(
     -------
     ndarray, shape (I,)
     """
-    act = hidden_activation(activation)
-    h = act.value(preactivations(np.asarray(x, dtype=float), theta))  # (I, n)
-    return phi[0] + h @ phi[1:]
+    net = as_network(theta, phi, activation)
+    return network.forward(net, np.asarray(x, dtype=float)[None, :]).output[0]  # (I,)
 
 
 def fit_output_weights(
@@ -245,8 +252,7 @@ def fit_output_weights(
         raise DomainError(
             f"x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}"
         )
-    h = hidden_activation(activation).value(preactivations(x, theta))  # (I, n)
-    design = np.hstack([np.ones((x.size, 1)), h])  # (I, n + 1)
+    design = np.hstack([np.ones((x.size, 1)), hidden_units(x, theta, activation)])  # (I, n + 1)
     phi, *_ = np.linalg.lstsq(design, y, rcond=None)
     return phi
 
@@ -293,33 +299,29 @@ def loss_and_gradient(
     grad_theta : ndarray, shape (n, 2)
     grad_phi : ndarray, shape (n + 1,)
     """
-    act = hidden_activation(activation)
-    forward = _forward(x, y, theta, phi, act)
-    return forward[0], *_gradient(x, phi, forward, act)
+    forward = _forward(x, y, theta, phi, activation)
+    return forward[0], *_gradient(forward)
+
+
+_Pass = tuple[float, network.Network, network.Forward, np.ndarray]
 
 
 def _forward(
-    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray, act: Activation
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Loss with what the gradient needs: (L, z, h, r)."""
-    z = preactivations(x, theta)  # (I, n)
-    h = act.value(z)
-    r = phi[0] + h @ phi[1:] - y  # (I,)
-    return float(np.mean(r**2)), z, h, r
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str
+) -> _Pass:
+    """Loss with what the gradient needs: (L, net, its forward pass, residuals r)."""
+    net = as_network(theta, phi, activation)
+    fwd = network.forward(net, np.asarray(x, dtype=float)[None, :])
+    r = fwd.output[0] - y  # (I,)
+    return float(np.mean(r**2)), net, fwd, r
 
 
-def _gradient(
-    x: np.ndarray,
-    phi: np.ndarray,
-    forward: tuple[float, np.ndarray, np.ndarray, np.ndarray],
-    act: Activation,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(grad_theta, grad_phi) from a forward pass (formulas in ``loss_and_gradient``)."""
-    _, z, h, r = forward
-    scale = 2.0 / x.size
-    grad_phi = scale * np.concatenate([[r.sum()], h.T @ r])
-    back = act.derivative(z) * phi[1:][None, :] * r[:, None]  # (I, n)
-    grad_theta = scale * np.stack([back.sum(axis=0), back.T @ x], axis=1)  # (n, 2)
+def _gradient(forward: _Pass) -> tuple[np.ndarray, np.ndarray]:
+    """(grad_theta, grad_phi) by the engine's backward pass, from dL/df = 2 r / I."""
+    _, net, fwd, r = forward
+    grads = network.backward(net, fwd, (2.0 / r.size) * r[None, :])
+    grad_theta = np.stack([grads.dl_dbetas[0], grads.dl_domegas[0][:, 0]], axis=1)  # (n, 2)
+    grad_phi = np.concatenate([grads.dl_dbetas[1], grads.dl_domegas[1][0]])  # (n + 1,)
     return grad_theta, grad_phi
 
 
@@ -372,7 +374,7 @@ def refine_by_gradient_descent(
 
     Pure: returns new arrays.
     """
-    act = hidden_activation(activation)
+    hidden_activation(activation)
     if learning_rate <= 0:
         raise DomainError(f"the learning rate must be positive, got {learning_rate}")
     if n_steps < 0:
@@ -380,11 +382,11 @@ def refine_by_gradient_descent(
     theta = np.array(theta, dtype=float)
     phi = np.array(phi, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        forward = _forward(x, y, theta, phi, act)
+        forward = _forward(x, y, theta, phi, activation)
         loss = forward[0]
         if not np.isfinite(loss):
             return GradientDescentResult(theta, phi, np.array([]), "diverged")
-        g_theta, g_phi = _gradient(x, phi, forward, act)
+        g_theta, g_phi = _gradient(forward)
         losses = [loss]
         status = "finished"
         step = learning_rate
@@ -394,7 +396,7 @@ def refine_by_gradient_descent(
             while step >= MIN_STEP:
                 new_theta = theta - step * g_theta
                 new_phi = phi - step * g_phi
-                forward = _forward(x, y, new_theta, new_phi, act)  # trial steps: loss only
+                forward = _forward(x, y, new_theta, new_phi, activation)  # trial: loss only
                 if np.isfinite(forward[0]) and forward[0] <= loss - 0.5 * step * g_squared:
                     break
                 step /= 2.0
@@ -402,7 +404,7 @@ def refine_by_gradient_descent(
                 status = "converged"
                 break
             theta, phi, loss = new_theta, new_phi, forward[0]
-            g_theta, g_phi = _gradient(x, phi, forward, act)
+            g_theta, g_phi = _gradient(forward)
             losses.append(loss)
     return GradientDescentResult(theta, phi, np.array(losses), status)
 
@@ -552,7 +554,7 @@ def error_sweep(
     the equivalent hat basis (``fit_piecewise_linear``): same curve, far less work; sigmoid
     nets by ``fit_output_weights``.
     """
-    sigmoid = hidden_activation(activation)
+    hidden_activation(activation)
     n_values = np.asarray(n_values, dtype=int)
     if n_values.size == 0 or n_values.min() < 1:
         raise DomainError("the sweep needs hidden-unit counts of at least 1")
@@ -575,7 +577,7 @@ def error_sweep(
             # Spread sigmoids on 1024 samples keep [1, H] well conditioned (condition number
             # about 20 n at most), so the normal equations are safe and far cheaper than an SVD.
             theta = joints_to_theta(joints, unit_slope(activation, int(n), x_min, x_max))
-            design = np.hstack([np.ones((x.size, 1)), sigmoid.value(preactivations(x, theta))])
+            design = np.hstack([np.ones((x.size, 1)), hidden_units(x, theta, activation)])
             phi = np.linalg.solve(design.T @ design, design.T @ y)  # (n + 1,)
             fitted = shallow_net(grid, theta, phi, activation)
         net_err[j] = integrated_squared_error(f_grid, fitted)
