@@ -489,6 +489,8 @@ class ApproximationResult:
     joints : ndarray, shape (J,)
         Switching points -theta_k0 / theta_k1 of the final network inside the domain (the
         joints of ReLU units, the centres of sigmoid units).
+    joint_outputs : ndarray, shape (J,)
+        The network's output at each of those points.
     theta : ndarray, shape (n, 2)
     phi : ndarray, shape (n + 1,)
     network_error, polynomial_error : float
@@ -513,6 +515,7 @@ class ApproximationResult:
     x_train: np.ndarray
     y_train: np.ndarray
     joints: np.ndarray
+    joint_outputs: np.ndarray
     theta: np.ndarray
     phi: np.ndarray
     network_error: float
@@ -685,6 +688,7 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
     x_plot = np.linspace(x_min, x_max, cfg.n_plot)
     final_joints = theta_to_joints(theta)
     inside = np.isfinite(final_joints) & (final_joints >= x_min) & (final_joints <= x_max)
+    joints_inside = np.sort(final_joints[inside])
     return ApproximationResult(
         x_min=x_min,
         x_max=x_max,
@@ -694,7 +698,8 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
         polynomial_plot=evaluate_polynomial(x_plot, coefficients, x_min, x_max),
         x_train=x_train,
         y_train=y_train,
-        joints=np.sort(final_joints[inside]),
+        joints=joints_inside,
+        joint_outputs=shallow_net(joints_inside, theta, phi, act),
         theta=theta,
         phi=phi,
         network_error=integrated_squared_error(f_grid, shallow_net(grid, theta, phi, act)),

@@ -112,6 +112,7 @@ class ApproximationResponse(Model):
         description="Switching points -theta_k0/theta_k1 inside the domain (ReLU joints, "
         "sigmoid centres)."
     )
+    joint_outputs: list[float] = Field(description="Network output f_n at each of the joints.")
     theta: list[tuple[float, float]] = Field(description="(theta_k0, theta_k1) of each unit.")
     phi: list[float] = Field(description="Output bias phi_0 then weights phi_1..phi_n.")
     network_error: float = Field(
@@ -163,6 +164,7 @@ def fit(req: ApproximationRequest) -> ApproximationResponse:
         x_train=r.x_train.tolist(),
         y_train=r.y_train.tolist(),
         joints=r.joints.tolist(),
+        joint_outputs=r.joint_outputs.tolist(),
         theta=[tuple(row) for row in r.theta.tolist()],
         phi=r.phi.tolist(),
         network_error=r.network_error,

@@ -18,6 +18,13 @@ def test_default_fit_matches_core(client):
     np.testing.assert_allclose(body["curves"]["network"], expected.network_plot)
     np.testing.assert_allclose(body["curves"]["polynomial"], expected.polynomial_plot)
     np.testing.assert_allclose(body["joints"], expected.joints)
+    phi0, *weights = body["phi"]
+    loop = [
+        phi0
+        + sum(w * max(0.0, t0 + t1 * x) for w, (t0, t1) in zip(weights, body["theta"], strict=True))
+        for x in body["joints"]
+    ]
+    np.testing.assert_allclose(body["joint_outputs"], loop, atol=1e-12)
     assert body["network_error"] == pytest.approx(expected.network_error)
     assert body["status"] == "least_squares" and body["losses"] == []
     assert body["n_parameters"] == 25
@@ -30,6 +37,7 @@ def test_default_fit_matches_core(client):
         "x_train",
         "y_train",
         "joints",
+        "joint_outputs",
         "theta",
         "phi",
         "network_error",

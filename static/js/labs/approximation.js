@@ -16,6 +16,7 @@ const schema = {
   noise: { type: "number", default: 0, min: 0, max: 2 },
   n_samples: { type: "int", default: 200, min: 2, max: 1000 },
   n_hidden: { type: "int", default: 8, min: 1, max: 128 },
+  activation: { type: "enum", options: ["relu", "sigmoid"], default: "relu" },
   joint_placement: { type: "enum", options: ["spread", "random"], default: "spread" },
   gd_steps: { type: "int", default: 0, min: 0, max: 1000 },
   learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
@@ -49,7 +50,8 @@ const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples))
 
 function fitRequest(s) {
   const body = {
-    seed: s.seed, target: s.target, n_hidden: s.n_hidden, joint_placement: s.joint_placement,
+    seed: s.seed, target: s.target, n_hidden: s.n_hidden, activation: s.activation,
+    joint_placement: s.joint_placement,
     n_samples: s.n_samples, noise: s.noise, gd_steps: s.gd_steps, learning_rate: s.learning_rate,
     degree: s.degree, sweep_max: Number(s.sweep_max),
   };
@@ -70,11 +72,7 @@ async function compute(s, signal) {
   return { fit, counts, radial };
 }
 
-function networkAt(x, d) {
-  let y = d.phi[0];
-  d.theta.forEach(([t0, t1], k) => { y += d.phi[k + 1] * Math.max(0, t0 + t1 * x); });
-  return y;
-}
+const UNIT_LABEL = { relu: "ReLU", sigmoid: "sigmoid" };
 
 function drawFit(d, s) {
   const c = d.curves;
@@ -82,18 +80,19 @@ function drawFit(d, s) {
     { x: d.x_train, y: d.y_train, mode: "markers", name: "training samples", marker: { color: COLORS.muted, size: 4, opacity: 0.6 }, hoverinfo: "skip" },
     { x: c.x, y: c.target, mode: "lines", name: "target f(x)", line: { color: COLORS.ink, width: 2 } },
     { x: c.x, y: c.polynomial, mode: "lines", name: `polynomial, M = ${s.degree}`, line: { color: COLORS.exact, width: 2, dash: "dash" } },
-    { x: c.x, y: c.network, mode: "lines", name: `ReLU net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
+    { x: c.x, y: c.network, mode: "lines", name: `${UNIT_LABEL[s.activation]} net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
     {
-      x: d.joints, y: d.joints.map((x) => networkAt(x, d)), mode: "markers", name: "joints",
+      x: d.joints, y: d.joint_outputs, mode: "markers",
+      name: s.activation === "relu" ? "joints" : "sigmoid centres",
       marker: { color: COLORS.descent, size: 8, symbol: "diamond", line: { color: "#fff", width: 1 } },
-      hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+      hovertemplate: `${s.activation === "relu" ? "joint" : "centre"} at x = %{x:.3f}<extra></extra>`,
     },
   ];
   const lo = Math.min(...c.target, ...d.y_train);
   const hi = Math.max(...c.target, ...d.y_train);
   const pad = 0.25 * (hi - lo || 1);
   draw("fit-plot", traces, {
-    title: title(`Fit · error E_n = ${fmt(d.relu_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
+    title: title(`Fit · error E_n = ${fmt(d.network_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
     xaxis: { title: { text: "x" }, range: d.domain },
     yaxis: { title: { text: "y" }, range: [lo - pad, hi + pad] },
     ...LEGEND_BELOW,
@@ -104,10 +103,11 @@ function drawError(d, s) {
   const sw = d.sweep;
   const floor = (a) => a.map((v) => Math.max(v, FLOOR));
   const traces = [
-    { x: sw.n, y: sw.reference, mode: "lines", name: `c/n (c = ${fmt(sw.c, 3)})`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
-    { x: sw.n, y: floor(sw.relu_error), mode: "lines+markers", name: `ReLU net (slope ${sw.relu_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
+    { x: sw.n, y: sw.reference, mode: "lines", name: `reference slope c/n (c = ${fmt(sw.c, 3)}), not a bound`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
+    { x: sw.n, y: floor(sw.fitted), mode: "lines", name: `fitted power law, measured slope ${sw.network_rate.toFixed(2)}`, line: { color: COLORS.model, dash: "dot", width: 1.5 } },
+    { x: sw.n, y: floor(sw.network_error), mode: "lines+markers", name: `${UNIT_LABEL[s.activation]} net (slope ${sw.network_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
     { x: sw.degrees, y: floor(sw.polynomial_error), mode: "lines+markers", name: `polynomial, M = n (slope ${sw.polynomial_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 7, symbol: "square" } },
-    { x: [s.n_hidden], y: [Math.max(d.relu_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
+    { x: [s.n_hidden], y: [Math.max(d.network_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
   ];
   draw("error-plot", traces, {
     title: title("Error E_n against hidden units n (log-log)"),
@@ -131,7 +131,7 @@ function drawLoss(d) {
     return;
   }
   draw("loss-curve", [{ y: d.losses, mode: "lines", name: "training loss", line: { color: COLORS.descent, width: 2 } }], {
-    title: title(`Gradient descent · ${d.status} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.relu_error)}`),
+    title: title(`Gradient descent · ${d.status} · training loss ${fmt(d.losses[0])} → ${fmt(d.losses.at(-1))} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.network_error)}`),
     xaxis: { title: { text: "step" }, visible: true },
     yaxis: { title: { text: "training MSE" }, type: "log", exponentformat: "power", visible: true },
     annotations: [],
@@ -178,9 +178,9 @@ function drawRadial(r) {
 function drawReadouts(d, s) {
   const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
   document.getElementById("readouts").innerHTML = [
-    `<div><b>net</b>: n = ${s.n_hidden}, ${d.n_parameters} parameters, E_n = ${fmt(d.relu_error)}${badge}</div>`,
+    `<div><b>net</b>: n = ${s.n_hidden} ${UNIT_LABEL[s.activation]} units, ${d.n_parameters} parameters, E_n = ${fmt(d.network_error)}${badge}</div>`,
     `<div><b>polynomial</b>: M = ${s.degree}, ${s.degree + 1} coefficients, E = ${fmt(d.polynomial_error)}</div>`,
-    `<div><b>c/n bound line</b>: c = ${fmt(d.sweep.c, 3)}</div>`,
+    `<div><b>measured slope</b>: ${d.sweep.network_rate.toFixed(2)} (reference c/n: slope −1, c = ${fmt(d.sweep.c, 3)})</div>`,
   ].join("");
 }
 
