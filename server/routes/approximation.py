@@ -5,10 +5,10 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from core import approximation as approx
-from core import dimensionality
+from core import basis_comparison, dimensionality
 from server.schemas import ErrorResponse, Model, Seed
 
 router = APIRouter(
@@ -28,6 +28,15 @@ RADIAL_BUDGET = 2_000_000
 
 class ApproximationRequest(Model):
     """The lab's state: target, network, refinement, polynomial and sweep settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"target": "step", "n_hidden": 8, "activation": "sigmoid", "sweep_max": 64},
+                {"target": "points", "points": [[-1, 0], [0, 1], [1, 0]], "n_hidden": 4},
+            ]
+        }
+    )
 
     seed: Seed = 0
     target: Literal["sine", "step", "abs", "sawtooth", "gaussian_bump", "points"] = Field(
@@ -188,6 +197,10 @@ def fit(req: ApproximationRequest) -> ApproximationResponse:
 
 
 class CountsRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"max_inputs": 20, "degree": 3, "n_hidden": 100}]}
+    )
+
     max_inputs: int = Field(20, ge=1, le=100, description="Largest input dimension D.")
     degree: int = Field(3, ge=0, le=10, description="Polynomial degree M.")
     n_hidden: int = Field(100, ge=1, le=100_000, description="Hidden units n of the net.")
@@ -209,6 +222,10 @@ def counts(req: CountsRequest) -> CountsResponse:
 
 
 class RadialRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"seed": 0, "dims": [1, 10, 100], "sigma": 1.0}]}
+    )
+
     seed: Seed = 0
     dims: list[Annotated[int, Field(ge=1, le=250)]] = Field(
         [1, 2, 10, 50, 200],
@@ -255,4 +272,99 @@ def radial(req: RadialRequest) -> RadialResponse:
         modes=p.modes.tolist(),
         bin_edges=p.bin_edges.tolist(),
         histogram=p.histogram.tolist(),
+    )
+
+
+# Work of one comparison: training steps x samples x the hidden units of all sizes.
+COMPARE_BUDGET = 12_000_000
+
+
+class CompareRequest(Model):
+    """A hat-function grid against trained shallow networks on one target in d dimensions."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"seed": 0, "n_inputs": 2, "target": "bump", "activation": "sigmoid"}]
+        }
+    )
+
+    seed: Seed = 0
+    n_inputs: Literal[1, 2, 3] = Field(2, description="Input dimension d.")
+    target: Literal[basis_comparison.TARGETS_ND] = Field(  # type: ignore[valid-type]
+        "bump",
+        description="'bump' exp(-|x|^2 / 0.5), 'ridge' sin(pi (x_1 + ... + x_d) / sqrt d), "
+        "on [-1, 1]^d.",
+    )
+    activation: Literal[basis_comparison.UNIT_ACTIVATIONS] = Field(  # type: ignore[valid-type]
+        "sigmoid", description="Hidden units of the trained networks."
+    )
+    max_parameters: int = Field(
+        4096, ge=8, le=20_000, description="Largest grid: k^d coefficients at most this many."
+    )
+    max_hidden: int = Field(
+        32, ge=1, le=64, description="Networks with h = 1, 2, 4, ... up to this many units."
+    )
+    n_train: int = Field(500, ge=10, le=2000, description="Random training samples.")
+    n_test: int = Field(2000, ge=100, le=5000, description="Random test points (shared).")
+    n_steps: int = Field(150, ge=0, le=500, description="Adam steps for each network.")
+
+    @model_validator(mode="after")
+    def _budget(self):
+        work = (self.n_steps + 1) * self.n_train * 2 * self.max_hidden
+        if work > COMPARE_BUDGET:
+            raise ValueError(
+                f"training would take too long: steps x samples x units = {work:,} exceeds "
+                f"{COMPARE_BUDGET:,}; use fewer steps, samples or units"
+            )
+        return self
+
+
+class CompareResponse(Model):
+    n_inputs: int = Field(description="Input dimension d.")
+    grid_parameters: list[int] = Field(description="Coefficients k^d of each hat grid.")
+    grid_error: list[float] = Field(
+        description="Mean squared test error of each grid (coefficients = target values at "
+        "the grid points)."
+    )
+    network_parameters: list[int] = Field(description="Parameters (d + 2) h + 1 of each net.")
+    hidden_units: list[int] = Field(description="Hidden units h of each net.")
+    network_error: list[float] = Field(description="Mean squared test error of each net.")
+    grid_rate: float = Field(description="Measured slope of log grid error against log n.")
+    network_rate: float = Field(description="Measured slope of log net error against log n.")
+    fixed_reference: list[float] = Field(
+        description="(1/n)^(2/d) through the first grid error, at each grid's n."
+    )
+    barron_reference: list[float] = Field(
+        description="c / n through the first network error, at each network's n (a slope to "
+        "compare with, not a bound)."
+    )
+
+
+@router.post("/compare", response_model=CompareResponse, summary="Fixed basis vs network in d D")
+def compare(req: CompareRequest) -> CompareResponse:
+    """Test error against the number of parameters n for a grid of hat functions and for
+    trained shallow networks, in d = 1, 2 or 3 dimensions, beside the (1/n)^(2/d) and c/n
+    slopes."""
+    c = basis_comparison.compare_bases(
+        req.n_inputs,
+        req.target,
+        req.max_parameters,
+        req.max_hidden,
+        req.activation,
+        req.n_train,
+        req.n_test,
+        req.n_steps,
+        np.random.default_rng(req.seed),
+    )
+    return CompareResponse(
+        n_inputs=c.n_inputs,
+        grid_parameters=c.grid_parameters.tolist(),
+        grid_error=c.grid_error.tolist(),
+        network_parameters=c.network_parameters.tolist(),
+        hidden_units=c.hidden_units.tolist(),
+        network_error=c.network_error.tolist(),
+        grid_rate=c.grid_rate,
+        network_rate=c.network_rate,
+        fixed_reference=c.fixed_reference.tolist(),
+        barron_reference=c.barron_reference.tolist(),
     )

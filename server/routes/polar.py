@@ -4,7 +4,7 @@ from typing import Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from core import polar
 from server.schemas import ErrorResponse, Model, Seed
@@ -18,6 +18,10 @@ router = APIRouter(
 
 class PolarRequest(Model):
     """The lab's state: the rings and the classifier settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"seed": 0, "noise": 0.6, "l2": 1e-6, "grid_size": 30}]}
+    )
 
     seed: Seed = 0
     n_per_class: int = Field(100, ge=1, le=1000, description="Points on each ring.")

@@ -11,6 +11,7 @@ export const LABS = [
   { id: "shallow", page: "shallow.html", chapter: "2", title: "Shallow networks", summary: "The flow of a one-hidden-layer network: pre-activations, activations, joints and linear regions." },
   { id: "activations", page: "activations.html", chapter: "2.1", title: "Activation functions", summary: "ReLU and its relatives, each with its derivative." },
   { id: "polar", page: "polar.html", chapter: "3", title: "Polar coordinates", summary: "A change of input representation makes ring data linearly separable." },
+  { id: "dimensionality", page: "dimensionality.html", chapter: "3", title: "Curse of dimensionality", summary: "Grid cells go empty, coefficient counts explode, distances concentrate; data lie on a manifold." },
   { id: "approximation", page: "approximation.html", chapter: "3.1", title: "Universal approximation", summary: "More hidden units, smaller error; fixed bases against learned ones." },
   { id: "regions", page: "regions.html", chapter: "3.2", title: "Linear regions in 2D", summary: "How hidden units carve the input plane into linear regions, and how many there can be." },
   { id: "deep", chapter: "4", title: "Deep networks", summary: "Composing shallow networks folds the input and multiplies the linear regions." },
