@@ -227,3 +227,21 @@ def test_the_reference_line_is_documented_as_a_slope_not_a_bound(client):
     text = schema["reference"]["description"]
     assert text.startswith("Reference slope c / n") and "Not a bound" in text
     assert "finite Fourier moment" in text
+
+
+def test_compare_matches_core_and_respects_its_budget(client):
+    from core import basis_comparison
+
+    payload = {"n_inputs": 3, "max_hidden": 4, "n_steps": 20, "n_train": 100, "n_test": 200}
+    body = client.post("/api/v1/approximation/compare", json=payload).json()
+    expected = basis_comparison.compare_bases(
+        3, "bump", 4096, 4, "sigmoid", 100, 200, 20, np.random.default_rng(0)
+    )
+    np.testing.assert_allclose(body["grid_error"], expected.grid_error)
+    np.testing.assert_allclose(body["network_error"], expected.network_error)
+    assert body["network_parameters"] == [6, 11, 21]
+    assert body["grid_parameters"][0] == 8 and body["grid_parameters"][-1] <= 4096
+    r = client.post(
+        "/api/v1/approximation/compare", json={"max_hidden": 64, "n_steps": 500, "n_train": 2000}
+    )
+    assert r.status_code == 422 and "training would take too long" in r.text
