@@ -157,3 +157,19 @@ def test_sigmoid_units_fit_and_the_step_lies_above_the_reference_line(page, base
     errors = trace(page, "error-plot", "sigmoid net")["y"]
     reference = trace(page, "error-plot", "reference slope")["y"]
     assert all(e > r for e, r in zip(errors[1:], reference[1:], strict=True))
+
+
+def test_fixed_basis_against_networks_in_three_dimensions(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    grid = trace(page, "compare-plot", "hat grid")
+    assert grid["x"][0] == 4  # d = 2: the smallest grid has 2^2 coefficients
+    page.select_option('select[data-key="cmp_d"]', "3")
+    wait_ready(page, ready, timeout=60_000)
+    assert "cmp_d=3" in page.url
+    grid = trace(page, "compare-plot", "hat grid")
+    net = trace(page, "compare-plot", "trained network")
+    assert grid["x"][0] == 8 and net["x"][:3] == [6, 11, 21]
+    slope = float(re.search(r"slope (-?[\d.]+)", grid["name"]).group(1))
+    assert -1.7 < slope < -1.0  # about -4/3
+    assert "(1/n)^(2/d), d = 3" in [t["name"] for t in plot_data(page, "compare-plot")]
+    screenshot("approximation-compare-3d")

@@ -28,7 +28,31 @@ const schema = {
   dims: { type: "text", default: "1, 2, 10, 50, 200", maxLength: 100 },
   sigma: { type: "number", default: 1, min: 0.1, max: 10 },
   radial_samples: { type: "int", default: 2000, min: 1, max: 5000 },
+  cmp_d: { type: "enum", options: ["1", "2", "3"], default: "2" },
+  cmp_target: { type: "enum", options: ["bump", "ridge"], default: "bump" },
+  cmp_activation: { type: "enum", options: ["sigmoid", "relu"], default: "sigmoid" },
+  cmp_hidden: { type: "enum", options: ["8", "16", "32"], default: "32" },
+  cmp_steps: { type: "int", default: 150, min: 0, max: 300 },
 };
+
+// The comparison trains several networks (about a second): ask again only when its own
+// settings change, not on every move of the 1D controls.
+let lastCompare = { key: "", answer: null };
+function compareRequest(s) {
+  return {
+    seed: s.seed, n_inputs: Number(s.cmp_d), target: s.cmp_target, activation: s.cmp_activation,
+    max_hidden: Number(s.cmp_hidden), n_steps: s.cmp_steps,
+  };
+}
+async function fetchCompare(s, signal) {
+  const body = compareRequest(s);
+  const key = JSON.stringify(body);
+  if (key !== lastCompare.key) {
+    const answer = await postJSON("api/v1/approximation/compare", body, { signal });
+    lastCompare = { key, answer };
+  }
+  return lastCompare.answer;
+}
 
 /** Parse "1, 2, 10" into a list of whole numbers. */
 export function parseDims(text) {
@@ -60,7 +84,7 @@ function fitRequest(s) {
 }
 
 async function compute(s, signal) {
-  const [fit, counts, radial] = await Promise.all([
+  const [fit, counts, radial, compare] = await Promise.all([
     postJSON("api/v1/approximation/fit", fitRequest(s), { signal }),
     postJSON("api/v1/approximation/counts", {
       max_inputs: s.max_inputs, degree: s.count_degree, n_hidden: Math.round(s.count_hidden),
@@ -68,8 +92,9 @@ async function compute(s, signal) {
     postJSON("api/v1/approximation/radial", {
       seed: s.seed, dims: parseDims(s.dims), sigma: s.sigma, n_samples: s.radial_samples,
     }, { signal }),
+    fetchCompare(s, signal),
   ]);
-  return { fit, counts, radial };
+  return { fit, counts, radial, compare };
 }
 
 const UNIT_LABEL = { relu: "ReLU", sigmoid: "sigmoid" };
@@ -175,6 +200,25 @@ function drawRadial(r) {
   });
 }
 
+function drawCompare(c) {
+  const d = c.n_inputs;
+  draw("compare-plot", [
+    { x: c.grid_parameters, y: c.fixed_reference, mode: "lines", name: `(1/n)^(2/d), d = ${d}`, line: { color: COLORS.exact, dash: "dash", width: 1.5 } },
+    { x: c.network_parameters, y: c.barron_reference, mode: "lines", name: "c/n", line: { color: COLORS.model, dash: "dash", width: 1.5 } },
+    { x: c.grid_parameters, y: c.grid_error.map((v) => Math.max(v, FLOOR)), mode: "lines+markers", name: `hat grid (slope ${c.grid_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2.5 }, marker: { size: 7, symbol: "square" } },
+    { x: c.network_parameters, y: c.network_error.map((v) => Math.max(v, FLOOR)), mode: "lines+markers", name: `trained network (slope ${c.network_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
+  ], {
+    title: title(`Test error against parameters n, d = ${d} (log-log)`),
+    xaxis: { title: { text: "parameters n" }, type: "log" },
+    yaxis: { title: { text: "mean squared test error" }, type: "log", exponentformat: "power" },
+    ...LEGEND_BELOW,
+  });
+  document.getElementById("compare-readouts").innerHTML = [
+    `<div><b>hat grid</b>: measured slope ${c.grid_rate.toFixed(2)} (−4/d = ${(-4 / d).toFixed(2)}, (1/n)^(2/d): ${(-2 / d).toFixed(2)})</div>`,
+    `<div><b>trained network</b>: measured slope ${c.network_rate.toFixed(2)} (c/n: −1)</div>`,
+  ].join("");
+}
+
 function drawReadouts(d, s) {
   const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
   document.getElementById("readouts").innerHTML = [
@@ -196,6 +240,7 @@ function render(data, s) {
   drawReadouts(data.fit, s);
   drawCounts(data.counts, s);
   drawRadial(data.radial);
+  drawCompare(data.compare);
 }
 
 initPage("approximation");
