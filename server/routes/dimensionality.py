@@ -255,8 +255,8 @@ class ManifoldRequest(Model):
 
 
 class ManifoldResponse(Model):
-    points: list[tuple[float, float, float]] = Field(
-        description="(x1, x2, x3) = (t cos t, h, t sin t) plus noise: one row per point."
+    points: list[list[float]] = Field(
+        description="One row [x1, x2, x3] = [t cos t, h, t sin t] (plus noise) per point."
     )
     t: list[float] = Field(description="Position along the roll of each point (radians).")
     h: list[float] = Field(description="Height across the sheet of each point.")
@@ -268,6 +268,4 @@ def manifold(req: ManifoldRequest) -> ManifoldResponse:
     roll = curse.swiss_roll(
         req.n_points, req.turns, req.height, req.noise, np.random.default_rng(req.seed)
     )
-    return ManifoldResponse(
-        points=[tuple(p) for p in roll.points.tolist()], t=roll.t.tolist(), h=roll.h.tolist()
-    )
+    return ManifoldResponse(points=roll.points.tolist(), t=roll.t.tolist(), h=roll.h.tolist())
