@@ -300,12 +300,12 @@ def smooth_activation_note(activation: str) -> str:
     if activation == "elu":
         return (
             "ELU is the identity for z > 0 and curved for z < 0: the output is linear "
-            "wherever every pre-activation is positive and curved elsewhere, so it is not "
-            "piecewise linear and linear regions are not defined."
+            "wherever every pre-activation is positive and in general curved elsewhere, so it "
+            "is not piecewise linear and linear regions are not defined."
         )
     return (
-        f"{get_activation(activation).label} is curved everywhere, not piecewise linear: "
-        "linear regions and slopes are not defined."
+        f"{get_activation(activation).label} is not linear on any interval, so the output "
+        "is not piecewise linear: linear regions and slopes are not defined."
     )
 
 
