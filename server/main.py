@@ -1,21 +1,16 @@
 """Assemble the DL Playground web app: API routers, error handlers, static pages, plotly.js."""
 
-from pathlib import Path
-
-import plotly
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
 from server.api_docs import DESCRIPTION
+from server.assets import install_assets
 from server.labs import lab_routers
 from server.routes import meta
 from server.settings import Settings, get_settings
-
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 
 class StaticGZipMiddleware(GZipMiddleware):
@@ -52,15 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # Served from the installed plotly package: the playground needs no internet.
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
-
+    install_assets(app)
     app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="static")
     return app
 

@@ -57,6 +57,11 @@ class LinearViewRequest(Model):
     phi1_max: Param = Field(3, description="Top edge of the loss-surface view (phi_1).")
     grid_size: int = Field(80, ge=10, le=200, description="Loss-surface samples per axis.")
     descent: bool = Field(True, description="Run gradient descent from (phi0, phi1).")
+    surface: bool = Field(
+        True,
+        description="Include the loss surface. It depends only on the data and the view, so a "
+        "page moving phi asks for it once and then sends false.",
+    )
     learning_rate: float = Field(0.1, gt=0, le=10, description="Learning rate lambda.")
     tolerance: float = Field(
         1e-6, ge=0, le=1, description="Stop when |L_new - L_old| < tolerance (epsilon)."
@@ -101,8 +106,12 @@ class LinearViewResponse(Model):
     phi: tuple[float, float] = Field(description="Current (phi_0, phi_1).")
     loss: float = Field(description="MSE L[phi] = 1/N sum (phi_0 + phi_1 x_i - y_i)^2.")
     gradient: tuple[float, float] = Field(description="(dL/dphi_0, dL/dphi_1) at phi.")
+    gradient_vanishes: bool = Field(
+        description="True when the gradient is zero up to rounding (at the minimum): it has no "
+        "direction, and no angle with the level line."
+    )
     level_line: Curve = Field(description="The level line of L through phi (an ellipse).")
-    surface: Surface
+    surface: Surface | None = Field(description="The loss surface, unless surface=false.")
     exact: Exact
     descent: Descent | None = Field(description="The descent run, when asked for.")
 
@@ -134,7 +143,7 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         np.array([req.phi0, req.phi1]),
         (req.phi0_min, req.phi0_max),
         (req.phi1_min, req.phi1_max),
-        req.grid_size,
+        req.grid_size if req.surface else 2,
         settings if req.descent else None,
     )
     run = v.descent
@@ -145,10 +154,13 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         phi=tuple(v.phi),
         loss=v.loss,
         gradient=tuple(v.gradient),
+        gradient_vanishes=v.gradient_vanishes,
         level_line=Curve(phi0=v.level_line[:, 0].tolist(), phi1=v.level_line[:, 1].tolist()),
         surface=Surface(
             phi0=v.phi0_grid.tolist(), phi1=v.phi1_grid.tolist(), loss=v.surface.tolist()
-        ),
+        )
+        if req.surface
+        else None,
         exact=Exact(phi=tuple(v.exact), loss=v.exact_loss),
         descent=None
         if run is None

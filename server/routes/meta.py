@@ -9,7 +9,7 @@ from importlib import metadata
 from fastapi import APIRouter
 from pydantic import Field
 
-from core import conv, equivariance, images, landscapes, losses, network, optimizers, signals
+from core import conv, equivariance, images, landscape_models, losses, network, optimizers, signals
 from core.activations import ACTIVATIONS
 from server.labs import LABS
 from server.schemas import Model
@@ -55,9 +55,9 @@ def registries() -> dict[str, list[Named]]:
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
         "losses": [Named(name=n, label=v[0]) for n, v in losses.LOSSES.items()],
         "initialisations": [Named(name=n, label=v) for n, v in network.INIT_SCHEMES.items()],
-        "optimizers": _names(optimizers.OPTIMIZER_NAMES),
-        "schedules": _names(optimizers.SCHEDULE_NAMES),
-        "landscapes": _names(landscapes.LANDSCAPE_NAMES),
+        "optimizers": [Named(name=n, label=v) for n, v in optimizers.OPTIMIZERS.items()],
+        "schedules": [Named(name=n, label=v) for n, v in optimizers.SCHEDULES.items()],
+        "landscapes": [Named(name=n, label=v) for n, v in landscape_models.LANDSCAPES.items()],
         "paddings": _names(conv.PADDINGS),
         "pool_kinds": _names(conv.POOL_KINDS),
         "poolings": _names(equivariance.POOLINGS),

@@ -1,5 +1,6 @@
-// Universal approximation lab: shallow ReLU fits, the error against n, polynomial bases,
-// coefficient counts in D dimensions and the radial density of a Gaussian.
+// Universal approximation lab: shallow ReLU or sigmoid fits, the error against n, polynomial
+// bases, a hat grid against trained networks in d = 1, 2, 3, coefficient counts in D
+// dimensions and the radial density of a Gaussian.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
@@ -35,23 +36,15 @@ const schema = {
   cmp_steps: { type: "int", default: 150, min: 0, max: 300 },
 };
 
-// The comparison trains several networks (about a second): ask again only when its own
-// settings change, not on every move of the 1D controls.
-let lastCompare = { key: "", answer: null };
+// The comparison trains several networks (about a second): its own channel, asked again only
+// when its own settings change, not on every move of the 1D controls.
+const COMPARE_KEYS = ["seed", "cmp_d", "cmp_target", "cmp_activation", "cmp_hidden", "cmp_steps"];
+const MAIN_KEYS = Object.keys(schema).filter((k) => k === "seed" || !COMPARE_KEYS.includes(k));
 function compareRequest(s) {
   return {
     seed: s.seed, n_inputs: Number(s.cmp_d), target: s.cmp_target, activation: s.cmp_activation,
     max_hidden: Number(s.cmp_hidden), n_steps: s.cmp_steps,
   };
-}
-async function fetchCompare(s, signal) {
-  const body = compareRequest(s);
-  const key = JSON.stringify(body);
-  if (key !== lastCompare.key) {
-    const answer = await postJSON("api/v1/approximation/compare", body, { signal });
-    lastCompare = { key, answer };
-  }
-  return lastCompare.answer;
 }
 
 /** Parse "1, 2, 10" into a list of whole numbers. */
@@ -84,7 +77,7 @@ function fitRequest(s) {
 }
 
 async function compute(s, signal) {
-  const [fit, counts, radial, compare] = await Promise.all([
+  const [fit, counts, radial] = await Promise.all([
     postJSON("api/v1/approximation/fit", fitRequest(s), { signal }),
     postJSON("api/v1/approximation/counts", {
       max_inputs: s.max_inputs, degree: s.count_degree, n_hidden: Math.round(s.count_hidden),
@@ -92,9 +85,8 @@ async function compute(s, signal) {
     postJSON("api/v1/approximation/radial", {
       seed: s.seed, dims: parseDims(s.dims), sigma: s.sigma, n_samples: s.radial_samples,
     }, { signal }),
-    fetchCompare(s, signal),
   ]);
-  return { fit, counts, radial, compare };
+  return { fit, counts, radial };
 }
 
 const UNIT_LABEL = { relu: "ReLU", sigmoid: "sigmoid" };
@@ -240,11 +232,24 @@ function render(data, s) {
   drawReadouts(data.fit, s);
   drawCounts(data.counts, s);
   drawRadial(data.radial);
-  drawCompare(data.compare);
 }
 
 initPage("approximation");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({
+  schema,
+  channels: {
+    main: {
+      keys: MAIN_KEYS, compute, render,
+      figures: ["fit-plot", "error-plot", "loss-curve", "counts-plot", "radial-plot"],
+    },
+    compare: {
+      keys: COMPARE_KEYS,
+      compute: (s, signal) => postJSON("api/v1/approximation/compare", compareRequest(s), { signal }),
+      render: drawCompare,
+      figures: ["compare-plot"],
+    },
+  },
+});
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.querySelector('input[data-key="n_samples"]').addEventListener("input", () => {

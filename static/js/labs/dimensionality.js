@@ -1,7 +1,8 @@
 // Curse-of-dimensionality lab: empty grid cells, coefficient counts with a growing degree,
 // concentrating distances and a swiss roll. Every number comes from /api/v1/dimensionality.
-import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
+import { postJSON } from "../api.js";
+import { FieldError } from "../errors.js";
+import { initPage } from "../shell.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
 import { createLab } from "../state.js";
 
@@ -23,9 +24,9 @@ const schema = {
 export function parseDims(text) {
   const dims = text.split(/[\s,;]+/).filter((t) => t !== "").map(Number);
   if (dims.length === 0 || !dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 5000)) {
-    throw new Error('dimensions must be whole numbers from 1 to 5000, e.g. "1, 10, 100"');
+    throw new FieldError("dist_dims", 'dimensions must be whole numbers from 1 to 5000, e.g. "1, 10, 100"');
   }
-  if (dims.length > 8) throw new Error(`at most 8 dimensions, got ${dims.length}`);
+  if (dims.length > 8) throw new FieldError("dist_dims", `at most 8 dimensions, got ${dims.length}`);
   return dims;
 }
 
@@ -34,21 +35,7 @@ const LEGEND_BELOW = {
   margin: { l: 70, r: 20, t: 40, b: 110 },
 };
 
-async function compute(s, signal) {
-  const api = "api/v1/dimensionality";
-  const [grid, coef, dist, roll] = await Promise.all([
-    postJSON(`${api}/grid-cells`, {
-      seed: s.seed, max_inputs: s.max_inputs, cells_per_side: s.cells_per_side, n_train: s.n_train,
-    }, { signal }),
-    postJSON(`${api}/coefficients`, { max_inputs: s.coef_max, degree: s.coef_degree }, { signal }),
-    postJSON(`${api}/distances`, { seed: s.seed, dims: parseDims(s.dist_dims), n_points: s.dist_points }, { signal }),
-    postJSON(`${api}/manifold`, {
-      seed: s.seed, n_points: s.roll_points, turns: s.roll_turns, noise: s.roll_noise,
-    }, { signal }),
-  ]);
-  return { grid, coef, dist, roll };
-}
-
+const API = "api/v1/dimensionality";
 const pct = (a) => `${(100 * a).toFixed(1)}%`;
 
 function drawGrid(g, s) {
@@ -123,14 +110,39 @@ function drawRoll(r) {
   });
 }
 
-function render(data, s) {
-  showError(null);
-  drawGrid(data.grid, s);
-  drawCoefficients(data.coef, s);
-  drawDistances(data.dist);
-  drawRoll(data.roll);
-}
-
 initPage("dimensionality");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({
+  schema,
+  channels: {
+    grid: {
+      keys: ["seed", "cells_per_side", "n_train", "max_inputs"],
+      compute: (s, signal) => postJSON(`${API}/grid-cells`, {
+        seed: s.seed, max_inputs: s.max_inputs, cells_per_side: s.cells_per_side, n_train: s.n_train,
+      }, { signal }),
+      render: drawGrid,
+      figures: ["grid-plot"],
+    },
+    coefficients: {
+      keys: ["coef_max", "coef_degree"],
+      compute: (s, signal) => postJSON(`${API}/coefficients`, { max_inputs: s.coef_max, degree: s.coef_degree }, { signal }),
+      render: drawCoefficients,
+      figures: ["coef-plot"],
+    },
+    distances: {
+      keys: ["seed", "dist_dims", "dist_points"],
+      compute: (s, signal) => postJSON(`${API}/distances`, { seed: s.seed, dims: parseDims(s.dist_dims), n_points: s.dist_points }, { signal }),
+      render: drawDistances,
+      figures: ["dist-plot"],
+    },
+    manifold: {
+      keys: ["seed", "roll_points", "roll_turns", "roll_noise"],
+      compute: (s, signal) => postJSON(`${API}/manifold`, {
+        seed: s.seed, n_points: s.roll_points, turns: s.roll_turns, noise: s.roll_noise,
+      }, { signal }),
+      render: drawRoll,
+      figures: ["roll-3d", "roll-flat"],
+    },
+  },
+  fields: { dims: "dist_dims" },
+});
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
