@@ -339,3 +339,24 @@ def swiss_roll(
     points = np.stack([t * np.cos(t), h, t * np.sin(t)], axis=1)  # (N, 3)
     points = points + noise * rng.standard_normal(points.shape)
     return SwissRoll(points, t, h)
+
+
+def project(points: np.ndarray, azimuth: float, elevation: float) -> np.ndarray:
+    """View 3D points from a camera: screen coordinates (u, v) and depth, an exact rotation.
+
+    The camera turns by ``azimuth`` (radians) about the x2 axis and looks down from
+    ``elevation`` above the (x1, x3) plane: right = (cos a, 0, -sin a),
+    up = (-sin e sin a, cos e, -sin e cos a) and, towards the viewer,
+    (cos e sin a, sin e, cos e cos a).
+    At elevation pi/2 the view looks straight along the roll's axis x2.
+
+    Shapes: (N, 3) -> (N, 3) with columns (u, v, depth).
+    """
+    p = np.asarray(points, dtype=float)
+    if p.ndim != 2 or p.shape[1] != 3:
+        raise DomainError(f"points must have shape (N, 3), got {p.shape}")
+    ca, sa, ce, se = np.cos(azimuth), np.sin(azimuth), np.cos(elevation), np.sin(elevation)
+    rotation = np.array(
+        [[ca, 0.0, -sa], [-se * sa, ce, -se * ca], [ce * sa, se, ce * ca]]
+    )  # rows: right, up, towards the viewer
+    return p @ rotation.T  # (N, 3)

@@ -252,6 +252,12 @@ class ManifoldRequest(Model):
     turns: float = Field(1.5, gt=0, le=3, description="How many times the sheet is rolled.")
     height: float = Field(10.0, gt=0, le=30, description="Width of the sheet across the roll.")
     noise: float = Field(0.0, ge=0, le=2, description="Std of Gaussian noise on each coordinate.")
+    azimuth: float = Field(
+        30.0, ge=-180, le=180, description="Camera turn about the roll's axis x2, in degrees."
+    )
+    elevation: float = Field(
+        65.0, ge=-90, le=90, description="Camera height above the (x1, x3) plane, in degrees."
+    )
 
 
 class ManifoldResponse(Model):
@@ -260,6 +266,10 @@ class ManifoldResponse(Model):
     )
     t: list[float] = Field(description="Position along the roll of each point (radians).")
     h: list[float] = Field(description="Height across the sheet of each point.")
+    view: list[list[float]] = Field(
+        description="The points seen from the camera: one row [u, v, depth] per point, u to "
+        "the right, v up, depth towards the viewer (a rotation: lengths are kept)."
+    )
 
 
 @router.post("/manifold", response_model=ManifoldResponse, summary="Points on a 2D sheet in 3D")
@@ -268,4 +278,7 @@ def manifold(req: ManifoldRequest) -> ManifoldResponse:
     roll = curse.swiss_roll(
         req.n_points, req.turns, req.height, req.noise, np.random.default_rng(req.seed)
     )
-    return ManifoldResponse(points=roll.points.tolist(), t=roll.t.tolist(), h=roll.h.tolist())
+    view = curse.project(roll.points, np.radians(req.azimuth), np.radians(req.elevation))
+    return ManifoldResponse(
+        points=roll.points.tolist(), t=roll.t.tolist(), h=roll.h.tolist(), view=view.tolist()
+    )

@@ -20,6 +20,7 @@ from core.curse import (
     grid_cell_sweep,
     growing_degree_counts,
     pairwise_distances,
+    project,
     swiss_roll,
     two_class_points,
 )
@@ -134,3 +135,16 @@ def test_swiss_roll_points_lie_on_the_sheet():
     assert 0.3 < np.std(noisy.points - roll.points) < 0.7
     with pytest.raises(ValueError, match="turns and height must be positive"):
         swiss_roll(10, 0.0, 1.0, 0.0, np.random.default_rng(0))
+
+
+def test_projection_is_a_rotation_and_looks_along_x2_from_above():
+    rng = np.random.default_rng(5)
+    p = rng.normal(size=(20, 3))
+    for azimuth, elevation in ((0.3, 1.1), (-2.0, -0.4), (1.0, 0.0)):
+        view = project(p, azimuth, elevation)
+        np.testing.assert_allclose(np.linalg.norm(view, axis=1), np.linalg.norm(p, axis=1))
+        np.testing.assert_allclose(pairwise_distances(view), pairwise_distances(p))
+    top = project(p, 0.0, np.pi / 2)  # looking down x2: u = x1, v = -x3, depth = x2
+    np.testing.assert_allclose(top, np.stack([p[:, 0], -p[:, 2], p[:, 1]], axis=1), atol=1e-12)
+    front = project(p, 0.0, 0.0)  # looking along x3: u = x1, v = x2
+    np.testing.assert_allclose(front, p, atol=1e-12)

@@ -18,7 +18,7 @@ def test_page_loads_with_four_panels(page, base_url, console, screenshot):
     growing = trace(page, "coef-plot", "degree M = D")["y"]
     assert growing[:4] == [2, 6, 20, 70]  # C(2D, D)
     assert len(plot_data(page, "dist-plot")) == 5
-    assert plot_data(page, "roll-3d")[0]["type"] == "scatter3d"
+    assert len(plot_data(page, "roll-3d")[0]["x"]) == 800
     assert len(plot_data(page, "roll-flat")[0]["x"]) == 800
     assert page.locator(".katex").count() > 5
     assert "seed=0" in page.url and "cells_per_side=4" in page.url
@@ -54,6 +54,11 @@ def test_fixed_degree_follows_the_slider_and_distances_follow_the_typed_dimensio
 
 def test_a_copied_link_reopens_the_same_roll(page, base_url, console):
     ready = open_lab(page, base_url)
+    before = plot_data(page, "roll-3d")[0]["x"]
+    set_slider(page, "roll_az", 90)
+    ready = wait_ready(page, ready)
+    turned = plot_data(page, "roll-3d")[0]["x"]
+    assert turned != before and "roll_az=90" in page.url
     set_slider(page, "roll_turns", 2.5)
     wait_ready(page, ready)
     xs = plot_data(page, "roll-3d")[0]["x"]

@@ -77,3 +77,9 @@ def test_manifold_points_lie_on_the_roll(client):
     pts = np.array(body["points"])
     np.testing.assert_allclose(np.hypot(pts[:, 0], pts[:, 2]), body["t"])
     np.testing.assert_allclose(pts[:, 1], body["h"])
+    view = np.array(body["view"])
+    np.testing.assert_allclose(np.linalg.norm(view, axis=1), np.linalg.norm(pts, axis=1))
+    top = client.post(
+        "/api/v1/dimensionality/manifold", json={"n_points": 50, "azimuth": 0, "elevation": 90}
+    ).json()
+    np.testing.assert_allclose(np.array(top["view"])[:, 0], pts[:, 0], atol=1e-12)

@@ -18,6 +18,8 @@ const schema = {
   roll_points: { type: "int", default: 800, min: 1, max: 3000 },
   roll_turns: { type: "number", default: 1.5, min: 0.25, max: 3 },
   roll_noise: { type: "number", default: 0, min: 0, max: 2 },
+  roll_az: { type: "number", default: 30, min: -180, max: 180 },
+  roll_el: { type: "number", default: 65, min: -90, max: 90 },
 };
 
 /** Parse "1, 2, 10" into a list of whole numbers from 1 to 5000. */
@@ -86,18 +88,16 @@ function drawDistances(d) {
     `<div><b>D = ${D}</b>: mean ${fmt(d.mean[k], 3)} (√(D/6) = ${fmt(Math.sqrt(d.predicted_mean_squared[k]), 3)}), farthest / nearest − 1 = ${fmt(d.relative_contrast[k], 3)}</div>`).join("");
 }
 
-function drawRoll(r) {
-  const xs = r.points.map((p) => p[0]);
-  const ys = r.points.map((p) => p[1]);
-  const zs = r.points.map((p) => p[2]);
-  const marker = { color: r.t, colorscale: "Viridis", size: 3 };
+function drawRoll(r, s) {
+  const marker = { color: r.t, colorscale: "Viridis", size: 5, line: { color: "#fff", width: 0.3 } };
   draw("roll-3d", [{
-    type: "scatter3d", mode: "markers", x: xs, y: ys, z: zs, marker, name: "points",
-    hovertemplate: "(%{x:.2f}, %{y:.2f}, %{z:.2f})<extra></extra>",
+    x: r.view.map((p) => p[0]), y: r.view.map((p) => p[1]), mode: "markers", marker, name: "points",
+    customdata: r.points, hovertemplate: "(%{customdata[0]:.2f}, %{customdata[1]:.2f}, %{customdata[2]:.2f})<extra></extra>",
   }], {
-    title: title("In 3D: three coordinates per point"),
-    scene: { xaxis: { title: { text: "x₁" } }, yaxis: { title: { text: "x₂" } }, zaxis: { title: { text: "x₃" } }, aspectmode: "data" },
-    margin: { l: 0, r: 0, t: 40, b: 0 },
+    title: title(`In 3D (view turned ${s.roll_az}°, raised ${s.roll_el}°)`),
+    xaxis: { title: { text: "across the view" }, showticklabels: false, scaleanchor: "y", scaleratio: 1 },
+    yaxis: { title: { text: "up in the view" }, showticklabels: false },
+    showlegend: false,
   });
   draw("roll-flat", [{
     x: r.t, y: r.h, mode: "markers", marker: { ...marker, size: 5 }, name: "points",
@@ -135,9 +135,10 @@ const lab = createLab({
       figures: ["dist-plot"],
     },
     manifold: {
-      keys: ["seed", "roll_points", "roll_turns", "roll_noise"],
+      keys: ["seed", "roll_points", "roll_turns", "roll_noise", "roll_az", "roll_el"],
       compute: (s, signal) => postJSON(`${API}/manifold`, {
         seed: s.seed, n_points: s.roll_points, turns: s.roll_turns, noise: s.roll_noise,
+        azimuth: s.roll_az, elevation: s.roll_el,
       }, { signal }),
       render: drawRoll,
       figures: ["roll-3d", "roll-flat"],
