@@ -276,7 +276,7 @@ def radial(req: RadialRequest) -> RadialResponse:
 
 
 # Work of one comparison: training steps x samples x the hidden units of all sizes.
-COMPARE_BUDGET = 12_000_000
+COMPARE_BUDGET = 6_000_000
 
 
 class CompareRequest(Model):
