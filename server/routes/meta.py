@@ -9,7 +9,18 @@ from importlib import metadata
 from fastapi import APIRouter
 from pydantic import Field
 
-from core import conv, equivariance, images, landscape_models, losses, network, optimizers, signals
+from core import (
+    conv,
+    datasets,
+    equivariance,
+    images,
+    landscape_models,
+    losses,
+    network,
+    optimizers,
+    signals,
+    trainer,
+)
 from core.activations import ACTIVATIONS
 from server.labs import LABS
 from server.schemas import Model
@@ -64,6 +75,12 @@ def registries() -> dict[str, list[Named]]:
         "images": _names(images.IMAGE_NAMES),
         "kernels": _names(images.KERNEL_NAMES),
         "signals": _names(signals.SIGNAL_NAMES),
+        "datasets": [Named(name=n, label=v[0]) for n, v in datasets.DATASETS.items()],
+        "features": [Named(name=n, label=v[0]) for n, v in datasets.FEATURES.items()],
+        "trainer_optimizers": [
+            Named(name=n, label=v) for n, v in trainer.TRAINER_OPTIMIZERS.items()
+        ],
+        "regularisers": [Named(name=n, label=v) for n, v in trainer.REGULARISERS.items()],
     }
 
 
