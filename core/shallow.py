@@ -295,7 +295,7 @@ def smooth_activation_note(activation: str) -> str:
     """Why a network with a curved activation has no linear regions to count.
 
     ELU is the identity for z > 0, so its network is linear where every pre-activation is
-    positive; the other curved activations bend everywhere.
+    positive; the other curved activations are not linear on any interval.
     """
     if activation == "elu":
         return (
@@ -305,7 +305,7 @@ def smooth_activation_note(activation: str) -> str:
         )
     return (
         f"{get_activation(activation).label} is not linear on any interval, so the output "
-        "is not piecewise linear: linear regions and slopes are not defined."
+        "is in general not piecewise linear: linear regions and slopes are not defined."
     )
 
 

@@ -67,3 +67,16 @@ def test_a_copied_link_reopens_the_same_roll(page, base_url, console):
     page.goto(url)
     wait_ready(page)
     assert plot_data(page, "roll-3d")[0]["x"] == xs
+
+
+def test_a_bad_list_of_dimensions_is_explained_at_its_box(page, base_url, console):
+    ready = open_lab(page, base_url)
+    box = page.locator('input[data-key="dist_dims"]')
+    box.fill("2, zero")
+    box.dispatch_event("input")
+    page.wait_for_selector(".field-error")
+    assert "whole numbers from 1 to 5000" in page.locator(".field-error").first.inner_text()
+    box.fill("2, 20")
+    box.dispatch_event("input")
+    wait_ready(page, ready)
+    assert [t["name"] for t in plot_data(page, "dist-plot")] == ["D = 2", "D = 20"]
