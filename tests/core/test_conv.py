@@ -12,14 +12,13 @@ from core.conv import (
     conv1d_matrix,
     conv2d,
     conv_layer,
-    global_pool,
     output_length,
     pad_amounts,
     parameter_counts,
-    pool1d,
     random_conv_weights,
     tap_sources,
 )
+from core.pooling import global_pool, pool1d
 
 STRIDES = (1, 2, 3)
 DILATIONS = (1, 2, 3)
