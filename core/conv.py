@@ -261,6 +261,24 @@ def conv2d(
     return _correlate(x, weights, bias, stride, dilation, padding)  # (C_o, H_out, W_out)
 
 
+def tap_positions(
+    n: int, kernel_size: int, stride: int = 1, dilation: int = 1, padding: Padding = "zero"
+) -> np.ndarray:
+    """Position each kernel tap reads, for every output, padding included.
+
+    Returns
+    -------
+    ndarray of int, shape (N_out, K)
+        ``positions[i, k] = s i + d k - p``; values below 0 or from N on are zero padding.
+        For an image the same array, for rows and for columns, places the sliding window.
+    """
+    n_out = output_length(n, kernel_size, stride, dilation, padding)
+    left, _ = pad_amounts(kernel_size, dilation, padding)
+    rows = np.arange(n_out)[:, None]  # (N_out, 1)
+    taps = np.arange(kernel_size)[None, :]  # (1, K)
+    return rows * stride + taps * dilation - left  # (N_out, K)
+
+
 def tap_sources(
     n: int, kernel_size: int, stride: int = 1, dilation: int = 1, padding: Padding = "zero"
 ) -> np.ndarray:
@@ -271,11 +289,7 @@ def tap_sources(
     ndarray of int, shape (N_out, K)
         ``sources[i, k] = s i + d k - p``, or -1 where the tap falls on zero padding.
     """
-    n_out = output_length(n, kernel_size, stride, dilation, padding)
-    left, _ = pad_amounts(kernel_size, dilation, padding)
-    rows = np.arange(n_out)[:, None]  # (N_out, 1)
-    taps = np.arange(kernel_size)[None, :]  # (1, K)
-    sources = rows * stride + taps * dilation - left  # (N_out, K)
+    sources = tap_positions(n, kernel_size, stride, dilation, padding)  # (N_out, K)
     return np.where((sources >= 0) & (sources < n), sources, -1)
 
 
@@ -319,7 +333,7 @@ def conv1d_matrix(
 
 @dataclass(frozen=True)
 class ConvLayerOutput:
-    """Pre-activations z = beta + Omega * x and activations h = a[z], each (C_o, N_out)."""
+    """Pre-activations z = beta + Omega * x and activations h = a[z], each (C_o, *spatial_out)."""
 
     preactivations: np.ndarray
     activations: np.ndarray
@@ -334,9 +348,15 @@ def conv_layer(
     dilation: int = 1,
     padding: Padding = "zero",
 ) -> ConvLayerOutput:
-    """A 1D convolutional layer h = a[beta + Omega * x] (see ``conv1d`` for the shapes)."""
+    """A convolutional layer h = a[beta + Omega * x] on signals or images.
+
+    ``x`` of shape (C_i, N) goes through ``conv1d``, of shape (C_i, H, W) through ``conv2d``
+    (see them for the weight shapes).
+    """
     act = get_activation(activation)
-    z = conv1d(x, weights, bias, stride, dilation, padding)  # (C_o, N_out)
+    x = np.asarray(x, dtype=float)
+    convolve = conv2d if x.ndim == 3 else conv1d
+    z = convolve(x, weights, bias, stride, dilation, padding)  # (C_o, *spatial_out)
     return ConvLayerOutput(preactivations=z, activations=act.value(z))
 
 

@@ -218,6 +218,37 @@ KERNEL_CHOICES: dict[str, Choice] = registry(
 KERNEL_NAMES: tuple[str, ...] = names(KERNEL_CHOICES)
 
 
+def kernel_weights(kernel_name: str, custom: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """The kernel(s) of a library name, or the custom weights, as a tuple of (K, K) arrays.
+
+    Raises
+    ------
+    DomainError
+        Unknown name, missing custom weights, or custom weights that are not 3x3 or 5x5.
+    """
+    if kernel_name == "custom":
+        if custom is None:
+            raise DomainError("a custom kernel needs its weights")
+        custom = np.asarray(custom, dtype=float)
+        if custom.shape not in ((3, 3), (5, 5)):
+            raise DomainError(f"a custom kernel must be 3x3 or 5x5, got {custom.shape}")
+        return (custom,)
+    if kernel_name in KERNELS:
+        return KERNELS[kernel_name].weights
+    raise DomainError(f"unknown kernel {kernel_name!r}; choose one of {', '.join(KERNEL_NAMES)}")
+
+
+def single_kernel(kernel_name: str, custom: np.ndarray | None = None) -> np.ndarray:
+    """The (K, K) weights of a kernel that is one convolution (not the gradient magnitude)."""
+    kernels = kernel_weights(kernel_name, custom)
+    if len(kernels) != 1:
+        raise DomainError(
+            f"{KERNELS[kernel_name].label} combines two convolutions non-linearly; "
+            "choose a single kernel"
+        )
+    return kernels[0]
+
+
 @dataclass(frozen=True)
 class FilteredImage:
     """Result of applying an image kernel.
@@ -266,19 +297,7 @@ def filter_image(
     image = np.asarray(image, dtype=float)
     if image.ndim != 2:
         raise DomainError(f"the image must be grey, shape (H, W), got {image.shape}")
-    if kernel_name == "custom":
-        if custom is None:
-            raise DomainError("a custom kernel needs its weights")
-        custom = np.asarray(custom, dtype=float)
-        if custom.shape not in ((3, 3), (5, 5)):
-            raise DomainError(f"a custom kernel must be 3x3 or 5x5, got {custom.shape}")
-        kernels: tuple[np.ndarray, ...] = (custom,)
-    elif kernel_name in KERNELS:
-        kernels = KERNELS[kernel_name].weights
-    else:
-        raise DomainError(
-            f"unknown kernel {kernel_name!r}; choose one of {', '.join(KERNEL_NAMES)}"
-        )
+    kernels = kernel_weights(kernel_name, custom)
     stacked = np.stack(kernels)[None]  # (1, n_kernels, K, K): one input channel
     responses = conv2d(image[None], stacked, None, stride, dilation, padding, dtype)
     responses = responses.astype(float)  # (n_kernels, H_out, W_out)
