@@ -216,6 +216,10 @@ KERNEL_CHOICES: dict[str, Choice] = registry(
     ]
 )
 KERNEL_NAMES: tuple[str, ...] = names(KERNEL_CHOICES)
+# Library kernels that are one convolution (the gradient magnitude combines two).
+SINGLE_KERNEL_NAMES: tuple[str, ...] = tuple(
+    k.name for k in KERNELS.values() if len(k.weights) == 1
+)
 
 
 def kernel_weights(kernel_name: str, custom: np.ndarray | None = None) -> tuple[np.ndarray, ...]:

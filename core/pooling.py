@@ -48,6 +48,12 @@ def pooled_length(n: int, size: int, stride: int | None = None) -> int:
     return (n - size) // stride + 1
 
 
+def window_starts(n: int, size: int, stride: int | None = None) -> np.ndarray:
+    """First input index of every pooling window along one axis: S i, shape (N_out,)."""
+    stride = size if stride is None else stride
+    return stride * np.arange(pooled_length(n, size, stride))
+
+
 def pool1d(x: np.ndarray, size: int, stride: int | None = None, kind: PoolKind = "max"):
     """Max or average pooling along the last axis, without padding.
 

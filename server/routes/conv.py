@@ -370,6 +370,9 @@ class ConvOptionsResponse(Model):
     images: list[ChoiceItem] = Field(description="Built-in grey images (the `image` field).")
     colour_images: list[ChoiceItem] = Field(description="Built-in colour images (channels2d).")
     kernels: list[ChoiceItem] = Field(description="Image kernels (the `kernel` field).")
+    single_kernels: list[ChoiceItem] = Field(
+        description="Library kernels that are a single convolution (equivariance2d's `kernel`)."
+    )
     signals: list[ChoiceItem] = Field(description="Preset 1D signals (the `signal` field).")
     paddings: list[ChoiceItem] = Field(description="Padding modes (the `padding` field).")
     pool_kinds: list[ChoiceItem] = Field(description="Pooling kinds (pool2d's `kind`).")
@@ -393,6 +396,11 @@ def options() -> ConvOptionsResponse:
         images=choices(images.IMAGES),
         colour_images=choices(images.COLOUR_IMAGES),
         kernels=choices(images.KERNEL_CHOICES),
+        single_kernels=[
+            item
+            for item in choices(images.KERNEL_CHOICES)
+            if item["name"] in images.SINGLE_KERNEL_NAMES
+        ],
         signals=choices(signals.SIGNALS),
         paddings=choices(conv.PADDING_MODES),
         pool_kinds=choices(pooling.POOL_KIND_CHOICES),

@@ -141,6 +141,7 @@ class ImageKernelResponse(Model):
     )
     stride: int = Field(description="Stride s (pixels between neighbouring windows).")
     dilation: int = Field(description="Dilation d (pixels between neighbouring taps).")
+    span: int = Field(description="E = (K - 1) d + 1: pixels one dilated kernel spans per axis.")
     input_shape: list[int] = Field(description="[H, W] of the input, in pixels.")
     output_shape: list[int] = Field(
         description="[H_out, W_out] = floor((H + p_top + p_bottom - E) / s) + 1 and likewise, "
@@ -180,6 +181,7 @@ def _filtered(
         pads=[list(pads), list(pads)],
         stride=stride,
         dilation=dilation,
+        span=conv.effective_kernel_size(size, dilation),
         input_shape=list(image.shape),
         output_shape=list(result.output.shape),
         rows_read=geometry[0].tolist(),
@@ -328,6 +330,12 @@ class Pool2dResponse(Model):
         description="[H_out, W_out] = [floor((H - P) / S) + 1, floor((W - P) / S) + 1]."
     )
     pool_stride: int = Field(description="Stride S used (pixels).")
+    window_rows: list[int] = Field(
+        description="H_out values: the first input row of each window, S i (0-based)."
+    )
+    window_cols: list[int] = Field(
+        description="W_out values: the first input column of each window, S j (0-based)."
+    )
     parameters: int = Field(description="Learned parameters of a pooling layer: always 0.")
 
 
@@ -342,6 +350,8 @@ def pool_image(req: Pool2dRequest) -> Pool2dResponse:
         output=values(out, req.decimals),
         output_shape=list(out.shape),
         pool_stride=stride,
+        window_rows=pooling.window_starts(image.shape[0], req.pool_size, stride).tolist(),
+        window_cols=pooling.window_starts(image.shape[1], req.pool_size, stride).tolist(),
         parameters=0,
     )
 

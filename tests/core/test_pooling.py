@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.pooling import POOL_KIND_CHOICES, POOL_KINDS, global_pool, pool1d, pool2d, pooled_length
+from core.pooling import (
+    POOL_KIND_CHOICES,
+    POOL_KINDS,
+    global_pool,
+    pool1d,
+    pool2d,
+    pooled_length,
+    window_starts,
+)
 
 
 def reduce(values, kind):
@@ -46,6 +54,11 @@ def test_pool2d_matches_loop(kind, size, stride):
     got = pool2d(x, size, stride, kind)
     want = loop_pool2d(x, size, stride, kind)
     assert got.shape == (pooled_length(11, size, stride), pooled_length(9, size, stride))
+    # Output (i, j) summarises the window whose first row and column window_starts gives.
+    rows, cols = window_starts(11, size, stride), window_starts(9, size, stride)
+    for i, j in itertools.product(range(got.shape[0]), range(got.shape[1])):
+        window = x[rows[i] : rows[i] + size, cols[j] : cols[j] + size]
+        assert got[i, j] == pytest.approx(reduce(window.ravel(), kind))
     np.testing.assert_allclose(got, want, atol=1e-12)
 
 
