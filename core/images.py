@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.choices import Choice, names, registry
-from core.conv import Padding, conv2d
+from core.conv import Padding, conv2d, effective_kernel_size, pad_amounts, tap_positions
 from core.errors import DomainError
 
 IMAGES: dict[str, Choice] = registry(
@@ -262,10 +262,21 @@ class FilteredImage:
     output : ndarray, shape (H_out, W_out)
     kernels : tuple of ndarray, each (K, K)
         The kernel(s) applied (two for the gradient magnitude).
+    pads : tuple of int
+        Zeros added (before, after) along each axis; the same for rows and columns.
+    span : int
+        E = (K - 1) d + 1, the pixels one dilated kernel covers along an axis.
+    rows_read, cols_read : ndarray of int, shapes (H_out, K) and (W_out, K)
+        Input row (column) each kernel tap reads for every output row (column):
+        s i + d a - p; outside 0..H-1 (0..W-1) it is zero padding.
     """
 
     output: np.ndarray
     kernels: tuple[np.ndarray, ...]
+    pads: tuple[int, int]
+    span: int
+    rows_read: np.ndarray
+    cols_read: np.ndarray
 
 
 def filter_image(
@@ -309,4 +320,13 @@ def filter_image(
         output = np.hypot(responses[0], responses[1])
     else:
         output = responses[0]
-    return FilteredImage(output=output, kernels=kernels)
+    size = kernels[0].shape[0]
+    rows_read, cols_read = (tap_positions(n, size, stride, dilation, padding) for n in image.shape)
+    return FilteredImage(
+        output=output,
+        kernels=kernels,
+        pads=pad_amounts(size, dilation, padding),
+        span=effective_kernel_size(size, dilation),
+        rows_read=rows_read,
+        cols_read=cols_read,
+    )

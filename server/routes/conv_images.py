@@ -170,22 +170,21 @@ def _filtered(
 ) -> ImageKernelResponse:
     result = images.filter_image(image, kernel, padding, custom, stride, dilation, dtype)
     size = result.kernels[0].shape[0]
-    pads = conv.pad_amounts(size, dilation, padding)
+    pads = list(result.pads)
     info = images.KERNELS.get(kernel)
-    geometry = [conv.tap_positions(n, size, stride, dilation, padding) for n in image.shape]
     return ImageKernelResponse(
         image=values(image, decimals),
         kernels=[k.tolist() for k in result.kernels],
         output=values(result.output, decimals),
         padding=[pads[0], pads[0]],
-        pads=[list(pads), list(pads)],
+        pads=[pads, pads],
         stride=stride,
         dilation=dilation,
-        span=conv.effective_kernel_size(size, dilation),
+        span=result.span,
         input_shape=list(image.shape),
         output_shape=list(result.output.shape),
-        rows_read=geometry[0].tolist(),
-        cols_read=geometry[1].tolist(),
+        rows_read=result.rows_read.tolist(),
+        cols_read=result.cols_read.tolist(),
         label=info.label if info else f"Custom {size}x{size}",
         description=info.description if info else "your own weights",
     )

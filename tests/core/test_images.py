@@ -187,8 +187,17 @@ def test_filter_image_with_stride_and_dilation_matches_a_loop(stride, dilation, 
             for i in range(rows)
         ]
     )
-    got = filter_image(image, "sobel_x", padding, None, stride, dilation).output
-    np.testing.assert_allclose(got, want, atol=1e-12)
+    result = filter_image(image, "sobel_x", padding, None, stride, dilation)
+    np.testing.assert_allclose(result.output, want, atol=1e-12)
+    # The window geometry: tap a of output row i reads padded row s i + d a, i.e. input row
+    # s i + d a - top.
+    assert result.pads == (top, total - top) and result.span == span
+    np.testing.assert_array_equal(
+        result.rows_read, stride * np.arange(rows)[:, None] + dilation * np.arange(3) - top
+    )
+    np.testing.assert_array_equal(
+        result.cols_read, stride * np.arange(cols)[:, None] + dilation * np.arange(3) - top
+    )
     single = filter_image(image, "sobel_x", padding, None, stride, dilation, "float32").output
     np.testing.assert_allclose(single, want, atol=1e-5)
 

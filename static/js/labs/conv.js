@@ -6,6 +6,7 @@ import { postForm, postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
+import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
 const GREY = [[0, "#000000"], [1, "#ffffff"]];
 // Diverging: negative blue, zero near-white, positive red.
@@ -21,11 +22,8 @@ const WINDOW = "#e07b00";
 // ---------------------------------------------------------------------------------------------
 // Names from the core registries, then the state schema built from them
 
-const OPTIONS = await fetch("api/v1/conv/options").then((r) => {
-  if (!r.ok) throw new Error(`the list of kernels and images could not be loaded (HTTP ${r.status})`);
-  return r.json();
-});
-const names = (key) => OPTIONS[key].map((c) => c.name);
+const OPTIONS = await loadOptions();
+const names = (registry) => namesOf(OPTIONS, registry);
 
 const schema = {
   source: { type: "enum", options: [...names("images"), "upload"], default: "shapes" },
@@ -55,20 +53,6 @@ const schema = {
   ch_activation: { type: "enum", options: ["relu", "linear"], default: "relu" },
   ch_seed: { type: "int", default: 0, min: 0, max: 4294967295 },
 };
-
-/** Fill every <select data-choices="registry"> with the registry's names and labels. */
-function buildSelects() {
-  for (const select of document.querySelectorAll("select[data-choices]")) {
-    const items = OPTIONS[select.dataset.choices].map((c) => {
-      const option = document.createElement("option");
-      option.value = c.name;
-      option.textContent = c.label;
-      option.title = c.description;
-      return option;
-    });
-    select.prepend(...items);
-  }
-}
 
 /** A shared link cannot carry an uploaded image: open it on the built-in image it promises. */
 function replaceUploadInLink() {
@@ -584,7 +568,7 @@ function syncVisibility(s) {
   if (s.kernel === "custom") buildCustomGrid(s);
 }
 
-buildSelects();
+fillSelects(OPTIONS);
 replaceUploadInLink();
 initPage("conv");
 const lab = createLab({ schema, compute, render, onError: showError });
