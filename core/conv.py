@@ -130,7 +130,13 @@ def _correlate(
         output_length(n, k, stride, dilation, padding)
         for n, k in zip(x.shape[1:], kernel, strict=True)
     )
-    x_pad = np.pad(x, [(0, 0), *pads])  # (C_i, *padded)
+    # Zero padding by hand: np.pad costs tens of microseconds of Python on small inputs.
+    padded = tuple(n + before + after for n, (before, after) in zip(x.shape[1:], pads, strict=True))
+    x_pad = np.zeros((x.shape[0], *padded), dtype=x.dtype)  # (C_i, *padded)
+    inner = tuple(
+        slice(before, before + n) for n, (before, _) in zip(x.shape[1:], pads, strict=True)
+    )
+    x_pad[(slice(None), *inner)] = x
     c_in, c_out = weights.shape[:2]
     out = np.zeros((c_out, *out_shape), dtype=x.dtype)
     for tap in np.ndindex(*kernel):
