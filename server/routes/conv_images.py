@@ -461,6 +461,18 @@ def equivariance_image(req: Equivariance2dRequest) -> Equivariance2dResponse:
 # Colour images: C_i = 3 input channels
 
 
+KernelRow = Annotated[list[Weight], Field(min_length=1, max_length=7)]
+KernelStack = Annotated[
+    list[
+        Annotated[
+            list[Annotated[list[KernelRow], Field(min_length=1, max_length=7)]],
+            Field(min_length=1, max_length=4),
+        ]
+    ],
+    Field(min_length=1, max_length=3),
+]
+
+
 class Channels2dRequest(Model):
     """A colour image (C_i = 3) through a layer with a C_i x C_o x K x K kernel."""
 
@@ -476,7 +488,7 @@ class Channels2dRequest(Model):
     )
     out_channels: int = Field(2, ge=1, le=4, description="Output channels C_o.")
     kernel_size: int = Field(3, ge=1, le=7, description="Kernel size K (K x K).")
-    weights: list[list[list[list[Weight]]]] | None = Field(
+    weights: KernelStack | None = Field(
         None,
         description="Your own Omega, shape C_i x C_o x K x K (nested lists); null: He-random "
         "weights from the seed.",
