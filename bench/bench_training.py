@@ -9,7 +9,9 @@ import time
 
 import numpy as np
 
-from core.landscapes import find_minima, grid_axes, loss_surface, make_landscape
+from core.landscape_critical import find_minima
+from core.landscape_loss import grid_axes, loss_surface
+from core.landscape_models import make_landscape
 from core.optimizers import OptimizerConfig, race
 
 REPEATS = 30

@@ -1,28 +1,16 @@
 """Assemble the DL Playground web app: API routers, error handlers, static pages, plotly.js."""
 
-from pathlib import Path
-
-import plotly
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
-from server.routes import approximation, conv, linear, polar, shallow, training
+from server.api_docs import DESCRIPTION
+from server.assets import install_assets
+from server.labs import lab_routers
+from server.routes import meta
 from server.settings import Settings, get_settings
-
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-
-DESCRIPTION = """
-The numbers behind every figure of DL Playground, an interactive companion to an introductory
-deep-learning course (notation of Prince, *Understanding Deep Learning*).
-
-Every lab has its own section. Requests are JSON; every size and range is bounded, and a request
-that is out of bounds or makes no sense gets a **422** whose `detail` list says what is wrong.
-Numbers in answers are always finite: a run that blows up stops and reports `diverged`.
-"""
 
 
 class StaticGZipMiddleware(GZipMiddleware):
@@ -41,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="DL Playground API",
-        version="1.0.0",
+        version=meta._version(),
         description=DESCRIPTION,
         docs_url="/docs",
         redoc_url=None,
@@ -51,29 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
 
-    for router in (
-        linear.router,
-        shallow.router,
-        approximation.router,
-        polar.router,
-        training.router,
-        conv.router,
-    ):
+    for router in lab_routers():
         app.include_router(router)
+    app.include_router(meta.router)
 
     @app.get("/healthz", tags=["service"], summary="Liveness check")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # Served from the installed plotly package: the playground needs no internet.
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
-
+    install_assets(app)
     app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="static")
     return app
 

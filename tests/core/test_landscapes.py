@@ -1,4 +1,4 @@
-"""Tests for core.landscapes: models, gradients, loss surfaces and minima."""
+"""Tests for the landscape modules: models, gradients, loss surfaces and minima."""
 
 import math
 
@@ -7,20 +7,24 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import core.landscapes as landscapes
+import core.landscape_critical as landscape_critical
+import core.landscape_loss as landscape_loss
+import core.landscape_models as landscape_models
 from core import linear
-from core.landscapes import (
-    LANDSCAPE_NAMES,
-    find_minima,
-    gabor,
-    gabor_with_gradient,
+from core.landscape_critical import find_minima
+from core.landscape_loss import (
     grid_axes,
     loss_and_gradient,
     loss_surface,
     losses_at,
+    point_view,
+)
+from core.landscape_models import (
+    LANDSCAPE_NAMES,
+    gabor,
+    gabor_with_gradient,
     make_landscape,
     network_slice,
-    point_view,
 )
 
 finite = st.floats(min_value=-20, max_value=20, allow_nan=False)
@@ -72,7 +76,7 @@ def test_network_slice_gradient_matches_finite_differences(activation, atol):
 def test_network_slice_matches_the_shallow_network_written_out():
     predict, _ = network_slice("relu")
     x = np.array([-2.0, 0.3, 1.7])
-    phi, theta = landscapes.NETWORK_PHI, landscapes.NETWORK_THETA
+    phi, theta = landscape_models.NETWORK_PHI, landscape_models.NETWORK_THETA
     for i, xi in enumerate(x):  # brute force, one unit at a time
         expected = phi[0] + 0.5 * max(0.0, theta[0, 0] - 1.5 * xi)
         for k in (1, 2):
@@ -133,7 +137,7 @@ def test_losses_at_is_independent_of_the_block_size(monkeypatch):
     land = make("gabor", n=20)
     points = np.random.default_rng(3).uniform(-5, 15, size=(37, 2))
     whole = losses_at(land, points)
-    monkeypatch.setattr(landscapes, "MAX_GRID_CELLS", 50)  # blocks of 2 points
+    monkeypatch.setattr(landscape_loss, "MAX_GRID_CELLS", 50)  # blocks of 2 points
     np.testing.assert_array_equal(losses_at(land, points), whole)
 
 
@@ -258,7 +262,7 @@ def test_linear_landscape_is_the_linear_lab():
 
 def test_loss_map_is_grid_surface_and_minima():
     land = make("gabor", n=20)
-    view = landscapes.loss_map(land, 25)
+    view = landscape_critical.loss_map(land, 25)
     phi_0, phi_1 = grid_axes(land, 25)
     np.testing.assert_array_equal(view.phi_0, phi_0)
     np.testing.assert_array_equal(view.surface, loss_surface(land, phi_0, phi_1))

@@ -3,7 +3,8 @@
 // Names come from the API's registries (GET api/v1/conv/options); every number from the API.
 /* global Plotly */
 import { postForm, postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
+import { FieldError } from "../errors.js";
+import { initPage } from "../shell.js";
 import { draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
@@ -64,23 +65,10 @@ function replaceUploadInLink() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests: each section fetched on its own, answers reused while their request is unchanged
+// Requests: one channel per section, each asked again only when its own keys change
 
 let uploadedFile = null; // the user's File; never part of the URL
-let uploadToken = 0;
-const answers = new Map(); // request key -> answer (a few recent ones)
-
-async function cached(key, request) {
-  if (answers.has(key)) return answers.get(key);
-  const answer = await request();
-  answers.set(key, answer);
-  if (answers.size > 30) answers.delete(answers.keys().next().value);
-  return answer;
-}
-
-function post(path, body, signal) {
-  return cached(path + JSON.stringify(body), () => postJSON(path, body, { signal }));
-}
+const GEOMETRY = ["kernel", "custom", "padding", "stride", "dilation"];
 
 /** "a, b, c ..." -> K x K rows (K = 3 or 5); throws a readable error otherwise. */
 export function parseCustom(text) {
@@ -91,50 +79,30 @@ export function parseCustom(text) {
   return Array.from({ length: side }, (_, r) => values.slice(r * side, (r + 1) * side));
 }
 
-function mainRequest(s, geometry, signal) {
-  if (s.source === "upload") {
-    if (!uploadedFile) throw new Error("Choose a PNG or JPEG file to upload (uploaded images are not kept in links).");
-    const key = `upload:${uploadToken}:${JSON.stringify(geometry)}`;
-    return cached(key, () => {
-      const form = new FormData();
-      form.append("file", uploadedFile);
-      for (const field of ["kernel", "padding", "stride", "dilation"]) form.append(field, geometry[field]);
-      if (geometry.custom) form.append("custom", geometry.custom.flat().join(","));
-      return postForm("api/v1/conv/image/upload", form, { signal });
-    });
+/** The kernel and where it goes, as the image routes take them. */
+function geometry(s) {
+  let custom;
+  if (s.kernel === "custom") {
+    try {
+      custom = parseCustom(s.custom);
+    } catch (err) {
+      throw new FieldError("custom", err.message);
+    }
   }
-  return post("api/v1/conv/image", { image: s.source, size: s.size, seed: s.seed, ...geometry }, signal);
+  return { kernel: s.kernel, custom, padding: s.padding, stride: s.stride, dilation: s.dilation };
 }
 
-async function compute(s, signal) {
-  syncVisibility(s);
-  const custom = s.kernel === "custom" ? parseCustom(s.custom) : undefined;
-  const geometry = { kernel: s.kernel, custom, padding: s.padding, stride: s.stride, dilation: s.dilation };
-  const builtin = s.source === "upload" ? "shapes" : s.source;
-  const sections = {
-    slide: () => post("api/v1/conv/image", { image: builtin, size: Number(s.slide_size), seed: s.seed, ...geometry }, signal),
-    pool: () => post("api/v1/conv/pool2d", {
-      image: s.pool_image, size: 64, seed: s.seed, kind: s.pool_kind, pool_size: s.pool_size, pool_stride: s.pool_stride,
-    }, signal),
-    shift: () => post("api/v1/conv/equivariance2d", {
-      image: s.eq_image, size: 48, seed: s.seed, kernel: s.eq_kernel, activation: s.eq_activation,
-      shift_rows: s.eq_rows, shift_cols: s.eq_cols, pooling: s.eq_pooling, pool_size: s.eq_pool, pool_stride: s.eq_pool,
-    }, signal),
-    colour: () => post("api/v1/conv/channels2d", {
-      image: s.ch_image, size: 64, seed: s.ch_seed, out_channels: s.ch_out, kernel_size: s.ch_k,
-      stride: s.ch_stride, activation: s.ch_activation,
-    }, signal),
-  };
-  const keys = Object.keys(sections);
-  const [main, ...rest] = await Promise.allSettled([mainRequest(s, geometry, signal), ...keys.map((k) => sections[k]())]);
-  if (main.status === "rejected") throw main.reason; // the first figure failed: keep the view as it was
-  const results = { main: main.value, errors: [] };
-  rest.forEach((outcome, n) => {
-    if (outcome.status === "fulfilled") results[keys[n]] = outcome.value;
-    else if (outcome.reason?.name === "AbortError") throw outcome.reason;
-    else results.errors.push(outcome.reason);
-  });
-  return results;
+function mainRequest(s) {
+  const g = geometry(s);
+  if (s.source === "upload") {
+    if (!uploadedFile) throw new FieldError("source", "choose a PNG or JPEG file to upload (uploaded images are not kept in links)");
+    const form = new FormData();
+    form.append("file", uploadedFile);
+    for (const field of ["kernel", "padding", "stride", "dilation"]) form.append(field, g[field]);
+    if (g.custom) form.append("custom", g.custom.flat().join(","));
+    return postForm("api/v1/conv/image/upload", form);
+  }
+  return postJSON("api/v1/conv/image", { image: s.source, size: s.size, seed: s.seed, ...g });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +341,7 @@ function toggleSlide() {
 // Pooling
 
 function drawPool(d, s) {
+  lastPool = { ...d, pool_size: s.pool_size };
   const [h, w] = [d.image.length, d.image[0].length];
   const [ho, wo] = d.output_shape;
   draw("pool-input", [heatmap(d.image, scaleFor(d.image, true), {
@@ -502,38 +471,6 @@ function drawColour(d, s) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Render: redraw only the sections whose answer changed
-
-const drawn = {};
-
-function render(r, s) {
-  showError(r.errors.length ? new Error(`Cannot compute this: ${r.errors.map((e) => e.message).join(" · ")}`) : null);
-  // Answers are reused objects while their request is unchanged: identity says "unchanged".
-  if (r.main !== drawn.main) {
-    last = r.main;
-    drawMain(r.main, s);
-    drawn.main = r.main;
-  }
-  if (r.slide && r.slide !== drawn.slide) {
-    drawSlide(r.slide);
-    drawn.slide = r.slide;
-  }
-  if (r.pool && r.pool !== drawn.pool) {
-    lastPool = { ...r.pool, pool_size: s.pool_size };
-    drawPool(r.pool, s);
-    drawn.pool = r.pool;
-  }
-  if (r.shift && r.shift !== drawn.shift) {
-    drawShift(r.shift, s);
-    drawn.shift = r.shift;
-  }
-  if (r.colour && r.colour !== drawn.colour) {
-    drawColour(r.colour, s);
-    drawn.colour = r.colour;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Controls that are not plain state fields
 
 function buildCustomGrid(s) {
@@ -571,14 +508,67 @@ function syncVisibility(s) {
 fillSelects(OPTIONS);
 replaceUploadInLink();
 initPage("conv");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({
+  schema,
+  channels: {
+    main: {
+      keys: [...GEOMETRY, "source", "size", "seed"],
+      compute: (s) => {
+        syncVisibility(s);
+        return mainRequest(s);
+      },
+      render: (d, s) => {
+        last = d;
+        drawMain(d, s);
+      },
+      figures: ["input-plot", "output-plot", "kernel-plot"],
+    },
+    slide: {
+      keys: [...GEOMETRY, "source", "seed", "slide_size"],
+      compute: (s) => postJSON("api/v1/conv/image", {
+        image: s.source === "upload" ? "shapes" : s.source, size: Number(s.slide_size), seed: s.seed, ...geometry(s),
+      }),
+      render: drawSlide,
+      figures: ["slide-input", "slide-output"],
+    },
+    pool: {
+      keys: ["pool_image", "pool_kind", "pool_size", "pool_stride", "seed"],
+      compute: (s) => postJSON("api/v1/conv/pool2d", {
+        image: s.pool_image, size: 64, seed: s.seed, kind: s.pool_kind, pool_size: s.pool_size, pool_stride: s.pool_stride,
+      }),
+      render: drawPool,
+      figures: ["pool-input", "pool-output"],
+    },
+    shift: {
+      keys: ["eq_image", "eq_kernel", "eq_activation", "eq_rows", "eq_cols", "eq_pooling", "eq_pool", "seed"],
+      compute: (s) => postJSON("api/v1/conv/equivariance2d", {
+        image: s.eq_image, size: 48, seed: s.seed, kernel: s.eq_kernel, activation: s.eq_activation,
+        shift_rows: s.eq_rows, shift_cols: s.eq_cols, pooling: s.eq_pooling, pool_size: s.eq_pool, pool_stride: s.eq_pool,
+      }),
+      render: drawShift,
+      figures: ["shift-x", "shift-tx", "shift-fx", "shift-ftx", "shift-tfx"],
+    },
+    colour: {
+      keys: ["ch_image", "ch_out", "ch_k", "ch_stride", "ch_activation", "ch_seed"],
+      compute: (s) => postJSON("api/v1/conv/channels2d", {
+        image: s.ch_image, size: 64, seed: s.ch_seed, out_channels: s.ch_out, kernel_size: s.ch_k,
+        stride: s.ch_stride, activation: s.ch_activation,
+      }),
+      render: drawColour,
+      figures: ["colour-rgb", "colour-red", "colour-green", "colour-blue", "colour-weights", "colour-outputs"],
+    },
+  },
+  fields: {
+    kind: "pool_kind", shift_rows: "eq_rows", shift_cols: "eq_cols", out_channels: "ch_out", kernel_size: "ch_k",
+  },
+});
 
 document.getElementById("new-noise").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.getElementById("new-weights").addEventListener("click", () => lab.set({ ch_seed: lab.state.ch_seed + 1 }));
 document.getElementById("upload").addEventListener("change", (ev) => {
   uploadedFile = ev.target.files?.[0] ?? null;
-  uploadToken += 1;
-  lab.set({ source: "upload" });
+  if (lab.state.source === "upload") lab.refresh(); // a new file, the same state
+  else lab.set({ source: "upload" });
 });
 document.getElementById("custom-size").addEventListener("change", (ev) => {
   const size = Number(ev.target.value);

@@ -346,7 +346,7 @@ function render(d, s) {
 }
 
 initPage("training");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({ schema, compute, render });
 
 document.getElementById("landscape-select").addEventListener("change", (ev) => {
   lab.set({ landscape: ev.target.value, ...PRESETS[ev.target.value], step: 0 });
