@@ -102,7 +102,7 @@ def test_upload_an_image(page, base_url, console, screenshot, tmp_path):
 
 
 def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
-    ready = open_page(page, base_url, "conv")
+    open_page(page, base_url, "conv")
     console.allow("status of 422")
     buffer = io.BytesIO()
     Image.new("RGBA", (20, 20)).save(buffer, "PNG")
