@@ -139,6 +139,7 @@ def _correlate(
     x_pad[(slice(None), *inner)] = x
     c_in, c_out = weights.shape[:2]
     out = np.zeros((c_out, *out_shape), dtype=x.dtype)
+    product = np.empty(out_shape, dtype=x.dtype)  # one scratch array for every tap's product
     for tap in np.ndindex(*kernel):
         # The inputs tap t multiplies, for every output at once: one strided view.
         view = tuple(
@@ -147,8 +148,9 @@ def _correlate(
         )
         under_tap = x_pad[(slice(None), *view)]  # (C_i, *out_shape), a view
         omega = weights[(slice(None), slice(None), *tap)]  # (C_i, C_o)
-        if c_in == 1 and c_out == 1:
-            out[0] += omega[0, 0] * under_tap[0]  # the common case: no matrix product
+        if c_in == 1 and c_out == 1:  # the common case: one multiply-add, no matrix product
+            np.multiply(under_tap[0], omega[0, 0], out=product)
+            out[0] += product
         else:
             out += np.tensordot(omega, under_tap, axes=(0, 0))  # (C_o, *out_shape)
     if bias.any():  # in place: no second output array
