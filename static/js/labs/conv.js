@@ -205,7 +205,7 @@ function drawMain(d, s) {
   draw("output-plot", [heatmap(d.output, scaleFor(d.output), {
     hovertemplate: "z[%{y}, %{x}] = %{z:.6g}<extra></extra>",
   })], {
-    title: title(`Output z (${ho} × ${wo}; s = ${d.stride}, d = ${d.dilation}, ${s.padding} padding)`),
+    title: title(`Output z (${ho} × ${wo}), s = ${d.stride}, d = ${d.dilation}`),
     ...imageAxes(ho, wo),
     uirevision: `out-${ho}-${wo}`,
   });
