@@ -388,8 +388,8 @@ class ConvOptionsResponse(Model):
     "/options",
     response_model=ConvOptionsResponse,
     summary="Names and limits of the convolution lab",
-    description="Every list of names the convolution routes accept, with the label a page shows."
-    "\n" + CONVENTIONS,
+    description="Every list of names the convolution routes accept, with the label a page "
+    "shows, and the size limits of an image you send.",
 )
 def options() -> ConvOptionsResponse:
     return ConvOptionsResponse(
