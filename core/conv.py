@@ -29,6 +29,7 @@ compares it with plain NumPy and PyTorch.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,34 +126,37 @@ def _correlate(
         beta + sum over taps t of Omega[:, :, t]^T x_pad[:, s i + d t].
     """
     kernel = weights.shape[2:]
+    spatial = x.shape[1:]
     pads = [pad_amounts(k, dilation, padding) for k in kernel]
     out_shape = tuple(
-        output_length(n, k, stride, dilation, padding)
-        for n, k in zip(x.shape[1:], kernel, strict=True)
+        output_length(n, k, stride, dilation, padding) for n, k in zip(spatial, kernel, strict=True)
     )
-    # Zero padding by hand: np.pad costs tens of microseconds of Python on small inputs.
-    padded = tuple(n + before + after for n, (before, after) in zip(x.shape[1:], pads, strict=True))
-    x_pad = np.zeros((x.shape[0], *padded), dtype=x.dtype)  # (C_i, *padded)
-    inner = tuple(
-        slice(before, before + n) for n, (before, _) in zip(x.shape[1:], pads, strict=True)
-    )
-    x_pad[(slice(None), *inner)] = x
+    x_pad = x
+    if any(before or after for before, after in pads):
+        # Zero padding by hand: np.pad costs tens of microseconds of Python on small inputs.
+        padded = tuple(n + sum(p) for n, p in zip(spatial, pads, strict=True))
+        x_pad = np.zeros((x.shape[0], *padded), dtype=x.dtype)  # (C_i, *padded)
+        inner = tuple(slice(p[0], p[0] + n) for n, p in zip(spatial, pads, strict=True))
+        x_pad[(slice(None), *inner)] = x
+    # Tap t along an axis multiplies inputs d t, d t + s, ..., one per output: one strided
+    # view. A 2D tap (a, b) combines a row view and a column view, in the weights' row-major
+    # order, so views and weights pair up in one loop.
+    per_axis = [
+        [slice(t * dilation, t * dilation + stride * (n - 1) + 1, stride) for t in range(k)]
+        for k, n in zip(kernel, out_shape, strict=True)
+    ]
+    views = itertools.product([slice(None)], *per_axis)  # (channels, rows, cols) indices
     c_in, c_out = weights.shape[:2]
+    omegas = weights.reshape(c_in, c_out, -1)  # (C_i, C_o, number of taps)
     out = np.zeros((c_out, *out_shape), dtype=x.dtype)
-    product = np.empty(out_shape, dtype=x.dtype)  # one scratch array for every tap's product
-    for tap in np.ndindex(*kernel):
-        # The inputs tap t multiplies, for every output at once: one strided view.
-        view = tuple(
-            slice(t * dilation, t * dilation + stride * (n - 1) + 1, stride)
-            for t, n in zip(tap, out_shape, strict=True)
-        )
-        under_tap = x_pad[(slice(None), *view)]  # (C_i, *out_shape), a view
-        omega = weights[(slice(None), slice(None), *tap)]  # (C_i, C_o)
+    scratch = np.empty(out_shape, dtype=x.dtype)  # one array for every tap's product
+    for tap, view in enumerate(views):
+        under_tap = x_pad[view]  # (C_i, *out_shape), a view
         if c_in == 1 and c_out == 1:  # the common case: one multiply-add, no matrix product
-            np.multiply(under_tap[0], omega[0, 0], out=product)
-            out[0] += product
+            np.multiply(under_tap[0], omegas[0, 0, tap], out=scratch)
+            out[0] += scratch
         else:
-            out += np.tensordot(omega, under_tap, axes=(0, 0))  # (C_o, *out_shape)
+            out += np.tensordot(omegas[:, :, tap], under_tap, axes=(0, 0))  # (C_o, *out_shape)
     if bias.any():  # in place: no second output array
         out += bias.reshape(c_out, *(1,) * len(out_shape))
     return out
