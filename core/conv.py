@@ -148,11 +148,14 @@ def _correlate(
     views = itertools.product([slice(None)], *per_axis)  # (channels, rows, cols) indices
     c_in, c_out = weights.shape[:2]
     omegas = weights.reshape(c_in, c_out, -1)  # (C_i, C_o, number of taps)
-    out = np.zeros((c_out, *out_shape), dtype=x.dtype)
+    single = c_in == 1 and c_out == 1  # the common case: multiply-adds, no matrix product
+    out = (np.empty if single else np.zeros)((c_out, *out_shape), dtype=x.dtype)
     scratch = np.empty(out_shape, dtype=x.dtype)  # one array for every tap's product
     for tap, view in enumerate(views):
         under_tap = x_pad[view]  # (C_i, *out_shape), a view
-        if c_in == 1 and c_out == 1:  # the common case: one multiply-add, no matrix product
+        if single and tap == 0:
+            np.multiply(under_tap[0], omegas[0, 0, 0], out=out[0])  # the first tap starts the sum
+        elif single:
             np.multiply(under_tap[0], omegas[0, 0, tap], out=scratch)
             out[0] += scratch
         else:
