@@ -210,9 +210,24 @@ def parse_csv(text: str, task: str, max_rows: int = MAX_CSV_ROWS) -> Dataset:
         values.append(v)
         if len(points) > max_rows:
             raise DomainError(f"at most {max_rows} rows, the file has more")
-    if len(points) < 4:
-        raise DomainError(f"at least 4 rows of data are needed, got {len(points)}")
-    x, y = np.array(points), np.array(values)
+    return from_rows(np.array(points).reshape(-1, 2), np.array(values), task)
+
+
+def from_rows(x: np.ndarray, y: np.ndarray, task: str) -> Dataset:
+    """A data set from points ``(N, 2)`` and labels or targets ``(N,)``.
+
+    ``task`` is ``"regression"`` or a classification (``"binary"``/``"multiclass"``: the
+    number of classes decides which). Labels must be whole numbers 0..C-1, C from 2 to 5,
+    and every class must appear.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],):
+        raise DomainError(f"points must be (N, 2) with one value each, got {x.shape}, {y.shape}")
+    if x.shape[0] < 4:
+        raise DomainError(f"at least 4 rows of data are needed, got {x.shape[0]}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise DomainError("points and values must be finite numbers")
     if task == "regression":
         return Dataset(x, y, task, 1)
     if not np.all(y == np.round(y)) or y.min() < 0:

@@ -109,6 +109,14 @@ def classify(hessians: np.ndarray) -> np.ndarray:
     return kinds.astype(str)
 
 
+def kind_at(landscape: Landscape, points: np.ndarray) -> np.ndarray:
+    """Kind of each point (shape (K, 2)) by its Hessian of the full loss: 'minimum', 'saddle',
+    'maximum' or 'flat' (see :func:`classify`); meaningful where the gradient vanishes, as at
+    the end of a converged run. Shape (K,)."""
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    return classify(hessian(lambda p: full_gradient(landscape, p), points))
+
+
 def _grid_candidates(values: np.ndarray, phi_0, phi_1, max_points: int) -> np.ndarray:
     """Interior grid cells no higher than their 8 neighbours, lowest first; shape (K, 2)."""
     s = np.asarray(values, dtype=float)
@@ -203,14 +211,16 @@ def find_saddles(
     landscape: Landscape,
     phi_0: np.ndarray,
     phi_1: np.ndarray,
+    surface: np.ndarray,
     max_saddles: int = 12,
-    n_iterations: int = 40,
+    n_iterations: int = 25,
 ) -> Saddles:
     """Saddle points of the full loss in the window of the grid phi_0 x phi_1.
 
-    Candidates are interior grid cells whose gradient norm is no larger than that of their 8
-    neighbours. Each is refined by Newton's method on the gradient (phi <- phi - H^{-1} g,
-    each step at most one grid cell long, all candidates at once). A refined point is a
+    Candidates are interior grid cells where the gradient of the gridded loss (by differences
+    between neighbouring cells) is no longer than at their 8 neighbours. Each is refined by
+    Newton's method on the gradient (phi <- phi - H^{-1} g, each step at most one grid cell
+    long, all candidates at once). A refined point is a
     saddle when |grad L| < ``CRITICAL_TOLERANCE`` there and the Hessian's eigenvalues have
     mixed sign; points outside the window or closer than one cell to another are dropped.
 
@@ -218,13 +228,14 @@ def find_saddles(
     ----------
     phi_0 : ndarray, shape (G0,)
     phi_1 : ndarray, shape (G1,)
+    surface : ndarray, shape (G1, G0)
+        Output of :func:`core.landscape_loss.loss_surface` on these axes.
     max_saddles : int
-        At most this many candidates (the smallest gradients) are refined.
+        At most this many saddles are returned; candidates (the smallest
+        gradients) are refined (four times as many: flat plateaus offer many).
     """
-    grid = np.stack(np.meshgrid(phi_0, phi_1), axis=-1).reshape(-1, 2)  # (G1 * G0, 2)
-    norms = np.hypot(*full_gradient(landscape, grid).T).reshape(len(phi_1), len(phi_0))
-    # Minima are found separately: leave out candidates where the loss curves upward both ways.
-    phi = _grid_candidates(norms, phi_0, phi_1, 4 * max_saddles)
+    d1, d0 = np.gradient(np.asarray(surface, dtype=float), phi_1, phi_0)  # (G1, G0) each
+    phi = _grid_candidates(np.hypot(d0, d1), phi_0, phi_1, 4 * max_saddles)
     empty = Saddles(np.zeros((0, 2)), np.zeros(0), np.zeros((0, 2)))
     if len(phi) == 0:
         return empty
@@ -236,11 +247,13 @@ def find_saddles(
     with np.errstate(all="ignore"):
         for _ in range(n_iterations):
             g = gradient(phi)
+            if np.all(np.hypot(*g.T) < 1e-3 * CRITICAL_TOLERANCE):
+                break
             hess = hessian(gradient, phi)
-            det = hess[:, 0, 0] * hess[:, 1, 1] - hess[:, 0, 1] ** 2
-            ok = np.abs(det) > 1e-300
-            step = np.zeros_like(phi)
-            step[ok] = np.linalg.solve(hess[ok], g[ok, :, None])[..., 0]
+            h00, h01, h11 = hess[:, 0, 0], hess[:, 0, 1], hess[:, 1, 1]
+            det = h00 * h11 - h01 * h01
+            step = np.column_stack([h11 * g[:, 0] - h01 * g[:, 1], h00 * g[:, 1] - h01 * g[:, 0]])
+            step = step / det[:, None]  # H^{-1} g for a symmetric 2 x 2 H
             step = np.clip(np.nan_to_num(step), -cell, cell)
             phi = phi - step
         g = gradient(phi)
@@ -295,5 +308,5 @@ def loss_map(
         phi_1,
         surface,
         find_minima(landscape, phi_0, phi_1, surface),
-        find_saddles(landscape, phi_0, phi_1),
+        find_saddles(landscape, phi_0, phi_1, surface),
     )

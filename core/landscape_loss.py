@@ -8,9 +8,12 @@ loss of :func:`core.losses.least_squares` divided by |B|: the MEAN, not the book
 a mini-batch loss and the full loss have the same scale and the mini-batch gradient is an
 unbiased estimate of the full gradient (sum = |B| x mean).
 
-:func:`batch_sums` is the one place where the loss and its gradient are computed from the
-model; the optimisers (reference loop and lock-step engine alike) and the lab's point view use
-it. Reference: course notes ch. 5 (mean squared error) and 5.1 (SGD); Prince ch. 6.
+:func:`batch_sums` computes the loss and its gradient for many parameter points at once with
+one product and one sum; the optimisers (reference loop and lock-step engine alike) use it, so
+both give the same bits. :func:`loss_and_gradient` (one point, the lab's point view) goes
+through :func:`core.losses.least_squares` and the chain rule; the tests check the two agree.
+
+Reference: course notes ch. 5 (mean squared error) and 5.1 (SGD); Prince ch. 6.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import numpy as np
 
 from core.errors import DomainError
 from core.landscape_models import Landscape
+from core.losses import least_squares
 
 # Elements of one (grid rows x samples) block in losses_at: small enough that the dozen
 # temporaries of a block stay in the CPU cache (about 3x faster than one big block).
@@ -70,8 +74,9 @@ def loss_and_gradient(
     """
     phi = check_phi(phi)
     x, y = subset(landscape, indices)
-    sums = batch_sums(landscape, x, y, phi[:1, None], phi[1:, None])[:, 0]  # (3,)
-    return float(sums[0] / x.size), 2.0 * sums[1:] / x.size
+    f, d0, d1 = landscape.predict_with_gradient(x, phi[0], phi[1])  # (B,) each
+    loss = least_squares(f[None, :], y)  # the book's sum; its gradient 2 (f - y) per example
+    return loss.mean, np.array([loss.gradient[0] @ d0, loss.gradient[0] @ d1]) / x.size
 
 
 def losses_at(
@@ -213,7 +218,8 @@ def gradient_angle(a: np.ndarray, b: np.ndarray, tiny: float = 1e-8) -> float | 
     na, nb = float(np.hypot(*a)), float(np.hypot(*b))
     if na < tiny or nb < tiny:
         return None
-    return float(np.degrees(np.arccos(np.clip((a @ b) / (na * nb), -1.0, 1.0))))
+    cross = a[0] * b[1] - a[1] * b[0]
+    return float(np.degrees(np.arctan2(abs(cross), a @ b)))  # accurate near 0 and 180
 
 
 def point_view(

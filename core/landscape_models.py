@@ -14,8 +14,9 @@ The models (each with its derivatives df/dphi_0 and df/dphi_1, written out):
 - ``linear``: f = phi_0 + phi_1 x (course notes ch. 1.2; :mod:`core.linear`), a convex bowl;
 - ``network``: the shallow network y = phi_0 + sum_k phi_k a[theta_k0 + theta_k1 x] of
   :mod:`core.network` with every weight fixed but phi_1 and theta_11 (notes ch. 2);
-- ``saddle``: f = phi_0 x + phi_1^2 x^2 - phi_1 x^3 / 2 ... see :func:`saddle_model`: a loss
-  with a saddle between two valleys where plain gradient descent stalls (notes ch. 5.1).
+- ``saddle``: f = phi_0 + phi_1 x + (phi_1^2 - 1) x^2 on mirror-symmetric data: two valleys
+  and a saddle between them where full-batch gradient descent stops and SGD escapes
+  (:func:`saddle_model`; notes ch. 5.1).
 """
 
 from __future__ import annotations
@@ -224,26 +225,28 @@ def network_weights(
 
 # ---------------------------------------------------------------------------- saddle
 
-SADDLE_CUBIC = 0.5  # the 1/2 in f = phi_0 x + phi_1^2 x^2 - phi_1 x^3 / 2 ... see saddle_model
-
 
 def saddle_model(x: np.ndarray, phi_0: np.ndarray, phi_1: np.ndarray) -> np.ndarray:
-    r"""Saddle model :math:`f[x,\phi] = \phi_0 x + (\phi_1^2 - 1)\, x^2/2 + \phi_1 c\, x^3`.
+    r"""Saddle model :math:`f[x,\phi] = \phi_0 + \phi_1 x + (\phi_1^2 - 1)\, x^2`.
 
-    With c = ``SADDLE_CUBIC``/10 the loss has two valleys (phi_1 near +-1) separated by a
-    saddle near phi_1 = 0: the quadratic term's coefficient phi_1^2 - 1 makes the loss curve
-    downward in phi_1 there, and the small cubic term moves the saddle with the data, so a
-    mini-batch does not share the full loss's saddle (its gradient there is not zero).
+    Its generated data are mirror pairs (x_i, y_i), (-x_i, y_i) with targets from the even part
+    of f, y = phi_0 + (phi_1^2 - 1) x^2 + noise. Since f[-x, (phi_0, -phi_1)] =
+    f[x, (phi_0, phi_1)], the full loss is symmetric, L[phi_0, phi_1] = L[phi_0, -phi_1]: two
+    mirror-image valleys, and on the line phi_1 = 0 a saddle point where the loss curves
+    downward across the line. The full gradient has no component across that line, so full-batch
+    gradient descent started on it slides into the saddle and stops there (its gradient is
+    zero); a mini-batch that splits the pairs is not symmetric, and its gradient pushes SGD off
+    the line into a valley.
     """
-    return phi_0 * x + (phi_1 * phi_1 - 1.0) * 0.5 * x * x + phi_1 * (0.1 * SADDLE_CUBIC) * x**3
+    return phi_0 + phi_1 * x + (phi_1 * phi_1 - 1.0) * (x * x)
 
 
 def saddle_with_gradient(
     x: np.ndarray, phi_0: np.ndarray, phi_1: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Saddle model with df/dphi_0 = x and df/dphi_1 = phi_1 x^2 + c x^3."""
+    """Saddle model with df/dphi_0 = 1 and df/dphi_1 = x + 2 phi_1 x^2."""
     f = saddle_model(x, phi_0, phi_1)
-    return f, np.broadcast_to(x, f.shape), phi_1 * x * x + (0.1 * SADDLE_CUBIC) * x**3
+    return f, np.ones_like(f), x + 2.0 * phi_1 * (x * x)
 
 
 # ---------------------------------------------------------------------------- building
@@ -290,14 +293,24 @@ _KINDS = {
     ),
     "saddle": _Kind(
         "Saddle between two valleys",
-        r"f[x,\phi]=\phi_0x+(\phi_1^2-1)\,x^2/2+0.05\,\phi_1x^3",
+        r"f[x,\phi]=\phi_0+\phi_1x+(\phi_1^2-1)\,x^2",
         (r"\phi_0", r"\phi_1"),
-        ((-1.5, 1.5), (-2.0, 2.0)),
-        (0.3, 1.0),
+        ((-1.5, 3.0), (-2.0, 2.0)),
+        (0.2, 2.0**0.5),
         (-1.5, 1.5),
         False,
     ),
 }
+
+
+def check_window(window) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The map's window as ((lo_0, hi_0), (lo_1, hi_1)), finite with lo < hi, or a DomainError."""
+    w = np.asarray(window, dtype=float)
+    if w.shape != (2, 2) or not np.all(np.isfinite(w)) or not np.all(w[:, 0] < w[:, 1]):
+        raise DomainError(
+            f"the map's window needs (lo, hi) with lo < hi for both parameters, got {w.tolist()}"
+        )
+    return (float(w[0, 0]), float(w[0, 1])), (float(w[1, 0]), float(w[1, 1]))
 
 
 def landscape_from_points(
@@ -308,6 +321,7 @@ def landscape_from_points(
     theta: np.ndarray | None = None,
     phi: np.ndarray | None = None,
     true_phi: np.ndarray | None = None,
+    window: np.ndarray | None = None,
 ) -> Landscape:
     """The landscape of model ``name`` on the given training pairs.
 
@@ -323,6 +337,8 @@ def landscape_from_points(
         The network slice's fixed weights (see :func:`network_slice`).
     true_phi : ndarray, shape (2,), optional
         Parameters the data came from, when known (default: the model's own defaults).
+    window : array-like, shape (2, 2), optional
+        The map's window, (lo, hi) for each parameter (default: the model's own).
     """
     if name not in _KINDS:
         raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
@@ -357,7 +373,7 @@ def landscape_from_points(
         label=label,
         formula=kind.formula,
         param_names=kind.param_names,
-        param_range=kind.param_range,
+        param_range=kind.param_range if window is None else check_window(window),
         x=x,
         y=y,
         true_phi=true,
@@ -376,6 +392,7 @@ def make_landscape(
     activation: str = "tanh",
     theta: np.ndarray | None = None,
     phi: np.ndarray | None = None,
+    window: np.ndarray | None = None,
 ) -> Landscape:
     """Draw a data set from one of the models and return its landscape.
 
@@ -394,6 +411,8 @@ def make_landscape(
         Activation of the network slice (ignored by the other landscapes).
     theta, phi : ndarray, optional
         The network slice's fixed weights (see :func:`network_slice`).
+    window : array-like, shape (2, 2), optional
+        The map's window, (lo, hi) for each parameter (default: the model's own).
     """
     if name not in _KINDS:
         raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
@@ -405,9 +424,18 @@ def make_landscape(
     if name == "linear":  # the linear lab's data: same generator, same defaults
         intercept, slope = kind.true_phi
         data = linear.make_data(n_samples, slope, intercept, noise, rng, *kind.x_range)
-        return landscape_from_points(name, data.x, data.y)
+        return landscape_from_points(name, data.x, data.y, window=window)
     empty = landscape_from_points(name, np.zeros(1), np.zeros(1), activation, theta, phi)
-    x = rng.uniform(*kind.x_range, size=n_samples)
     true = empty.true_phi
+    if name == "saddle":  # mirror pairs (x, y), (-x, y) and one sample at 0 when N is odd
+        half = rng.uniform(0.0, kind.x_range[1], size=n_samples // 2)
+        x = np.concatenate([half, -half, np.zeros(n_samples % 2)])
+        even = 0.5 * (empty.predict(x, true[0], true[1]) + empty.predict(-x, true[0], true[1]))
+        noise_half = noise * rng.standard_normal(n_samples // 2)
+        y = even + np.concatenate(
+            [noise_half, noise_half, noise * rng.standard_normal(n_samples % 2)]
+        )
+        return landscape_from_points(name, x, y, true_phi=true, window=window)
+    x = rng.uniform(*kind.x_range, size=n_samples)
     y = empty.predict(x, true[0], true[1]) + noise * rng.standard_normal(n_samples)
-    return landscape_from_points(name, x, y, activation, theta, phi)
+    return landscape_from_points(name, x, y, activation, theta, phi, window=window)

@@ -66,11 +66,11 @@ from core.landscape_models import Landscape
 OPTIMIZERS: dict[str, str] = {
     "gd": "gradient descent",
     "line_search": "GD + line search",
-    "exact_line_search": "GD + exact line search",
     "sgd": "SGD",
     "momentum": "momentum",
     "nesterov": "Nesterov",
     "adam": "Adam",
+    "exact_line_search": "GD + exact line search",
 }
 OPTIMIZER_NAMES: tuple[str, ...] = tuple(OPTIMIZERS)
 FULL_BATCH: tuple[str, ...] = ("gd", "line_search", "exact_line_search")  # always all samples

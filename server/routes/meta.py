@@ -11,6 +11,7 @@ from pydantic import Field
 
 from core import (
     conv,
+    datasets,
     equivariance,
     images,
     landscape_models,
@@ -19,6 +20,7 @@ from core import (
     optimizers,
     pooling,
     signals,
+    trainer,
 )
 from core.activations import ACTIVATIONS
 from server.labs import LABS
@@ -80,6 +82,12 @@ def registries() -> dict[str, list[Named]]:
         "colour_images": _choices(images.COLOUR_IMAGES),
         "kernels": _choices(images.KERNEL_CHOICES),
         "signals": _choices(signals.SIGNALS),
+        "datasets": [Named(name=n, label=v[0]) for n, v in datasets.DATASETS.items()],
+        "features": [Named(name=n, label=v[0]) for n, v in datasets.FEATURES.items()],
+        "trainer_optimizers": [
+            Named(name=n, label=v) for n, v in trainer.TRAINER_OPTIMIZERS.items()
+        ],
+        "regularisers": [Named(name=n, label=v) for n, v in trainer.REGULARISERS.items()],
     }
 
 

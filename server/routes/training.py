@@ -43,6 +43,7 @@ OWN_POINTS_EXAMPLE = {
     "x": [0.0, 0.5, 1.0, 1.5, 2.0],
     "y": [0.4, 1.2, 1.7, 2.3, 2.9],
     "resolution": 40,
+    "window": [[-1, 2], [-1, 3]],
 }
 
 
@@ -79,6 +80,13 @@ class LandscapeSpec(Model):
         description="Network slice: (theta_k0, theta_k1) of each hidden unit k = 1..D, "
         "rows in unit order (theta_11 is the map's second axis; its value here is ignored).",
     )
+    window: list[ParamPair] | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="The map's window: (lo, hi) of the first parameter, then of the second "
+        "(default: the model's own window).",
+    )
     network_phi: list[Param] | None = Field(
         None,
         min_length=2,
@@ -89,16 +97,23 @@ class LandscapeSpec(Model):
     def make_landscape(self) -> landscape_models.Landscape:
         """The landscape with its data (seeded, so the same fields give the same data)."""
         theta = None if self.network_theta is None else np.array(self.network_theta)
+        window = None if self.window is None else np.array(self.window)
         phi = None if self.network_phi is None else np.array(self.network_phi)
         if (self.x is None) != (self.y is None):
             raise DomainError("give both x and y for your own points, or neither")
         if self.x is not None:
             return landscape_models.landscape_from_points(
-                self.landscape, np.array(self.x), np.array(self.y), self.activation, theta, phi
+                self.landscape,
+                np.array(self.x),
+                np.array(self.y),
+                self.activation,
+                theta,
+                phi,
+                window=window,
             )
         rng = np.random.default_rng(self.seed)
         return landscape_models.make_landscape(
-            self.landscape, self.n_samples, self.noise, rng, self.activation, theta, phi
+            self.landscape, self.n_samples, self.noise, rng, self.activation, theta, phi, window
         )
 
 
@@ -209,6 +224,7 @@ class PointResponse(Model):
     curve_f: list[float] = Field(description="f[x, phi] at curve_x, (C,).")
     loss: float = Field(description="Full loss L[phi] (mean over all samples).")
     gradient: Pair = Field(description="Full gradient of L at phi: (dL/dphi0, dL/dphi1).")
+    gradient_norm: float = Field(description="Length |grad L| of the full gradient.")
     batch_loss: float | None = Field(description="Mini-batch loss L_B[phi] (null: no batch).")
     batch_gradient: Pair | None = Field(description="Gradient of L_B at phi (null: no batch).")
     batch_surface: list[list[float]] | None = Field(
@@ -233,6 +249,7 @@ def point(req: PointRequest) -> PointResponse:
         curve_f=v.curve_f.tolist(),
         loss=v.full_loss,
         gradient=v.full_gradient.tolist(),
+        gradient_norm=float(np.hypot(*v.full_gradient)),
         batch_loss=v.batch_loss,
         batch_gradient=None if v.batch_gradient is None else v.batch_gradient.tolist(),
         batch_surface=None if v.batch_surface is None else v.batch_surface.tolist(),
@@ -327,6 +344,12 @@ class RunResponse(Model):
     ended_in: int | None = Field(
         None, description="Index of the nearest minimum to the end point (several-starts mode)."
     )
+    ended_at: Literal["minimum", "saddle", "maximum", "flat"] | None = Field(
+        None,
+        description="For a run that converged: the kind of point it stopped at, from the signs "
+        "of the Hessian's eigenvalues there (a zero gradient at a saddle is not a minimum); "
+        "null otherwise.",
+    )
     gradients: list[Pair] | None = Field(
         None, description="g_t used by each step, (S, 2) (with record only)."
     )
@@ -365,6 +388,9 @@ def _run_response(
         steps=len(run.trajectory) - 1,
         outside=landscape_loss.outside_window(run.trajectory, land.param_range).tolist(),
         ended_in=ended_in,
+        ended_at=str(landscape_critical.kind_at(land, run.trajectory[-1])[0])
+        if run.status == "converged"
+        else None,
         gradients=None if run.gradients is None else run.gradients.tolist(),
         moments=None if run.moments is None else run.moments.tolist(),
         second_moments=None if run.second_moments is None else run.second_moments.tolist(),

@@ -413,3 +413,24 @@ def test_recorded_moments_are_those_of_the_update():
 def test_registries_have_labels():
     assert set(OPTIMIZERS) == set(OPTIMIZER_NAMES) and all(OPTIMIZERS.values())
     assert set(FULL_BATCH) <= set(OPTIMIZER_NAMES)
+
+
+def test_gradient_descent_stops_at_the_saddle_and_sgd_escapes():
+    from core.landscape_critical import loss_map
+
+    land = make_landscape("saddle", 40, 0.2, np.random.default_rng(0))
+    view = loss_map(land, 60)
+    saddle, valleys = view.saddles.points[0], view.minima.points
+    gd, sgd = race(
+        land,
+        (OptimizerConfig("gd", 0.1), OptimizerConfig("sgd", 0.1, batch_size=8)),
+        np.array([-1.0, 0.0]),
+        300,
+        np.random.default_rng(0),
+    )
+    assert gd.status == "converged"
+    np.testing.assert_allclose(gd.trajectory[-1], saddle, atol=1e-5)
+    assert gd.losses[-1] == pytest.approx(view.saddles.losses[0], rel=1e-6)
+    end = sgd.trajectory[-1]
+    assert np.min(np.hypot(*(valleys - end).T)) < 0.3  # in one of the valleys
+    assert sgd.losses[-1] < view.saddles.losses[0] - 0.3

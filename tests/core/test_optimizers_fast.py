@@ -48,3 +48,15 @@ def test_fast_engine_matches_the_reference_loop_bit_for_bit(name, tolerance):
         statuses.add(run.status)
     if name != "gabor":  # the Gabor loss is bounded: nothing diverges there
         assert "diverged" in statuses
+
+
+def test_recording_runs_take_the_same_steps():
+    from core.optimizers import race
+
+    land = make_landscape("gabor", 23, 0.2, np.random.default_rng(1))
+    cases = configs()[:8]
+    plain = race(land, cases, np.array([1.0, 5.0]), 60, np.random.default_rng(4))
+    recorded = race(land, cases, np.array([1.0, 5.0]), 60, np.random.default_rng(4), record=True)
+    for a, b in zip(plain, recorded, strict=True):
+        assert_same(a, b)
+        assert b.gradients.shape == (len(b.trajectory) - 1, 2)

@@ -20,7 +20,7 @@ def test_landscape_default_body_matches_core(client):
     phi_0, phi_1 = landscape_loss.grid_axes(land, 80)
     surface = landscape_loss.loss_surface(land, phi_0, phi_1)
     minima = landscape_critical.find_minima(land, phi_0, phi_1, surface)
-    saddles = landscape_critical.find_saddles(land, phi_0, phi_1)
+    saddles = landscape_critical.find_saddles(land, phi_0, phi_1, surface)
     assert body == {
         "label": "Gabor model",
         "formula": land.formula,
@@ -64,6 +64,7 @@ def test_point_with_and_without_a_batch(client):
     loss, grad = landscape_loss.loss_and_gradient(land, np.array([1.0, 10.0]))
     assert body["loss"] == pytest.approx(loss)
     assert body["gradient"] == pytest.approx(grad.tolist())
+    assert body["gradient_norm"] == pytest.approx(float(np.hypot(*grad)))
     assert body["batch_loss"] is None and body["batch_surface"] is None
     assert len(body["curve_x"]) == len(body["curve_f"]) == 200
     with_batch = client.post(f"{API}/point", json={**req, "batch": [0, 5, 7]}).json()
@@ -187,8 +188,8 @@ def test_starts_say_which_valley(client):
                 {
                     "type": "literal_error",
                     "loc": ["body", "optimizers", 0, "kind"],
-                    "msg": "Input should be 'gd', 'line_search', 'exact_line_search', 'sgd', "
-                    "'momentum', 'nesterov' or 'adam'",
+                    "msg": "Input should be 'gd', 'line_search', 'sgd', 'momentum', "
+                    "'nesterov', 'adam' or 'exact_line_search'",
                 }
             ],
         ),
@@ -337,7 +338,7 @@ def test_angle_is_null_where_the_gradient_vanishes(client):
             "batch": [0],
         },
     ).json()
-    assert body["gradient"] == [0.0, 0.0]
+    assert body["gradient"] == [0.0, 0.0] and body["gradient_norm"] == 0.0
     assert body["angle"] is None
 
 
@@ -368,3 +369,50 @@ def test_every_response_field_has_a_description(client):
     ):
         for field, spec in schemas[name]["properties"].items():
             assert spec.get("description"), f"{name}.{field}"
+
+
+def test_a_run_stopped_at_the_saddle_says_so(client):
+    body = client.post(
+        f"{API}/race",
+        json={
+            "landscape": "saddle",
+            "phi0": -1.0,
+            "phi1": 0.0,
+            "optimizers": [
+                {"kind": "gd", "learning_rate": 0.05},
+                {"kind": "gd", "learning_rate": 0.05},
+            ],
+            "max_steps": 300,
+        },
+    ).json()
+    assert body["runs"][0]["status"] == "converged"
+    assert body["runs"][0]["ended_at"] == "saddle"
+    off = client.post(
+        f"{API}/race",
+        json={
+            "landscape": "saddle",
+            "phi0": -1.0,
+            "phi1": 0.5,
+            "max_steps": 1000,
+            "optimizers": [{"kind": "gd", "learning_rate": 0.05}],
+        },
+    ).json()["runs"][0]
+    assert off["status"] == "converged" and off["ended_at"] == "minimum"
+
+
+def test_own_window_moves_the_map(client):
+    body = client.post(
+        f"{API}/landscape",
+        json={
+            "landscape": "linear",
+            "x": [0, 1, 2],
+            "y": [10, 30, 50],
+            "window": [[5, 15], [15, 25]],
+            "resolution": 30,
+        },
+    ).json()
+    assert body["param_range"] == [[5, 15], [15, 25]]
+    assert body["surface"]["phi0"][0] == 5 and body["surface"]["phi1"][-1] == 25
+    np.testing.assert_allclose(body["minima"][0]["phi"], [10, 20], atol=1e-6)  # y = 10 + 20 x
+    bad = client.post(f"{API}/landscape", json={"window": [[1, 0], [0, 1]]})
+    assert bad.status_code == 422 and "lo < hi" in bad.json()["detail"][0]["msg"]
