@@ -1,6 +1,7 @@
 """Max and average pooling of signals and images, local and global.
 
-Course notes ch. 6 ("Downsampling"); Prince, *Understanding Deep Learning*, ch. 10.4.1.
+Course notes ch. 6.1 and 6.2 (pooling makes a network partly invariant to translation);
+Prince, *Understanding Deep Learning*, ch. 10.4.1 (downsampling: max and mean pooling).
 Pooling summarises each window of P inputs (P x P pixels for images) by its maximum or its
 mean. Windows start every S positions (stride S, default S = P: windows side by side) and
 there is no padding, so the output has floor((N - P) / S) + 1 entries along each axis.
