@@ -53,11 +53,17 @@ class Sides:
     pos_offset: float
     neg_slope: float
     neg_offset: float
+    zero_on: bool = False
 
     @property
     def switches(self) -> bool:
         """Whether the formula changes at zero (so a unit creates joints)."""
         return (self.pos_slope, self.pos_offset) != (self.neg_slope, self.neg_offset)
+
+    def on(self, z: np.ndarray) -> np.ndarray:
+        """Which units are on the positive piece: ``z > 0``, or ``z >= 0`` when ``a[0]`` is
+        the positive piece's value and not the negative one's (the Heaviside step)."""
+        return z >= 0 if self.zero_on else z > 0
 
 
 def activation_sides(name: str) -> Sides | None:
@@ -68,7 +74,9 @@ def activation_sides(name: str) -> Sides | None:
     one = np.array([1.0, -1.0])
     slope = act.derivative(one)
     offset = act.value(one) - slope * one
-    return Sides(float(slope[0]), float(offset[0]), float(slope[1]), float(offset[1]))
+    at_zero = float(act.value(np.zeros(1))[0])
+    zero_on = at_zero != offset[1]  # a[0] is not the negative piece's value
+    return Sides(float(slope[0]), float(offset[0]), float(slope[1]), float(offset[1]), zero_on)
 
 
 def network_sides(net: Network) -> list[Sides] | None:
@@ -203,7 +211,7 @@ def pieces_1d(net: Network, x_min: float, x_max: float, per_layer: bool = True) 
                 edges = new_edges
                 s, c, abs_s, abs_c = s[parent], c[parent], abs_s[parent], abs_c[parent]
         mids = 0.5 * (edges[:-1] + edges[1:])[:, None]
-        on = c + s * mids > 0  # (P, D_k) which side of zero each unit is on
+        on = layer.on(c + s * mids)  # (P, D_k) which side of zero each unit is on
         if layer.switches:
             # A unit switches at an interior edge where its side differs between the two pieces.
             edge, unit = np.nonzero(on[:-1] != on[1:])
@@ -331,7 +339,7 @@ def pattern_codes(net: Network, points: np.ndarray, upto: int | None = None) -> 
     for k in range(1, upto + 1):
         if sides[k - 1].switches:
             with np.errstate(over="ignore"):
-                codes = codes * np.uint64(0x9E3779B97F4A7C15) + _pack_bits(f > 0)
+                codes = codes * np.uint64(0x9E3779B97F4A7C15) + _pack_bits(sides[k - 1].on(f))
         h = get_activation(net.activations[k - 1]).value(f)
         f = net.betas[k][:, None] + net.omegas[k] @ h
     return codes
@@ -501,7 +509,7 @@ def cells_2d(net: Network, box: tuple[float, float, float, float]) -> Cells2D:
         valid = np.arange(vertices.shape[1]) < n[:, None]
         centre = (vertices * valid[..., None]).sum(axis=1) / n[:, None]  # (P, 2) inside
         x = np.concatenate([np.ones((len(n), 1)), centre], axis=1)  # (P, 3)
-        on = np.einsum("pdj,pj->pd", coef, x) > 0
+        on = layer.on(np.einsum("pdj,pj->pd", coef, x))
         slope_a, offset_a = _layer_affine(layer, on)  # (P, D_k)
         h = slope_a[..., None] * coef
         h[..., 0] += offset_a

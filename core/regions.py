@@ -457,7 +457,7 @@ def region_map(
             *panels,
         )
     sides = activation_sides(activation)
-    active = z > 0  # (n2 * n1, D)
+    active = sides.on(z)  # (n2 * n1, D)
     if sides.switches:
         codes = _pack_patterns(active)  # (n2 * n1,)
         patterns_exact = count_regions_exact(theta, box)

@@ -31,7 +31,7 @@ import numpy as np
 
 from core import network
 from core.activations import ACTIVATIONS, get_activation
-from core.deep_regions import pieces_1d
+from core.deep_regions import activation_sides, pieces_1d
 from core.errors import DomainError
 
 # Activations whose formula changes at z = 0: a joint of each unit separates linear regions.
@@ -256,7 +256,8 @@ def pieces_and_regions_1d(
     edges = exact.edges
     mids = 0.5 * (edges[:-1] + edges[1:])  # (P,)
     z = theta[:, 0] + mids[:, None] * theta[:, 1]  # (P, D)
-    active = z > 0 if activation in SWITCHING_ACTIVATIONS else np.ones_like(z, dtype=bool)
+    sides = activation_sides(activation)
+    active = sides.on(z) if sides.switches else np.ones_like(z, dtype=bool)
     pieces = tuple(
         Piece1D(
             float(edges[p]), float(edges[p + 1]), active[p], exact.slopes[p], exact.intercepts[p]
@@ -330,12 +331,28 @@ def flow_1d(
     else:
         pieces = regions = None
         bends = np.ones(len(positions), dtype=bool)
-        note = (
-            f"{act.label} is smooth, not piecewise linear: the output bends everywhere, so "
-            "linear regions and slopes are not defined. The marked points are where each "
-            "pre-activation crosses zero."
+        note = smooth_activation_note(activation) + (
+            " The marked points are where each pre-activation crosses zero."
         )
     return Flow1D(x, fwd, units, positions, bends, pieces, regions, note)
+
+
+def smooth_activation_note(activation: str) -> str:
+    """Why a network with a curved activation has no linear regions to count.
+
+    ELU is the identity for z > 0, so its network is linear where every pre-activation is
+    positive; the other curved activations are not linear on any interval.
+    """
+    if activation == "elu":
+        return (
+            "ELU is the identity for z > 0 and curved for z < 0: the output is linear "
+            "wherever every pre-activation is positive and in general curved elsewhere, so it "
+            "is not piecewise linear and linear regions are not defined."
+        )
+    return (
+        f"{get_activation(activation).label} is not linear on any interval, so the output "
+        "is in general not piecewise linear: linear regions and slopes are not defined."
+    )
 
 
 def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:

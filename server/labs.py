@@ -63,6 +63,15 @@ LABS: tuple[Lab, ...] = (
         "polar",
     ),
     Lab(
+        "dimensionality",
+        "3",
+        "Curse of dimensionality",
+        "Grid cells go empty, coefficient counts explode, distances concentrate; data lie on "
+        "a manifold.",
+        "dimensionality.html",
+        "dimensionality",
+    ),
+    Lab(
         "approximation",
         "3.1",
         "Universal approximation",

@@ -298,3 +298,12 @@ def test_a_tiny_but_real_change_of_slope_splits_a_region():
         [[0.0, -0.5, -0.5], [0.0]], [[[1.0], [1.0], [1.0]], [[1.0, 1e-10, -1e-10]]], "relu"
     )
     assert pieces_1d(cancel, 0.1, 1.0).n_regions == 1
+
+
+def test_heaviside_pattern_at_zero_is_the_step_value():
+    net = network_from_lists([[0.0], [0.0]], [[[1.0, 0.0]], [[1.0]]], "heaviside")
+    cells = cells_2d(net, (-1.0, 1.0, -1.0, 1.0))
+    points = np.array([[0.0, -0.5, 0.5], [0.3, 0.3, 0.3]])  # x1 = 0 lies on the switch
+    cell = locate(cells, net, points)
+    plane = cells.coefficients[cell, 0, 0]  # constant pieces
+    np.testing.assert_array_equal(plane, forward(net, points).output[0])  # 1, 0, 1

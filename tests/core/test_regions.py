@@ -331,3 +331,13 @@ def test_linear_regions_count_only_lines_that_change_the_output(theta, phi, patt
     m = region_map(theta, phi, "relu", UNIT_BOX, 40)  # no grid point on a line
     assert (m.pattern_count, m.exact_count) == (patterns, regions)
     assert len(m.patterns) == regions  # the grid sees every region here
+
+
+def test_heaviside_map_on_a_line_takes_the_step_value_at_zero():
+    # The grid has points on the line x1 = 0, where the step is 1 (the book's convention).
+    theta, phi = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), np.array([[0.0, 1.0, 2.0]])
+    m = region_map(theta, phi, "heaviside", UNIT_BOX, 41)
+    g1, g2 = np.meshgrid(m.x1, m.x2)
+    expected = forward(np.stack([g1.ravel(), g2.ravel()], axis=1), theta, phi, "heaviside")
+    np.testing.assert_array_equal(m.outputs, expected.outputs[:, 0].reshape(g1.shape))
+    assert m.exact_count == m.pattern_count == 4
