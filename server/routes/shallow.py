@@ -324,7 +324,7 @@ class RegionsResponse(Model):
 
 def _rounded(values: np.ndarray, digits: int | None) -> list:
     """The map as nested lists, rounded to ``digits`` significant digits of its largest entry
-    when ``digits`` is given (short numbers make the answer ~3x smaller to send).
+    when ``digits`` is given (short numbers make the answer about half as large).
 
     A map whose largest entry is below about 1e-294 is sent as it is: rounding it would need
     a power of ten beyond the largest double.
