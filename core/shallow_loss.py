@@ -96,7 +96,8 @@ def loss_and_gradient(
         grads = network.backward(net, fwd, result.gradient)
     dl_dtheta = np.column_stack([grads.dl_dbetas[0], grads.dl_domegas[0]])  # (D, D_i + 1)
     dl_dphi = np.column_stack([grads.dl_dbetas[1], grads.dl_domegas[1]])  # (D_o, D + 1)
-    if not all(np.all(np.isfinite(a)) for a in (result.per_example, dl_dtheta, dl_dphi)):
+    every_number = (result.per_example, result.total, result.gradient, dl_dtheta, dl_dphi)
+    if not all(np.all(np.isfinite(a)) for a in every_number):
         raise DomainError(
             "the loss or its gradient is too large to represent as a double: use smaller "
             "parameters or inputs (or a predicted sigma further from 0)"
