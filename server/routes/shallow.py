@@ -265,7 +265,8 @@ class RegionsRequest(Model):
         ge=1,
         le=17,
         description="Round the maps (output, unit panels) to this many significant digits of "
-        "their largest |value|, for a smaller answer; default: full double precision.",
+        "their largest |value|, for a smaller answer (a map whose largest |value| is below "
+        "10^(digits - 301) stays as it is); default: full double precision.",
     )
 
     @model_validator(mode="after")
@@ -326,8 +327,8 @@ def _rounded(values: np.ndarray, digits: int | None) -> list:
     """The map as nested lists, rounded to ``digits`` significant digits of its largest entry
     when ``digits`` is given (short numbers make the answer about half as large).
 
-    A map whose largest entry is below about 1e-294 is sent as it is: rounding it would need
-    a power of ten beyond the largest double.
+    A map whose largest entry is below ``10**(digits - 301)`` is sent as it is: rounding it
+    would need a power of ten beyond the largest double.
     """
     scale = float(np.max(np.abs(values), initial=0.0))
     if digits is None or scale == 0.0:
