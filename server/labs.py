@@ -63,6 +63,15 @@ LABS: tuple[Lab, ...] = (
         "polar",
     ),
     Lab(
+        "dimensionality",
+        "3",
+        "Curse of dimensionality",
+        "Grid cells go empty, coefficient counts explode, distances concentrate; data lie on "
+        "a manifold.",
+        "dimensionality.html",
+        "dimensionality",
+    ),
+    Lab(
         "approximation",
         "3.1",
         "Universal approximation",
@@ -132,8 +141,8 @@ LABS: tuple[Lab, ...] = (
         "7",
         "Backpropagation",
         "The forward pass stores activations; the backward pass reuses them for every derivative.",
-        None,
-        None,
+        "backprop.html",
+        "backprop",
     ),
 )
 

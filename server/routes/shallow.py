@@ -341,10 +341,8 @@ def _rounded(values: np.ndarray, digits: int | None) -> list:
 
 def _note(activation: str, exact: int | None, grid: int | None) -> str:
     if exact is None:
-        return (
-            "This activation is smooth, not piecewise linear: the output bends everywhere, so "
-            "linear regions are not defined. The lines show where each unit's pre-activation "
-            "is zero."
+        return shallow.smooth_activation_note(activation) + (
+            " The lines show where each unit's pre-activation is zero."
         )
     if activation == "linear":
         return "With the identity activation the network is one plane: a single region."
