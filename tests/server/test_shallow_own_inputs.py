@@ -303,3 +303,31 @@ def test_linear_view_on_own_points_is_full_precision(client):
     assert trajectory["phi0"] == pytest.approx([p[0] for p in path], rel=1e-13)
     assert trajectory["phi1"] == pytest.approx([p[1] for p in path], rel=1e-13)
     assert body["descent"]["steps"] == 3
+
+
+def test_the_shallow_layout_maps_onto_the_network_layers(client):
+    # theta = [beta_0 | Omega_0] and phi = [beta_1 | Omega_1]: the backprop lab's answer for the
+    # same network, written layer by layer, must give the same loss and gradients.
+    theta = [[0.2, -1.0, 0.5], [-0.4, 0.3, 1.1]]
+    phi = [[0.1, 2.0, -0.7]]
+    data = {"x": [[0.5, -1.0, 0.25], [1.0, 0.5, -2.0]], "targets": [[1.0, -0.5, 0.0]]}
+    shallow = post_loss(client, theta=theta, phi=phi, activation="tanh", **data)
+    r = client.post(
+        "/api/v1/backprop/network",
+        json={
+            "betas": [[row[0] for row in theta], [phi[0][0]]],
+            "omegas": [[row[1:] for row in theta], [phi[0][1:]]],
+            "activations": ["tanh"],
+            **data,
+        },
+    )
+    assert r.status_code == 200, r.text
+    layers = r.json()
+    assert shallow["loss"]["total"] == pytest.approx(layers["loss"]["total"], rel=1e-14)
+    assert shallow["dl_dtheta"] == [
+        pytest.approx([b, *w], rel=1e-12)
+        for b, w in zip(layers["dl_dbetas"][0], layers["dl_domegas"][0], strict=True)
+    ]
+    assert shallow["dl_dphi"] == [
+        pytest.approx([layers["dl_dbetas"][1][0], *layers["dl_domegas"][1][0]], rel=1e-12)
+    ]
