@@ -1,7 +1,7 @@
 """Latency of every lab's endpoints at their default and example requests: p50 and p99, in ms.
 
 The cases come from the lab manifest (``server/labs.py``) and the OpenAPI schema: for each lab's
-route module, every operation under its prefix is posted with ``{}`` (every field at its
+route module, every POST operation of its router is posted with ``{}`` (every field at its
 default) and with each example of its request schema, so a new lab or endpoint is measured
 without editing this file. Multipart uploads send ``docs/linear-lab.png`` with the other form
 fields at their defaults. A request that does not answer 200 (``{}`` where a field has no
@@ -21,6 +21,7 @@ the machine's load.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import socket
 import subprocess
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +77,12 @@ def cases(openapi: dict, only: str | None = None) -> list[Case]:
         labs = ", ".join(lab.id for lab in LABS if lab.router == module)
         if only and only not in labs.split(", "):
             continue
-        prefix = f"/api/v1/{module}/"
+        # The module's router on an app of its own: its paths, included routers' too.
+        alone = FastAPI()
+        alone.include_router(importlib.import_module(f"server.routes.{module}").router)
+        paths = set(alone.openapi()["paths"])
         for path, item in openapi["paths"].items():
-            if not path.startswith(prefix) or "post" not in item:
+            if path not in paths or "post" not in item:
                 continue
             content = item["post"].get("requestBody", {}).get("content", {})
             if "application/json" in content:
