@@ -100,7 +100,8 @@ class Flow1D:
     Attributes
     ----------
     x : ndarray, shape (n,)
-        Sorted sample points; the joints inside the interval are included so kinks are exact.
+        Sample points: the caller's own, in their order, or sorted evenly spaced samples with
+        the joints inside the interval included so kinks are exact.
     forward : ShallowForward
         Intermediate quantities at ``x``.
     joint_units : ndarray of int, shape (k,)
@@ -294,6 +295,7 @@ def flow_1d(
     x_min: float,
     x_max: float,
     n_points: int,
+    x: np.ndarray | None = None,
 ) -> Flow1D:
     """Everything the 1D flow panels show: samples, joints and linear regions.
 
@@ -303,9 +305,12 @@ def flow_1d(
     phi : ndarray, shape (D_o, D + 1)
     activation : str
     x_min, x_max : float
-        The interval shown, ``x_min < x_max``.
+        The interval whose joints and linear regions are given, ``x_min < x_max``.
     n_points : int
         Number of evenly spaced samples (at least 2); joints inside the interval are added.
+    x : ndarray, shape (n,), optional
+        Your own sample points (any order, inside the interval or not); when given they
+        replace the evenly spaced samples and ``n_points`` is not used.
 
     Returns
     -------
@@ -321,7 +326,10 @@ def flow_1d(
     units, positions = joints_1d(theta)
     visible = (positions >= x_min) & (positions <= x_max)
     units, positions = units[visible], positions[visible]
-    x = np.union1d(np.linspace(x_min, x_max, n_points), positions)  # (n,)
+    if x is None:
+        x = np.union1d(np.linspace(x_min, x_max, n_points), positions)  # (n,)
+    else:
+        x = _own_samples(x, "x")
     fwd = forward(x[:, None], theta, phi, activation)
     if act.piecewise_linear:
         pieces, regions = pieces_and_regions_1d(theta, phi, activation, x_min, x_max)
@@ -367,12 +375,18 @@ def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
     return n_hidden * (n_inputs + 1) + n_outputs * (n_hidden + 1)
 
 
-def activation_curves(z_min: float, z_max: float, n_points: int) -> tuple[ActivationCurve, ...]:
-    """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``."""
-    _check_interval(z_min, z_max)
-    if n_points < 2:
-        raise DomainError(f"n_points must be at least 2, got {n_points}")
-    z = np.linspace(z_min, z_max, n_points)  # (n,)
+def activation_curves(
+    z_min: float, z_max: float, n_points: int, z: np.ndarray | None = None
+) -> tuple[ActivationCurve, ...]:
+    """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``, or on
+    your own ``z`` (shape (n,), any order) when given."""
+    if z is None:
+        _check_interval(z_min, z_max)
+        if n_points < 2:
+            raise DomainError(f"n_points must be at least 2, got {n_points}")
+        z = np.linspace(z_min, z_max, n_points)  # (n,)
+    else:
+        z = _own_samples(z, "z")
     return tuple(
         ActivationCurve(a.name, a.label, a.formula, a.piecewise_linear, a.value(z), a.derivative(z))
         for a in ACTIVATIONS.values()
@@ -407,3 +421,10 @@ def _region_note(activation: str, n_pieces: int, n_regions: int) -> str:
             "a little there."
         )
     return "An inactive ReLU unit (z_d <= 0) contributes nothing to the output in that region."
+
+
+def _own_samples(values: np.ndarray, name: str) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise DomainError(f"{name} must be a non-empty list of finite numbers")
+    return values
