@@ -2,7 +2,7 @@
 
 Course notes ch. 5 (Prince ch. 5.1-5.5): the predicted distribution over the data, each point's
 likelihood, the NLL (with its affine relation to the sum of squares when sigma is fixed), the
-closed-form maximum-likelihood solution where there is one, and a gradient-descent fit. The
+closed-form maximum-likelihood solution where there is one, and an optimiser's fit. The
 pieces live in :mod:`core.likelihood`; this module only assembles them.
 """
 
