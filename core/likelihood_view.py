@@ -134,8 +134,8 @@ def explore(
         bad = int((~valid).sum())
         if bad:
             message = (
-                f"{bad} of {valid.size} points have λ outside [0, 1] (or λ = 0 for their label): "
-                "the likelihood is not a probability there, so the NLL is undefined"
+                f"{bad} of {valid.size} points have λ outside [0, 1] or give their label "
+                "probability 0: there the NLL is undefined"
             )
         else:
             total = float(result.nll.sum())

@@ -187,7 +187,7 @@ function drawBinary(d, s) {
   });
   if (bad.length) {
     traces.push({
-      x: bad.map((i) => d.x[i]), y: bad.map((i) => d.y[i]), mode: "markers", name: "likelihood not a probability",
+      x: bad.map((i) => d.x[i]), y: bad.map((i) => d.y[i]), mode: "markers", name: "NLL undefined",
       marker: { symbol: "x", size: 13, color: COLORS.model, line: { width: 2 } }, hoverinfo: "skip",
     });
   }
@@ -257,6 +257,9 @@ function drawPoints(d) {
   });
 }
 
+// Short plot titles (the full message is in the read-outs): a long one is cut on a phone.
+const FIT_ENDS = { converged: "converged", max_steps: "stopped at the step limit", diverged: "diverged" };
+
 function drawFit(d) {
   const traces = [];
   if (d.fit) {
@@ -267,7 +270,7 @@ function drawFit(d) {
     }
   }
   draw("fit-plot", traces, {
-    title: title(d.fit ? `Fit · ${d.fit.status.replace("_", " ")} after ${d.fit.steps} steps` : "Fit: tick \"run from the current φ\""),
+    title: title(d.fit ? `Fit · ${FIT_ENDS[d.fit.status] ?? d.fit.status} (${d.fit.steps} steps)` : "Fit: tick \"run from the current φ\""),
     xaxis: { title: { text: "step" } },
     yaxis: { title: { text: "L[φ]" } },
     uirevision: "fit",
