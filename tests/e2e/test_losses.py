@@ -158,6 +158,10 @@ def test_discrete_kl_is_asymmetric_and_can_be_infinite(page, base_url, console, 
     ready = open_lab(page, base_url)
     text = readout(page, "discrete-readouts")
     assert "KL[p‖q]" in text and "∞" not in text
+    # The default p and q show the asymmetry (mirror-image defaults once gave equal values).
+    forward = float(re.search(r"KL\[p‖q\] = (\S+)", text).group(1))
+    backward = float(re.search(r"KL\[q‖p\] = (\S+)", text).group(1))
+    assert abs(forward - backward) > 0.05
     set_slider(page, "q3", 0)  # q gives outcome 3 nothing, p does: KL[p||q] is infinite
     wait_ready(page, ready)
     text = readout(page, "discrete-readouts")

@@ -11,7 +11,8 @@ const API = "api/v1/losses";
 const MAX_POINTS = 500;
 const OUTCOMES = 4; // bars of the discrete KL panel
 const P_DEFAULT = [0.4, 0.3, 0.2, 0.1];
-const Q_DEFAULT = [0.1, 0.2, 0.3, 0.4];
+// Not the mirror image of p: with mirrored defaults KL[p‖q] = KL[q‖p] and the page looked symmetric.
+const Q_DEFAULT = [0.1, 0.1, 0.2, 0.6];
 
 initPage("losses");
 
