@@ -229,6 +229,11 @@ class TrainResponse(Model):
     state: StateSpec = Field(description="The final state: resume or export from here.")
     layers: list[LayerWeights] = Field(description="The final weights, layer by layer.")
     picture: PictureOut = Field(description="The final network over the plane.")
+    regions: int | None = Field(
+        description="Linear regions of the final network in [-6, 6]^2 (exact), or null when "
+        "they are not defined or not counted; see regions_note."
+    )
+    regions_note: str = Field(description="What the region count means, or why there is none.")
 
 
 class DataRequest(Model):
@@ -353,6 +358,11 @@ def _picture(run: _Run, state: core_trainer.TrainerState) -> dict:
     }
 
 
+def _regions(run: _Run, state: core_trainer.TrainerState) -> dict:
+    count = core_trainer.count_regions(run.config, run.train, state)
+    return {"regions": count.regions, "regions_note": count.note}
+
+
 def _layers(run: _Run, state: core_trainer.TrainerState) -> list[dict]:
     net = core_trainer.state_network(run.config, run.train, state)
     return [
@@ -382,6 +392,7 @@ def _fit(req: TrainRequest) -> dict:
         "state": _state(state),
         "layers": _layers(run, state),
         "picture": _picture(run, state),
+        **_regions(run, state),
     }
 
 
@@ -411,6 +422,7 @@ def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
         "history": records,
         "state": _state(last.state),
         "picture": _picture(run, last.state),
+        **_regions(run, last.state),
     }
     return event
 
@@ -434,6 +446,7 @@ async def stream(req: TrainRequest, request: Request) -> StreamingResponse:
         "parameter_count": network.parameter_count(run.widths),
         "state": _state(run.start),
         "picture": await run_in_threadpool(_picture, run, run.start),
+        **(await run_in_threadpool(_regions, run, run.start)),
     }
 
     async def events():

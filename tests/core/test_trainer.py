@@ -221,3 +221,46 @@ def test_evaluation_loss_and_accuracy_by_a_loop_over_the_points(name, classes):
         assert result.accuracy is None
     else:
         assert result.accuracy == pytest.approx(np.mean(right), abs=1e-15)
+
+
+def test_region_count_of_a_single_relu_unit_and_when_there_is_none():
+    train, _ = data("xor", n=20)
+    config = trainer.TrainerConfig(hidden=(1,), activations=("relu",))
+    state = trainer.initial_state(config, train, 0)
+    # One unit whose line x1 = x2 crosses the view and a non-zero output weight: two regions.
+    vector = network.flatten(
+        network.network_from_lists([[0.0], [0.0]], [[[1.0, -1.0]], [[2.0]]], ["relu"])
+    )
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    assert trainer.count_regions(config, train, state).regions == 2
+    # With a zero output weight the unit's bend does not show: one region.
+    vector = network.flatten(
+        network.network_from_lists([[0.0], [0.0]], [[[1.0, -1.0]], [[0.0]]], ["relu"])
+    )
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    assert trainer.count_regions(config, train, state).regions == 1
+    smooth = trainer.TrainerConfig(hidden=(1,), activations=("tanh",))
+    assert trainer.count_regions(smooth, train, state).regions is None
+    squares = trainer.TrainerConfig(
+        feature_names=("x1_squared", "x2"), hidden=(1,), activations=("relu",)
+    )
+    assert "not linear" in trainer.count_regions(squares, train, state).note
+
+
+def test_region_count_matches_distinct_affine_pieces_on_a_grid():
+    # Independent check: on a fine grid, count distinct (gradient, offset) pieces of a
+    # 2-3-1 ReLU network whose regions are all convex and large (so every one is sampled).
+    train, _ = data("xor", n=20)
+    config = trainer.TrainerConfig(hidden=(3,), activations=("relu",))
+    net = network.network_from_lists(
+        [[0.5, -1.0, 0.3], [0.2]],
+        [[[1.0, 0.2], [-0.3, 1.0], [0.7, -0.8]], [[1.0, -2.0, 0.5]]],
+        ["relu"],
+    )
+    vector = network.flatten(net)
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    axis = np.linspace(-6, 6, 601)
+    x1, x2 = np.meshgrid(axis, axis)
+    active = (net.omegas[0] @ np.stack([x1.ravel(), x2.ravel()]) + net.betas[0][:, None]) > 0
+    patterns = {tuple(col) for col in active.T}  # all three units bend the output: one region each
+    assert trainer.count_regions(config, train, state).regions == len(patterns)

@@ -120,6 +120,7 @@ const run = {
   status: "ready",
   message: "",
   controller: null, // the open stream, when playing
+  regions: null, // { count, note }: linear regions of the network on screen
 };
 let data = null; // { task, classes, train, test }
 let pendingImport = null;
@@ -129,6 +130,7 @@ function record(event, replace) {
   run.history.push(...(event.history || []));
   if (event.state) run.state = event.state;
   if (event.picture) run.picture = event.picture;
+  if ("regions_note" in event) run.regions = { count: event.regions, note: event.regions_note };
 }
 
 // ------------------------------------------------------------------ drawing
@@ -302,6 +304,11 @@ function drawReadouts() {
     parts.push(`<div><b>loss</b> training ${fmt(last.train_loss, 4)}, test ${last.test_loss === null ? "—" : fmt(last.test_loss, 4)}</div>`);
     if (run.header?.task !== "regression") parts.push(`<div><b>accuracy</b> training ${pct(last.train_accuracy)}, test ${pct(last.test_accuracy)}</div>`);
   }
+  if (run.regions) {
+    parts.push(run.regions.count === null
+      ? `<div><b>linear regions</b> — (${run.regions.note})</div>`
+      : `<div><b>linear regions</b> ${run.regions.count} in view</div>`);
+  }
   parts.push(`<div>${status} ${run.message}</div>`);
   document.getElementById("readouts").innerHTML = parts.join("");
   document.getElementById("play").textContent = run.controller ? "Pause" : "Play";
@@ -392,6 +399,7 @@ function renderModel({ answer, history }) {
   run.header = { task: answer.task, classes: answer.classes, widths: answer.widths, parameter_count: answer.parameter_count };
   run.state = answer.state;
   run.picture = answer.picture;
+  run.regions = { count: answer.regions, note: answer.regions_note };
   run.history = history ?? answer.history;
   run.status = "ready";
   run.message = answer.state.epoch ? `replayed to epoch ${answer.state.epoch}` : "press Play to train";
