@@ -51,7 +51,13 @@ class DataSpec(Model):
 
     dataset: DatasetName = Field("xor", description="Built-in data set.")
     n_points: int = Field(300, ge=10, le=MAX_POINTS, description="Points drawn, train and test.")
-    noise: float = Field(0.0, ge=0, le=3, description="Std of the Gaussian noise on the points.")
+    noise: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="Std of the Gaussian noise on the points; blob sets: std 0.6 + noise; "
+        "regression plane: noise on the targets.",
+    )
     classes: int = Field(3, ge=3, le=5, description="Classes of the multiclass sets (3 to 5).")
     train_fraction: float = Field(
         0.5, ge=0.1, le=1.0, description="Share of the points used for training; the rest test."

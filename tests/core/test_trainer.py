@@ -193,6 +193,36 @@ def test_update_gradient_matches_finite_differences(name, regulariser, classes):
     np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize(("name", "classes"), [("circle", None), ("rings", 4), ("plane", None)])
+def test_evaluation_loss_and_accuracy_by_a_loop_over_the_points(name, classes):
+    # The curves' definitions: the mean per-point NLL (least squares for regression) and the
+    # share of points whose most probable class is their label, each point computed by hand.
+    train, _ = data(name, n=80, noise=0.3, classes=classes)
+    config = trainer.TrainerConfig(hidden=(5,), activations=("tanh",))
+    state = trainer.initial_state(config, train, 3)
+    net = trainer.state_network(config, train, state)
+    losses, right = [], []
+    for point, label in zip(train.x, train.y, strict=True):
+        f = network.forward(net, datasets.features(point[None, :], config.feature_names)).output
+        f = f[:, 0]  # (D_o,)
+        if train.task == "binary":
+            lam = 1.0 / (1.0 + np.exp(-f[0]))
+            losses.append(-np.log(lam) if label == 1 else -np.log(1.0 - lam))
+            right.append((lam > 0.5) == (label == 1))
+        elif train.task == "multiclass":
+            p = np.exp(f - f.max()) / np.exp(f - f.max()).sum()
+            losses.append(-np.log(p[int(label)]))
+            right.append(np.argmax(p) == label)
+        else:
+            losses.append((f[0] - label) ** 2)
+    result = trainer.evaluate(config, state, train)
+    assert result.loss == pytest.approx(np.mean(losses), rel=1e-12)
+    if train.task == "regression":
+        assert result.accuracy is None
+    else:
+        assert result.accuracy == pytest.approx(np.mean(right), abs=1e-15)
+
+
 def test_region_count_of_a_single_relu_unit_and_when_there_is_none():
     train, _ = data("xor", n=20)
     config = trainer.TrainerConfig(hidden=(1,), activations=("relu",))

@@ -165,6 +165,14 @@ function pointTraces() {
   return traces;
 }
 
+// The legend sits at the foot of the figure (container coordinates), below the x-axis title
+// whatever the plot's height; a narrow figure stacks its entries and needs a deeper margin.
+const BOTTOM_LEGEND = { orientation: "h", x: 0, xref: "container", y: 0.01, yref: "container", yanchor: "bottom" };
+function bottomMargin(id) {
+  const width = document.getElementById(id)?.clientWidth ?? 800;
+  return width < 500 ? 150 : 100;
+}
+
 function mapTrace(pic) {
   if (!pic) return { type: "heatmap", x: [], y: [], z: [[]], showscale: false };
   const task = run.header?.task ?? data?.task;
@@ -180,11 +188,11 @@ function mapTrace(pic) {
     };
   }
   if (task === "regression") {
-    return { ...base, z: pic.output, colorscale: "RdBu", reversescale: true, hovertemplate: "f = %{z:.3f}<extra></extra>", colorbar: { ...base.colorbar, title: { text: "f" } } };
+    return { ...base, z: pic.output, colorscale: "RdBu", reversescale: true, hovertemplate: "f = %{z:.3f}<extra></extra>", colorbar: { ...base.colorbar, title: { text: "f", side: "right" } } };
   }
   return {
     ...base, z: pic.output, zmin: 0, zmax: 1, colorscale: PROB_SCALE, hovertemplate: "Pr(y = 1) = %{z:.2f}<extra></extra>",
-    colorbar: { ...base.colorbar, title: { text: "Pr(y=1)" } },
+    colorbar: { ...base.colorbar, title: { text: "Pr(y = 1)", side: "right" } },
   };
 }
 
@@ -199,8 +207,8 @@ function drawMap() {
     title: title(`The network over the plane · epoch ${run.state?.epoch ?? 0}`),
     xaxis: { title: { text: "x₁" }, range: [-6, 6], constrain: "domain" },
     yaxis: { title: { text: "x₂" }, range: [-6, 6], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 100 },
+    legend: BOTTOM_LEGEND,
+    margin: { l: 60, r: 20, t: 40, b: bottomMargin("map") },
   });
 }
 
@@ -231,8 +239,8 @@ function drawCurves() {
     xaxis: { title: { text: "epoch" }, rangemode: "tozero" },
     yaxis: { title: { text: "mean loss" }, type: "log" },
     yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, tickformat: ".0%", showgrid: false },
-    legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
-    margin: { l: 70, r: 60, t: 40, b: 100 },
+    legend: BOTTOM_LEGEND,
+    margin: { l: 70, r: 60, t: 40, b: bottomMargin("curves") },
   });
 }
 
