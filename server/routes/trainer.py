@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -40,8 +41,11 @@ Moment = Annotated[float, Field(ge=0, le=1e12)]
 
 MAX_LAYERS, MAX_UNITS, MAX_POINTS = 8, 32, 2000
 MAX_EPOCHS = 2000
-# Epochs x points x parameters: about one second of training on one core.
-WORK_BUDGET = 150_000_000
+# One request of /fit trains about a second at most on one core. An update costs about a
+# quarter of a millisecond of bookkeeping plus its arithmetic (batch x parameters): the budget
+# counts updates weighted by 1 + batch x parameters / 50,000. A stream has no such limit (it
+# sends its progress and stops when its client leaves), only STREAM_SECONDS.
+FIT_BUDGET = 4000
 STREAM_INTERVAL = 0.08  # seconds of training between two streamed updates (>= 10 a second)
 STREAM_SECONDS = 300  # a stream ends after this long, whatever its epochs
 
@@ -266,18 +270,19 @@ def data_points(req: DataRequest) -> DataResponse:
 class _Run:
     """One training request set up: data, config, start state and the stop rules."""
 
-    def __init__(self, req: TrainRequest):
+    def __init__(self, req: TrainRequest, budget: float | None = None):
         self.req = req
         self.train, self.test = req.data.make()
         self.config = req.network.config()
         core_trainer.validate(self.config, self.train)
         self.widths = core_trainer.widths(self.config, self.train)
         count = network.parameter_count(self.widths)
-        work = req.stop.epochs * self.train.y.size * count
-        if work > WORK_BUDGET:
+        batch = min(req.network.batch_size, self.train.y.size)
+        updates = req.stop.epochs * math.ceil(self.train.y.size / batch)
+        if budget is not None and updates * (1 + batch * count / 50_000) > budget:
             raise DomainError(
-                f"this run is too large ({req.stop.epochs} epochs x {self.train.y.size} points x "
-                f"{count} parameters); use fewer epochs, points or units"
+                f"this run is too large for one request ({updates} updates of a network with "
+                f"{count} parameters); use fewer epochs, a larger batch or the stream"
             )
         if req.state is None:
             self.start = core_trainer.initial_state(self.config, self.train, req.network.seed)
@@ -371,8 +376,8 @@ def _layers(run: _Run, state: core_trainer.TrainerState) -> list[dict]:
     ]
 
 
-def _fit(req: TrainRequest) -> dict:
-    run = _Run(req)
+def _fit(req: TrainRequest, budget: float | None = None) -> dict:
+    run = _Run(req, budget)
     history, last, reason = [], None, "finished"
     for snap, stop in run.snapshots():
         if snap.status != "diverged":
@@ -400,7 +405,7 @@ def _fit(req: TrainRequest) -> dict:
 def fit(req: TrainRequest) -> dict:
     """Run the whole training in one request: the loss and accuracy after every epoch, the
     final weights and optimiser state (to resume or export), and the final picture."""
-    return _fit(req)
+    return _fit(req, FIT_BUDGET)
 
 
 def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
