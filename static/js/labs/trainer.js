@@ -384,6 +384,48 @@ function stopStream() {
   run.controller = null;
 }
 
+/** POST `body` to the stream endpoint and call `onEvent(name, payload)` for each event. */
+async function readStream(body, signal, onEvent) {
+  const response = await fetch("api/v1/trainer/stream", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) {
+    const payload = await response.json().catch(() => null);
+    throw new ApiError(response.status, payload?.detail?.map((d) => d.msg).join("; ") ?? `HTTP ${response.status}`, payload?.detail);
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const name = block.match(/^event: (.*)$/m)?.[1];
+      onEvent(name, JSON.parse(block.match(/^data: (.*)$/m)?.[1] ?? "null"));
+    }
+  }
+}
+
+/** Replay a run from epoch 0 to `epochs` through the stream (no size limit) as one answer. */
+async function replay(s, epochs) {
+  let answer = null;
+  await readStream(trainRequest(s, epochs), undefined, (name, payload) => {
+    if (name === "start") answer = { ...payload, history: [] };
+    else if (name === "snapshot") {
+      answer.history.push(...payload.history);
+      Object.assign(answer, { state: payload.state, picture: payload.picture, regions: payload.regions, regions_note: payload.regions_note });
+    }
+  });
+  return answer;
+}
+
 async function computeModel(s) {
   stopStream();
   if (pendingImport) {
@@ -391,8 +433,9 @@ async function computeModel(s) {
     pendingImport = null;
     return { answer: await postJSON("api/v1/trainer/fit", trainRequest(s, 0, imported.state)), history: imported.history ?? [] };
   }
+  if (s.at === 0) return { answer: await postJSON("api/v1/trainer/fit", trainRequest(s, 0)), history: null };
   // A link may name an epoch: replay the run to it (same seed, same numbers).
-  return { answer: await postJSON("api/v1/trainer/fit", trainRequest(s, s.at)), history: null };
+  return { answer: await replay(s, s.at), history: null };
 }
 
 function renderModel({ answer, history }) {
@@ -473,41 +516,18 @@ async function play() {
   drawReadouts();
   await plotlyReady();
   try {
-    const response = await fetch("api/v1/trainer/stream", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(trainRequest(s, remaining, run.state)),
-      signal: controller.signal,
+    await readStream(trainRequest(s, remaining, run.state), controller.signal, (name, payload) => {
+      if (name !== "snapshot" || run.controller !== controller) return;
+      record(payload, false);
+      run.status = payload.done ? payload.status : "training";
+      run.message = payload.done ? payload.message : "";
+      updateMap();
+      drawCurves();
+      drawUnits();
+      drawReadouts();
+      document.body.dataset.epoch = String(run.state.epoch);
+      if (payload.done) finishRun(payload.status === "finished" ? "finished" : payload.status, payload.message);
     });
-    if (!response.ok) {
-      const body = await response.json().catch(() => null);
-      throw new ApiError(response.status, body?.detail?.map((d) => d.msg).join("; ") ?? `HTTP ${response.status}`, body?.detail);
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut;
-      while ((cut = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const name = block.match(/^event: (.*)$/m)?.[1];
-        const payload = JSON.parse(block.match(/^data: (.*)$/m)?.[1] ?? "null");
-        if (name !== "snapshot" || run.controller !== controller) continue;
-        record(payload, false);
-        run.status = payload.done ? payload.status : "training";
-        run.message = payload.done ? payload.message : "";
-        updateMap();
-        drawCurves();
-        drawUnits();
-        drawReadouts();
-        document.body.dataset.epoch = String(run.state.epoch);
-        if (payload.done) finishRun(payload.status === "finished" ? "finished" : payload.status, payload.message);
-      }
-    }
     if (run.controller === controller) finishRun(run.status === "training" ? "finished" : run.status, run.message);
   } catch (err) {
     if (err.name === "AbortError") return;
