@@ -1,19 +1,15 @@
 """Assemble the DL Playground web app: API routers, error handlers, static pages, plotly.js."""
 
-from pathlib import Path
-
-import plotly
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
+from server.headers import install_headers
+from server.limits import install_limits
 from server.routes import approximation, conv, linear, polar, shallow, training
+from server.service import docs_script_hashes, install_service_routes, package_version
 from server.settings import Settings, get_settings
-
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
 DESCRIPTION = """
 The numbers behind every figure of DL Playground, an interactive companion to an introductory
@@ -25,29 +21,17 @@ Numbers in answers are always finite: a run that blows up stops and reports `div
 """
 
 
-class StaticGZipMiddleware(GZipMiddleware):
-    """Compress pages and scripts (plotly.js shrinks from 4.6 MB to 1.4 MB) but not API answers:
-    they are numbers that compress poorly, and compressing them would cost more time than the
-    computation behind them."""
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="DL Playground API",
-        version="1.0.0",
+        version=package_version(),
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served offline by install_service_routes
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(StaticGZipMiddleware, minimum_size=2048)
+    install_limits(app, settings)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
 
@@ -61,19 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["service"], summary="Liveness check")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> FileResponse:
-        # Served from the installed plotly package: the playground needs no internet.
-        return FileResponse(
-            PLOTLY_JS,
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
-
+    install_service_routes(app)
+    install_headers(app, settings, docs_script_hashes(app))
     app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="static")
     return app
 

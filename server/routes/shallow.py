@@ -267,6 +267,8 @@ def _rounded(values: np.ndarray, digits: int = 6) -> list:
     if scale == 0.0:
         return values.tolist()
     decimals = digits - 1 - int(np.floor(np.log10(scale)))
+    if decimals > 300:  # 10**decimals would overflow (NaN): numbers this tiny stay as they are
+        return values.tolist()
     return np.round(values, decimals).tolist()
 
 
