@@ -18,6 +18,7 @@ import base64
 import gzip
 import hashlib
 import re
+from html import unescape as html_unescape
 from pathlib import Path
 
 import anyio.to_thread
@@ -30,19 +31,29 @@ THREAD_COMPRESS_BYTES = 64 * 1024  # compress larger bodies off the event loop
 MAX_BUFFER_BYTES = 16 * 1024 * 1024  # never hold more than this to compress it
 
 
+HANDLER = re.compile(r"""\son[a-z]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
 def inline_script_hashes(html: str) -> list[str]:
-    """CSP sources ('sha256-...') of the inline scripts of an HTML page."""
+    """CSP sources ('sha256-...') of the inline scripts and inline event handlers (such as
+    ``onsubmit="return false"``) of an HTML page; handlers need 'unsafe-hashes' beside them."""
     hashes = []
     for attributes, body in SCRIPT.findall(html):
         if "src=" in attributes.replace(" ", "") or not body.strip():
             continue
-        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        hashes.append(f"'sha256-{digest}'")
+        hashes.append(_source(body))
+    for double, single in HANDLER.findall(html):
+        hashes.append(_source(html_unescape(double or single)))
     return hashes
 
 
 def content_security_policy(script_hashes: list[str]) -> str:
-    scripts = " ".join(["'self'", *sorted(set(script_hashes))])
+    hashes = sorted(set(script_hashes))
+    scripts = " ".join(["'self'", *(["'unsafe-hashes'"] if hashes else []), *hashes])
     return "; ".join(
         [
             "default-src 'self'",
