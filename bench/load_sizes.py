@@ -1,6 +1,6 @@
 """Largest answers: each heavy endpoint at the limits of its request, raw and gzip-compressed.
 
-    .venv/bin/python bench/load_sizes.py
+.venv/bin/python bench/load_sizes.py
 """
 
 import gzip
@@ -27,11 +27,21 @@ LARGEST = {
         "panel_size": 81,
     },
     "/api/v1/shallow/activations": {"n_points": 4001},
-    "/api/v1/linear/view": {"n_points": 500, "grid_size": 200, "max_steps": 5000, "learning_rate": 1e-4},
+    "/api/v1/linear/view": {
+        "n_points": 500,
+        "grid_size": 200,
+        "max_steps": 5000,
+        "learning_rate": 1e-4,
+    },
     "/api/v1/training/landscape": {"resolution": 150},
     "/api/v1/training/starts": {"max_steps": 1000},
     "/api/v1/polar/fit": {"n_per_class": 1000, "grid_size": 100},
-    "/api/v1/approximation/fit": {"n_hidden": 128, "n_samples": 1000, "degree": 64, "sweep_max": 256},
+    "/api/v1/approximation/fit": {
+        "n_hidden": 128,
+        "n_samples": 1000,
+        "degree": 64,
+        "sweep_max": 256,
+    },
     "/api/v1/approximation/radial": {"n_samples": 5000, "n_bins": 200},
     "/api/v1/conv/image": {"size": 256, "kernel": "gradient_magnitude"},
 }
