@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from core import conv, equivariance, images, receptive, signals
 from core.activations import ACTIVATION_NAMES
@@ -193,11 +194,15 @@ async def image_upload(
 ) -> ImageKernelResponse:
     """Your image (converted to grey), the kernel, and the output image."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)  # one byte more tells us it is too big
-    image = decode_image(data)
     weights = _parse_custom(custom)
     if kernel == "custom" and weights is None:
         raise DomainError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
-    return _filtered(image, kernel, padding, weights)
+    # Decoding and filtering take up to ~0.5 s of CPU: in a worker thread, not on the event loop.
+    return await run_in_threadpool(_upload_view, data, kernel, padding, weights)
+
+
+def _upload_view(data: bytes, kernel: str, padding: str, weights) -> ImageKernelResponse:
+    return _filtered(decode_image(data), kernel, padding, weights)
 
 
 router.include_router(upload_router)
