@@ -52,8 +52,7 @@ def decode_image(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> np.ndarray:
         raise DomainError("the uploaded file is empty")
     if len(data) > max_bytes:
         raise DomainError(
-            f"the file is {len(data) / 1024:.0f} KiB; at most {max_bytes / 1024:.0f} KiB "
-            "is accepted"
+            f"the file is {-(-len(data) // 1024)} KiB; at most {max_bytes // 1024} KiB is accepted"
         )
     try:
         with warnings.catch_warnings():

@@ -18,6 +18,11 @@ deep-learning course (notation of Prince, *Understanding Deep Learning*).
 Every lab has its own section. Requests are JSON; every size and range is bounded, and a request
 that is out of bounds or makes no sense gets a **422** whose `detail` list says what is wrong.
 Numbers in answers are always finite: a run that blows up stops and reports `diverged`.
+
+Every error has the same body, `{"detail": [{"type", "loc", "msg"}]}`: **413** for a body over
+its size limit, **405** (with `Allow`) for a wrong method, **503** (with `Retry-After`) when the
+server is too busy or an answer takes longer than its time budget. Numbers must be JSON numbers
+(`"1.5"` and `true` are refused). Large answers are gzip-compressed for clients that accept it.
 """
 
 

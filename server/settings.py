@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # map with 32 units) peaks at ~200 MB over the worker's ~80 MB, so a worker stays under
     # ~80 + 200 x heavy_concurrency + ~50 MB; one worker per core uses every core.
     heavy_concurrency: int = 1
-    heavy_queue: int = 64  # heavy requests waiting per worker beyond that; more get 503 at once
+    heavy_queue: int = 16  # heavy requests waiting per worker beyond that; more get 503 at once
     light_threads: int = 4  # threads for the other (millisecond) requests per worker process
 
     # Answers larger than this are gzip-compressed for clients that accept it.

@@ -76,3 +76,15 @@ def test_exif_orientation_is_applied(orientation, expected_shape, dark_corner):
     assert grey.shape == expected_shape
     assert grey[dark_corner] < 0.1
     assert grey.mean() > 0.9
+
+
+def test_a_screenshot_with_alpha_goes_through_the_api(client):
+    pixels = np.full((32, 48, 4), 255, dtype=np.uint8)
+    pixels[..., 3] = 200
+    r = client.post(
+        "/api/v1/conv/image/upload",
+        files={"file": ("shot.png", encode(Image.fromarray(pixels, mode="RGBA")), "image/png")},
+        data={"kernel": "identity"},
+    )
+    assert r.status_code == 200, r.text
+    assert len(r.json()["image"]) == 32 and len(r.json()["image"][0]) == 48
