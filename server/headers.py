@@ -154,7 +154,11 @@ class CompressMiddleware:
             if message["type"] == "http.response.start":
                 headers = {n.lower(): v for n, v in message.get("headers", [])}
                 kind = headers.get(b"content-type", b"")
-                if b"content-encoding" in headers or not kind.startswith(COMPRESSIBLE):
+                if (
+                    b"content-encoding" in headers
+                    or not kind.startswith(COMPRESSIBLE)
+                    or message.get("status", 200) in (204, 304)
+                ):
                     passing = True
                     await send(message)
                 else:
@@ -181,7 +185,7 @@ class CompressMiddleware:
 
     async def _finish(self, send, start: dict, body: bytes) -> None:
         headers = [(n, v) for n, v in start.get("headers", []) if n.lower() != b"content-length"]
-        if len(body) >= self.minimum and start.get("status", 200) not in (204, 304):
+        if len(body) >= self.minimum:
             if len(body) >= THREAD_COMPRESS_BYTES:
                 body = await anyio.to_thread.run_sync(self._compress, body)
             else:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import traceback
 
 import anyio.to_thread
 
@@ -214,7 +215,18 @@ class LimitsMiddleware:
         await asyncio.wait({task, gone}, timeout=timeout, return_when="FIRST_COMPLETED")
         gone.cancel()
         if task.done():
-            task.result()  # re-raise a bug so that it becomes a 500
+            error = task.exception()
+            if error is not None:  # a bug: a short 500, and a log line that stays short
+                log.error(
+                    "%s %s failed: %s",
+                    scope["method"],
+                    scope["path"],
+                    _short(error),
+                    exc_info=False,
+                )
+                log.error("".join(traceback.format_tb(error.__traceback__)[-8:]))
+                if not state["started"]:
+                    await send_error(send, 500, "internal_error", "the server failed", loc=())
             return
         # Over budget, or the client left: the thread cannot be stopped, so its answer is
         # discarded and the task finishes in the background (keeping its heavy slot till then).
@@ -243,6 +255,11 @@ class LimitsMiddleware:
             headers=[(b"retry-after", b"5")],
             loc=(),
         )
+
+
+def _short(error: BaseException, limit: int = 2000) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
 
 
 class _Disconnected(Exception):

@@ -69,3 +69,25 @@ def test_a_malformed_multipart_body_is_a_422_list(client):
     )
     assert r.status_code == 422
     assert isinstance(r.json()["detail"], list)
+
+
+def test_a_bug_is_a_short_500_and_a_short_log_line(caplog):
+    # An exception whose message holds a megabyte (as a response failing its validation does) is
+    # a bug: the client gets
+    # a short 500 with the documented body, and the log does not hold the megabytes of input.
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    app = create_app()
+
+    def broken() -> dict:
+        raise ValueError("x" * 1_000_000)
+
+    app.add_api_route("/api/v1/test/broken", broken, methods=["POST"])
+    app.router.routes.insert(0, app.router.routes.pop())
+    with TestClient(app, raise_server_exceptions=False) as c, caplog.at_level("ERROR"):
+        r = c.post("/api/v1/test/broken", json={})
+    assert r.status_code == 500
+    assert r.json()["detail"][0]["type"] == "internal_error"
+    assert sum(len(record.getMessage()) for record in caplog.records) < 10_000
