@@ -192,10 +192,13 @@ async def run_clients(base, groups, duration):
         await asyncio.gather(*tasks)
 
 
-def report(rec: Recorder, duration: float, title: str, memory: float) -> None:
+def report(rec: Recorder, duration: float, title: str, memory: float, cpu: float) -> None:
     print(f"\n### {title}\n")
+    per_request = 1000 * cpu / max(rec.count, 1)
     print(
         f"{rec.count / duration:.1f} requests/s, peak server memory {memory:.0f} MB, "
+        f"server CPU {cpu:.1f} s = {per_request:.1f} CPU-ms per request "
+        f"(capacity {1000 / per_request:.0f} requests/s per busy core), "
         f"load average {os.getloadavg()[0]:.2f}\n"
     )
     if rec.statuses:
