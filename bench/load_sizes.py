@@ -57,10 +57,10 @@ def main() -> None:
         start = time.perf_counter()
         packed = gzip.compress(raw, 1)
         ms = (time.perf_counter() - start) * 1000
-        note = "" if r.status_code == 200 else json.dumps(r.json())[:120]
+        note = "" if r.status_code == 200 else " " + json.dumps(r.json())[:120] + " |"
         print(
             f"| `{path}` | {r.status_code} | {len(raw) / 1e6:.2f} MB | {len(packed) / 1e6:.2f} MB "
-            f"| {ms:.0f} | {note}"
+            f"| {ms:.0f} |{note}"
         )
 
 
