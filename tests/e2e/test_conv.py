@@ -98,12 +98,12 @@ def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
     ready = open_page(page, base_url, "conv")
     console.allow("status of 422")
     buffer = io.BytesIO()
-    Image.new("RGBA", (20, 20)).save(buffer, "PNG")
-    path = tmp_path / "alpha.png"
+    Image.new("RGB", (4, 20)).save(buffer, "PNG")
+    path = tmp_path / "thin.png"
     path.write_bytes(buffer.getvalue())
     page.set_input_files("#upload", str(path))
     page.wait_for_selector("#error-banner:not([hidden])")
-    assert "mode RGBA are not supported" in page.locator("#error-banner").inner_text()
+    assert "at least 8 x 8 pixels" in page.locator("#error-banner").inner_text()
     assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
     assert int(page.evaluate("Number(document.body.dataset.ready)")) == ready
 
