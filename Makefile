@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-# Tests run on the pinned versions of requirements-dev.lock (regenerate both lock files with
-# `make lock` after changing the dependencies in pyproject.toml); `make run` keeps the ranges.
+# Tests run on the pinned versions of requirements-dev.lock (dev and torch extras; torch is the
+# CPU build from PIP_FIND_LINKS). Regenerate both lock files with `make lock` after changing the
+# dependencies in pyproject.toml; `make run` keeps the ranges.
 $(VENV)/.installed-dev: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -46,8 +47,8 @@ bench: install-dev
 lock: install-dev
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --no-header -q -o requirements.lock
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header -q \
-	  -o requirements-dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra torch --python-version 3.11 \
+	  --no-header -q $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS)) -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) build test-results .pytest_cache .ruff_cache .hypothesis

@@ -124,6 +124,20 @@ def mse_gradient(phi: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.array([2.0 * np.mean(residuals), 2.0 * np.mean(residuals * x)])
 
 
+def gradient_vanishes(
+    phi: np.ndarray, x: np.ndarray, y: np.ndarray, gradient: np.ndarray, rtol: float = 1e-9
+) -> bool:
+    """True when grad L at phi is zero up to rounding, so it has no direction to draw.
+
+    The gradient (2/N) sum r_i (1, x_i) is a sum of terms of size 2 mean(|r_i| (1 + |x_i|)); at
+    the minimum they cancel and what is left is rounding noise pointing anywhere. It vanishes
+    when |grad L| <= rtol times that size (exactly zero data residuals included).
+    """
+    residuals = predict(phi, x) - y  # (N,)
+    scale = 2.0 * float(np.mean(np.abs(residuals) * (1.0 + np.abs(x))))
+    return bool(np.hypot(*gradient) <= rtol * scale)
+
+
 def quadratic_form(x: np.ndarray, y: np.ndarray) -> QuadraticLoss:
     """Sufficient statistics of the MSE loss (see the module docstring)."""
     m_x, m_xx = float(np.mean(x)), float(np.mean(x * x))
@@ -331,6 +345,7 @@ class LinearView:
     predictions: np.ndarray  # (N,) phi_0 + phi_1 x_i
     loss: float  # L[phi]
     gradient: np.ndarray  # (2,) grad L at phi
+    gradient_vanishes: bool  # grad L is zero up to rounding (at the minimum): no direction
     level_line: np.ndarray  # (M, 2) the level set of L through phi
     phi0_grid: np.ndarray  # (G,)
     phi1_grid: np.ndarray  # (G,)
@@ -363,12 +378,14 @@ def explore(
     run = None
     if descent is not None:
         run = gradient_descent(q, phi, descent.learning_rate, descent.tolerance, descent.max_steps)
+    gradient = mse_gradient(phi, data.x, data.y)
     return LinearView(
         data=data,
         phi=phi,
         predictions=predict(phi, data.x),
         loss=mse_loss(phi, data.x, data.y),
-        gradient=mse_gradient(phi, data.x, data.y),
+        gradient=gradient,
+        gradient_vanishes=gradient_vanishes(phi, data.x, data.y, gradient),
         level_line=level_line(q, phi),
         phi0_grid=phi0_grid,
         phi1_grid=phi1_grid,

@@ -157,6 +157,7 @@ class CompressMiddleware:
                 if (
                     b"content-encoding" in headers
                     or not kind.startswith(COMPRESSIBLE)
+                    or kind.startswith(b"text/event-stream")  # a stream must not wait
                     or message.get("status", 200) in (204, 304)
                 ):
                     passing = True

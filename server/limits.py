@@ -89,6 +89,7 @@ class LimitsMiddleware:
         self.heavy = heavy
         self.upload_paths = frozenset(settings.upload_paths)
         self.heavy_paths = frozenset(settings.heavy_paths)
+        self.stream_paths = frozenset(settings.stream_paths)
         self._threads_sized = False
         self._background: set[asyncio.Task] = set()
 
@@ -132,6 +133,13 @@ class LimitsMiddleware:
 
         disconnected = asyncio.Event()
         downstream = _Replay(body, receive, disconnected)
+        if path in self.stream_paths:  # bounds its own time; learns of a disconnect by polling
+            watcher = asyncio.create_task(downstream.watch())
+            try:
+                await self.app(scope, downstream.receive, send)
+            finally:
+                watcher.cancel()
+            return
         if not path.startswith("/api/"):
             await self.app(scope, downstream.receive, send)
             return

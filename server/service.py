@@ -1,4 +1,4 @@
-"""Service routes: liveness and readiness checks, offline API docs, plotly.js.
+"""Service routes: liveness and readiness checks, and the API docs served offline.
 
 None of them computes anything: they are ``async`` and answer on the event loop at once, so a
 health check is never queued behind the class's heavy requests.
@@ -6,31 +6,25 @@ health check is never queued behind the class's heavy requests.
 
 from __future__ import annotations
 
-import gzip
-import importlib.metadata
 from pathlib import Path
 
-import anyio.to_thread
 import fastapi_offline
-import plotly
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from server.headers import inline_script_hashes
 
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 SWAGGER_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 SWAGGER_URL = "/vendor/swagger-ui"
 
-
-def package_version() -> str:
-    """The one version number: pyproject's, as installed."""
-    try:
-        return importlib.metadata.version("dl-playground")
-    except importlib.metadata.PackageNotFoundError:  # a source tree that was never installed
-        return "0+unknown"
+LIMITS_DESCRIPTION = """
+Every error has the same body, `{"detail": [{"type", "loc", "msg"}]}`: **413** for a body over
+its size limit, **405** (with `Allow`) for a wrong method, **503** (with `Retry-After`) when the
+server is too busy or an answer takes longer than its time budget. Numbers must be JSON numbers
+(`"1.5"` and `true` are refused). Large answers are gzip-compressed for clients that accept it.
+"""
 
 
 def docs_page(app: FastAPI) -> str:
@@ -45,20 +39,6 @@ def docs_page(app: FastAPI) -> str:
 
 def docs_script_hashes(app: FastAPI) -> list[str]:
     return inline_script_hashes(docs_page(app))
-
-
-class _GzipOnce:
-    """plotly.min.js compressed once (4.6 MB -> 1.4 MB), not on every request."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.data: bytes | None = None
-
-    async def get(self) -> bytes:
-        if self.data is None:
-            raw = self.path.read_bytes()
-            self.data = await anyio.to_thread.run_sync(lambda: gzip.compress(raw, 9, mtime=0))
-        return self.data
 
 
 def install_service_routes(app: FastAPI) -> None:
@@ -91,16 +71,3 @@ def install_service_routes(app: FastAPI) -> None:
         return Response(page, media_type="text/html")
 
     app.mount(SWAGGER_URL, StaticFiles(directory=SWAGGER_DIR), name="swagger-ui")
-
-    plotly_gz = _GzipOnce(PLOTLY_JS)
-
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    async def plotly_js(request: Request) -> Response:
-        # Served from the installed plotly package: the playground needs no internet.
-        if "gzip" in request.headers.get("accept-encoding", "") and request.method != "HEAD":
-            return Response(
-                await plotly_gz.get(),
-                media_type="text/javascript",
-                headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
-            )
-        return FileResponse(PLOTLY_JS, media_type="text/javascript")

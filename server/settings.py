@@ -30,7 +30,14 @@ HEAVY_PATHS = [
     "/api/v1/training/starts",
     "/api/v1/conv/image",
     "/api/v1/conv/image/upload",
+    "/api/v1/backprop/network",
+    "/api/v1/backprop/gradient-sizes",
+    "/api/v1/trainer/fit",
 ]
+
+# Server-sent event streams: they bound their own duration and stop when the client leaves, so
+# the wall-clock budget does not apply to them (nor compression, which would hold them back).
+STREAM_PATHS = ["/api/v1/trainer/stream"]
 
 
 class Settings(BaseSettings):
@@ -48,6 +55,7 @@ class Settings(BaseSettings):
     # Work: a wall-clock budget per API request, and a bound on concurrent heavy work.
     request_timeout: float = 20.0  # seconds from the headers to the answer, queue included (503)
     heavy_paths: list[str] = HEAVY_PATHS
+    stream_paths: list[str] = STREAM_PATHS
     # Heavy requests computing at once per worker process. The largest (a 300 x 300 GELU region
     # map with 32 units) peaks at ~200 MB over the worker's ~80 MB, so a worker stays under
     # ~80 + 200 x heavy_concurrency + ~50 MB; one worker per core uses every core.

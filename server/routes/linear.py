@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from core import linear
 from server.schemas import ErrorResponse, Model, Seed
@@ -21,6 +21,20 @@ Param = Annotated[float, Field(ge=-1000, le=1000)]
 
 class LinearViewRequest(Model):
     """The lab's state: data, current parameters, view of the loss surface, descent settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [[0, 0.4], [1, 1.6], [2, 3.1], [3, 3.9]],
+                    "phi0": 0.0,
+                    "phi1": 0.5,
+                    "learning_rate": 0.05,
+                    "max_steps": 100,
+                }
+            ]
+        }
+    )
 
     seed: Seed = 0
     n_points: int = Field(20, ge=2, le=500, description="Number of generated points N.")
@@ -43,6 +57,11 @@ class LinearViewRequest(Model):
     phi1_max: Param = Field(3, description="Top edge of the loss-surface view (phi_1).")
     grid_size: int = Field(80, ge=10, le=200, description="Loss-surface samples per axis.")
     descent: bool = Field(True, description="Run gradient descent from (phi0, phi1).")
+    surface: bool = Field(
+        True,
+        description="Include the loss surface. It depends only on the data and the view, so a "
+        "page moving phi asks for it once and then sends false.",
+    )
     learning_rate: float = Field(0.1, gt=0, le=10, description="Learning rate lambda.")
     tolerance: float = Field(
         1e-6, ge=0, le=1, description="Stop when |L_new - L_old| < tolerance (epsilon)."
@@ -87,8 +106,12 @@ class LinearViewResponse(Model):
     phi: tuple[float, float] = Field(description="Current (phi_0, phi_1).")
     loss: float = Field(description="MSE L[phi] = 1/N sum (phi_0 + phi_1 x_i - y_i)^2.")
     gradient: tuple[float, float] = Field(description="(dL/dphi_0, dL/dphi_1) at phi.")
+    gradient_vanishes: bool = Field(
+        description="True when the gradient is zero up to rounding (at the minimum): it has no "
+        "direction, and no angle with the level line."
+    )
     level_line: Curve = Field(description="The level line of L through phi (an ellipse).")
-    surface: Surface
+    surface: Surface | None = Field(description="The loss surface, unless surface=false.")
     exact: Exact
     descent: Descent | None = Field(description="The descent run, when asked for.")
 
@@ -120,7 +143,7 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         np.array([req.phi0, req.phi1]),
         (req.phi0_min, req.phi0_max),
         (req.phi1_min, req.phi1_max),
-        req.grid_size,
+        req.grid_size if req.surface else 2,
         settings if req.descent else None,
     )
     run = v.descent
@@ -131,10 +154,13 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         phi=tuple(v.phi),
         loss=v.loss,
         gradient=tuple(v.gradient),
+        gradient_vanishes=v.gradient_vanishes,
         level_line=Curve(phi0=v.level_line[:, 0].tolist(), phi1=v.level_line[:, 1].tolist()),
         surface=Surface(
             phi0=v.phi0_grid.tolist(), phi1=v.phi1_grid.tolist(), loss=v.surface.tolist()
-        ),
+        )
+        if req.surface
+        else None,
         exact=Exact(phi=tuple(v.exact), loss=v.exact_loss),
         descent=None
         if run is None
@@ -151,6 +177,12 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
 
 
 class ComplexityRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"n_values": [200, 400], "d_values": [20, 20], "repeats": 1}]
+        }
+    )
+
     seed: Seed = 0
     n_values: list[Annotated[int, Field(ge=1, le=20_000)]] = Field(
         [500, 1000, 2000, 4000, 8000, 600, 600, 600, 600, 600],

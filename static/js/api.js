@@ -62,10 +62,14 @@ async function parse(response) {
   return payload;
 }
 
-/** Show an error in the page's banner (#error-banner); `null` clears it. */
+/**
+ * Show an error that belongs to no control (e.g. a button's own request) in the page's banner;
+ * `null` clears it. Errors of a lab's channels are shown in place by the scheduler (errors.js).
+ */
 export function showError(err) {
   const banner = document.getElementById("error-banner");
   if (!banner) return;
+  delete banner.dataset.channel;
   if (!err) {
     banner.hidden = true;
     banner.textContent = "";

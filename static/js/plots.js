@@ -1,5 +1,9 @@
 // Shared figure style: colours, fonts, axes, and one way to draw (Plotly.react).
 /* global Plotly */
+import { plotlyReady } from "./plotly-loader.js";
+import { pretty } from "./text.js";
+
+export { pretty };
 
 export const COLORS = {
   data: "#1f5fa8", // observed points
@@ -17,11 +21,14 @@ export const COLORS = {
 // A perceptually ordered scale for loss surfaces (low = dark blue, high = pale yellow).
 export const LOSS_SCALE = "Viridis";
 
-const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: 14, color: COLORS.ink };
+const PROJECTOR = new URLSearchParams(window.location.search).has("projector");
+const FONT = { family: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size: PROJECTOR ? 20 : 14, color: COLORS.ink };
 
 export const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
 
 function axis(extra = {}) {
+  const log = extra.type === "log" ? { exponentformat: "power", minorloglabels: "none" } : {};
+  const titled = extra.title?.text ? { title: { ...extra.title, text: pretty(extra.title.text) } } : {};
   return {
     zeroline: false,
     gridcolor: "#e6e8ec",
@@ -29,13 +36,19 @@ function axis(extra = {}) {
     ticks: "outside",
     tickcolor: "#c5c9d0",
     automargin: true,
+    ...log,
     ...extra,
+    ...titled,
   };
 }
 
 /** Base layout merged with `overrides`; `xaxis`/`yaxis` overrides are merged into the axis style. */
 export function layout(overrides = {}) {
   const { xaxis, yaxis, ...rest } = overrides;
+  for (const key of Object.keys(rest)) {
+    if (/^[xy]axis\d+$/.test(key)) rest[key] = axis(rest[key]);
+  }
+  if (rest.title?.text) rest.title = { ...rest.title, text: pretty(rest.title.text) };
   return {
     font: FONT,
     margin: { l: 60, r: 20, t: 78, b: 50 },
@@ -50,15 +63,66 @@ export function layout(overrides = {}) {
   };
 }
 
-/** Draw or update a figure in place. */
+/** A short text description of a figure for screen readers: its title and what it shows. */
+function describe(el, traces, lay) {
+  const names = [...new Set(traces.filter((t) => t.name && t.showlegend !== false).map((t) => t.name))];
+  const heading = lay.title?.text ? lay.title.text.replace(/<[^>]+>/g, " ") : "figure";
+  const axes = [lay.xaxis?.title?.text, lay.yaxis?.title?.text].filter(Boolean);
+  const parts = [heading];
+  if (axes.length === 2) parts.push(`${axes[1]} against ${axes[0]}`);
+  if (names.length) parts.push(`shows ${names.slice(0, 8).join(", ")}`);
+  el.setAttribute("role", "figure");
+  el.setAttribute("aria-label", parts.join("; "));
+}
+
+/**
+ * The hover read-out reachable from the keyboard: focus a figure (Tab), then the arrow keys walk
+ * the points of its traces and show their hover text; Escape hides it.
+ */
+function keyboardHover(el) {
+  if (el.dataset.keyboardHover) return;
+  el.dataset.keyboardHover = "1";
+  el.tabIndex = 0;
+  let curve = 0;
+  let point = -1;
+  el.addEventListener("keydown", (ev) => {
+    const traces = (el.data || []).map((t, i) => [t, i]).filter(([t]) => t.hoverinfo !== "skip" && (t.x?.length || t.z?.length));
+    if (!traces.length) return;
+    const keys = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+    if (ev.key === "Escape") {
+      Plotly.Fx.unhover(el);
+      return;
+    }
+    if (!(ev.key in keys)) return;
+    ev.preventDefault();
+    const [dc, dp] = keys[ev.key];
+    let index = Math.max(0, traces.findIndex(([, i]) => i === curve));
+    index = (index + dc + traces.length) % traces.length;
+    const [trace, i] = traces[index];
+    const n = (trace.x?.length || trace.z?.length || 1);
+    point = dc ? 0 : (point + dp + n) % n;
+    curve = i;
+    if (trace.type === "heatmap" || trace.type === "contour") return;
+    Plotly.Fx.hover(el, [{ curveNumber: curve, pointNumber: point }]);
+  });
+}
+
+/** Draw or update a figure in place (waits for plotly.js on a first visit). */
 export function draw(el, traces, layoutOverrides = {}) {
-  return Plotly.react(el, traces, layout(layoutOverrides), CONFIG);
+  if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
+  const node = typeof el === "string" ? document.getElementById(el) : el;
+  const lay = layout(layoutOverrides);
+  describe(node, traces, lay);
+  keyboardHover(node);
+  // Trace names are left as written (pages and tests find traces by name): write them with
+  // pretty() or in Unicode; titles and axis titles are converted here.
+  return Plotly.react(node, traces, lay, CONFIG);
 }
 
 /** Title object in the shared style. */
 export function title(text) {
   // Pinned to the top of the figure so the legend fits between it and the plot area.
-  return { text, x: 0.01, xanchor: "left", y: 0.985, yref: "container", yanchor: "top", font: { size: 15 } };
+  return { text: pretty(text), x: 0.01, xanchor: "left", y: 0.985, yref: "container", yanchor: "top", font: { size: 15 } };
 }
 
 /** Format a number for read-outs: 4 significant digits, exponent when very large or small. */
@@ -83,4 +147,16 @@ export function onPlot(id, event, handler) {
   events.add(event);
   listening.set(el, events);
   el.on(event, handler);
+}
+
+/**
+ * Update some traces of a drawn figure in place (the moving part of a lab): `update` as for
+ * Plotly.restyle, each value an array with one entry per index. Does nothing (and returns false)
+ * before the figure's first drawing, which then includes these traces itself.
+ */
+export function restyle(id, update, indices) {
+  const el = typeof id === "string" ? document.getElementById(id) : id;
+  if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
+  Plotly.restyle(el, update, indices);
+  return true;
 }

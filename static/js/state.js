@@ -1,8 +1,17 @@
-// One state object per lab, declared once as a schema, bound to the URL hash and the controls.
+// One state object per lab, declared once as a schema, bound to the URL hash and the controls,
+// and a scheduler that keeps the plots answering while a slider is dragged.
 //
-// Schema entry: { type: "number" | "int" | "bool" | "enum" | "text", default, min, max, options }.
-// The single update path is   set(patch) -> state -> URL hash -> controls -> compute -> render,
-// and only the newest request may render: an older answer that arrives late is dropped.
+// Schema entry: { type: "number" | "int" | "bool" | "enum" | "text", default, min, max, options,
+//                 enabled?: (state) => bool }   (a control that does nothing is disabled)
+// The single update path is   set(patch) -> state -> URL hash -> controls -> channels -> render.
+//
+// A lab is split into channels, each with its own state keys, its own request and its own
+// in-flight slot: a slow part (a loss surface) is fetched only when its own keys change, a moving
+// part (the point, a path) on every step. Per channel at most one request is in flight; the
+// newest state waits and is sent when that request returns; an answer is drawn when it is newer
+// than what the channel shows, never over a newer one. See static/js/README.md.
+import { clearErrors, showChannelError } from "./errors.js";
+import { plotlyReady } from "./plotly-loader.js";
 
 function coerce(spec, raw) {
   if (raw === undefined || raw === null) return spec.default;
@@ -53,7 +62,12 @@ export function formatHash(schema, state) {
   return "#" + params.toString();
 }
 
-function formatValue(value, el) {
+/** The schema's defaults as a state. */
+export function defaults(schema) {
+  return Object.fromEntries(Object.entries(schema).map(([k, spec]) => [k, spec.default]));
+}
+
+export function formatValue(value, el) {
   if (typeof value !== "number") return String(value);
   const digits = el?.dataset.digits;
   if (digits !== undefined) return value.toFixed(Number(digits));
@@ -62,30 +76,85 @@ function formatValue(value, el) {
   return a !== 0 && (a < 1e-3 || a >= 1e4) ? value.toExponential(2) : String(Number(value.toPrecision(3)));
 }
 
+/** The accessible name of a bound control: its aria-label, else its label's first span. */
+function controlName(el) {
+  if (el.getAttribute("aria-label")) return el.getAttribute("aria-label");
+  const span = el.closest("label")?.querySelector("span");
+  return (span?.textContent || el.dataset.key).trim();
+}
+
 /**
  * Create a lab controller.
  *
  * @param {object} opts
- * @param {object} opts.schema     state schema (see above)
- * @param {function} opts.compute  async (state, signal) => data   (usually one API call)
- * @param {function} opts.render   (data, state) => void           (Plotly.react calls)
- * @param {function} [opts.onError] (err) => void, for errors other than stale/aborted ones
- * @param {Element} [opts.root]    where the bound controls live (default: document)
+ * @param {object} opts.schema      state schema (see above)
+ * @param {object} [opts.channels]  { name: { keys?, compute?, render, figures? } }:
+ *   keys     state keys this channel depends on (default: all of them);
+ *   compute  async (state, signal) => data, usually one API call (none: render gets the state);
+ *   render   (data, state, lab) => void; lab.data(name) gives another channel's last answer;
+ *   figures  ids of the figures this channel draws (marked stale when it fails; default: all).
+ * @param {function} [opts.compute] shorthand for one channel "main" on every key
+ * @param {function} [opts.render]  idem
+ * @param {object} [opts.messages]  { stateKey: "friendly text" | (detail) => text } for errors
+ * @param {object} [opts.fields]    { requestField: stateKey } where the API names differ
+ * @param {function} [opts.constrain] (next, changedKeys) => patch: keeps linked controls possible
+ * @param {function} [opts.onError] (err, channelName) => void, called after the error is shown
+ * @param {Element} [opts.root]     where the bound controls live (default: document)
  */
-export function createLab({ schema, compute, render, onError, root = document }) {
+export function createLab({
+  schema, channels, compute, render, messages = {}, fields = {}, constrain, onError, root = document,
+}) {
+  if (!channels) channels = { main: { compute, render } };
+  const everyKey = Object.keys(schema);
+  const chans = Object.entries(channels).map(([name, c]) => ({
+    name,
+    compute: c.compute,
+    render: c.render,
+    keys: c.keys ?? everyKey,
+    figures: c.figures,
+    signature: null, // the channel's keys in the newest state
+    wanted: 0, // version of the newest state whose keys this channel has not yet shown
+    sent: 0, // version of the state last sent (or in flight)
+    drawn: 0, // version of the state on screen
+    failed: 0, // version of the last state that failed
+    inflight: false,
+    data: undefined,
+  }));
   let state = parseHash(schema, window.location.hash);
-  let token = 0;
-  let controller = null;
-  let frame = null;
+  let version = 0;
+  let drawings = 0;
+  let pumping = false;
   const controls = [...root.querySelectorAll("[data-key]")].filter((el) => el.dataset.key in schema);
+  const api = {
+    get state() {
+      return { ...state };
+    },
+    set,
+    reset,
+    refresh,
+    /** The last answer a channel drew (undefined before its first). */
+    data: (name) => chans.find((c) => c.name === name)?.data,
+    schema,
+  };
+
+  for (const el of controls) {
+    if (!el.getAttribute("aria-label") && el.type === "range") el.setAttribute("aria-label", controlName(el));
+  }
 
   function syncControls() {
     for (const el of controls) {
       const key = el.dataset.key;
+      const spec = schema[key];
       const value = state[key];
       if (el.type === "checkbox") el.checked = Boolean(value);
       else if (el.dataset.scale === "log") el.value = String(Math.log10(value));
       else if (document.activeElement !== el || el.type === "range") el.value = String(value);
+      if (el.type === "range") el.setAttribute("aria-valuetext", `${controlName(el)} = ${formatValue(value, el)}`);
+      if (spec.enabled) {
+        const on = Boolean(spec.enabled(state));
+        el.disabled = !on;
+        el.closest("label, .control")?.classList.toggle("disabled", !on);
+      }
     }
     for (const out of root.querySelectorAll("output[data-for]")) {
       const key = out.dataset.for;
@@ -99,41 +168,80 @@ export function createLab({ schema, compute, render, onError, root = document })
     return el.value;
   }
 
-  async function update() {
-    frame = null;
-    const mine = ++token;
-    controller?.abort();
-    controller = new AbortController();
+  function signature(chan) {
+    return JSON.stringify(chan.keys.map((k) => state[k]));
+  }
+
+  function markBusy() {
+    const busy = chans.some((c) => c.inflight || c.wanted > c.sent);
+    document.body.dataset.busy = busy ? "1" : "0";
+  }
+
+  async function run(chan) {
+    const mine = chan.wanted;
     const snapshot = { ...state };
+    chan.sent = mine;
+    chan.inflight = true;
     const started = performance.now();
     try {
-      const data = await compute(snapshot, controller.signal);
-      if (mine !== token) return; // a newer request was made meanwhile: drop this answer
-      render(data, snapshot);
-      const status = document.getElementById("status");
-      if (status) status.textContent = `updated in ${Math.round(performance.now() - started)} ms`;
-      document.body.dataset.ready = String(mine);
-      document.body.dataset.busy = "0";
+      const data = chan.compute ? await chan.compute(snapshot, undefined) : snapshot;
+      await plotlyReady();
+      if (mine > chan.drawn && mine >= chan.failed) {
+        chan.drawn = mine;
+        chan.data = data;
+        clearErrors(root, chan.name);
+        chan.render(data, snapshot, api);
+        const status = document.getElementById("status");
+        if (status) status.textContent = `updated in ${Math.round(performance.now() - started)} ms`;
+        document.body.dataset.ready = String(++drawings);
+      }
     } catch (err) {
-      if (err.name === "AbortError" || mine !== token) return;
-      document.body.dataset.busy = "0";
-      (onError || ((e) => console.warn(e)))(err);
+      if (mine > chan.drawn) {
+        chan.failed = mine;
+        showChannelError(err, { root, channel: chan.name, figures: chan.figures, schema, fields, messages });
+        if (onError) onError(err, chan.name);
+        else console.warn(err);
+      }
+    } finally {
+      chan.inflight = false;
+      pump();
     }
   }
 
+  function pump() {
+    pumping = false;
+    for (const chan of chans) if (!chan.inflight && chan.wanted > chan.sent) run(chan);
+    markBusy();
+  }
+
   function schedule() {
-    // data-busy is "1" from the moment the state changes until its answer is drawn (or fails):
+    version += 1;
+    for (const chan of chans) {
+      const sig = signature(chan);
+      if (sig !== chan.signature) {
+        chan.signature = sig;
+        chan.wanted = version;
+      }
+    }
+    // data-busy is "1" from the moment the state changes until its answers are drawn (or fail):
     // what a test, or a script driving the page, waits for.
-    document.body.dataset.busy = "1";
-    if (frame === null) frame = requestAnimationFrame(update);
+    markBusy();
+    if (!pumping) {
+      pumping = true;
+      queueMicrotask(pump); // several set() calls in one event make one request
+    }
   }
 
   /** Merge `patch` into the state, then hash, controls and plots follow. */
   function set(patch) {
-    const next = { ...state };
+    let next = { ...state };
     for (const [key, raw] of Object.entries(patch)) {
       if (!(key in schema)) throw new Error(`unknown state key ${key}`);
       next[key] = coerce(schema[key], raw);
+    }
+    if (constrain) {
+      const fixed = constrain(next, Object.keys(patch)) || {};
+      for (const [key, raw] of Object.entries(fixed)) next[key] = coerce(schema[key], raw);
     }
     state = next;
     const hash = formatHash(schema, state);
@@ -142,11 +250,28 @@ export function createLab({ schema, compute, render, onError, root = document })
     schedule();
   }
 
+  /** Every key back to its default (the whole view as a first visit shows it). */
+  function reset() {
+    set(defaults(schema));
+  }
+
+  /** Ask every channel again (for a lab whose inputs live outside the state, e.g. an upload). */
+  function refresh() {
+    for (const chan of chans) chan.signature = null;
+    schedule();
+  }
+
   for (const el of controls) {
     const event = el.tagName === "SELECT" || el.type === "checkbox" ? "change" : "input";
     el.addEventListener(event, () => set({ [el.dataset.key]: readControl(el) }));
-    if (el.type === "number" || el.tagName === "TEXTAREA") {
-      el.addEventListener("change", () => syncControls()); // show the clamped value after editing
+    if (el.type === "number") {
+      el.addEventListener("change", () => {
+        const typed = Number(el.value);
+        syncControls(); // show the clamped value after editing
+        noteClamp(el, typed, state[el.dataset.key], schema[el.dataset.key]);
+      });
+    } else if (el.tagName === "TEXTAREA") {
+      el.addEventListener("change", () => syncControls());
     }
   }
   window.addEventListener("hashchange", () => {
@@ -154,13 +279,39 @@ export function createLab({ schema, compute, render, onError, root = document })
     syncControls();
     schedule();
   });
+  addResetButton(root, reset);
 
   set({}); // normalise the hash and draw the first view
-  return {
-    get state() {
-      return { ...state };
-    },
-    set,
-    refresh: schedule,
-  };
+  return api;
+}
+
+/** A number field says when it kept a typed value within its limits. */
+function noteClamp(el, typed, kept, spec) {
+  const id = `${el.dataset.key}-clamp-note`;
+  let note = document.getElementById(id);
+  if (!Number.isFinite(typed) || typed === kept) {
+    if (note) note.textContent = "";
+    return;
+  }
+  if (!note) {
+    note = document.createElement("small");
+    note.id = id;
+    note.className = "clamp-note";
+    note.setAttribute("aria-live", "polite");
+    el.insertAdjacentElement("afterend", note);
+    el.setAttribute("aria-describedby", id);
+  }
+  const range = spec.min !== undefined && spec.max !== undefined ? ` (allowed: ${spec.min} to ${spec.max})` : "";
+  note.textContent = `${typed} is out of range: kept ${kept}${range}`;
+}
+
+function addResetButton(root, reset) {
+  const form = (root === document ? document : root).querySelector(".controls");
+  if (!form || form.querySelector("button.reset")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "reset";
+  button.textContent = "Reset to defaults";
+  button.addEventListener("click", reset);
+  form.prepend(button);
 }

@@ -138,6 +138,21 @@ def test_explore_bundles_consistent_numbers(data):
     assert view.descent is not None and view.descent.losses[-1] < view.loss
 
 
+def test_gradient_vanishes_only_where_it_is_rounding_noise(data):
+    exact = linear.exact_solution(linear.design_matrix(data.x), data.y)
+    at_min = linear.mse_gradient(exact, data.x, data.y)
+    assert linear.gradient_vanishes(exact, data.x, data.y, at_min)
+    # a step of 1e-6 away: small, but a real gradient with the direction of 2 A (phi - phi_hat)
+    near = exact + np.array([1e-6, 0.0])
+    g = linear.mse_gradient(near, data.x, data.y)
+    q = linear.quadratic_form(data.x, data.y)
+    np.testing.assert_allclose(g, 2 * q.A @ (near - exact), rtol=1e-6)
+    assert not linear.gradient_vanishes(near, data.x, data.y, g)
+    # data on a line: residuals vanish at the fit, and so does the gradient
+    x = np.array([0.0, 1.0, 2.0])
+    assert linear.gradient_vanishes(np.array([1.0, 2.0]), x, 1 + 2 * x, np.zeros(2))
+
+
 def test_complexity_model_fits_both_terms():
     t = linear.time_normal_equations(
         np.array([400, 1600, 400]), np.array([20, 20, 80]), np.random.default_rng(0), repeats=1

@@ -28,3 +28,19 @@ def set_slider(page, key: str, value: float):
         "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
         str(value),
     )
+
+
+ERRORS_JS = (
+    "[...document.querySelectorAll('.field-error, #error-banner:not([hidden])')]"
+    ".map(e => e.textContent)"
+)
+
+
+def wait_error(page, text: str, timeout: float = 20_000) -> None:
+    """Wait until a message containing `text` is shown, in place or in the page's banner."""
+    page.wait_for_function(f"t => {ERRORS_JS}.some(m => m.includes(t))", arg=text, timeout=timeout)
+
+
+def errors_shown(page) -> list[str]:
+    """Every error message the page shows now."""
+    return page.evaluate(ERRORS_JS)

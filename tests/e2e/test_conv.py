@@ -5,7 +5,13 @@ import io
 import numpy as np
 from PIL import Image
 
-from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import (
+    open_page,
+    plot_data,
+    set_slider,
+    wait_error,
+    wait_ready,
+)
 
 
 def hover_plot(page, plot_id: str, fx: float, fy: float):
@@ -102,8 +108,7 @@ def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
     path = tmp_path / "thin.png"
     path.write_bytes(buffer.getvalue())
     page.set_input_files("#upload", str(path))
-    page.wait_for_selector("#error-banner:not([hidden])")
-    assert "at least 8 x 8 pixels" in page.locator("#error-banner").inner_text()
+    wait_error(page, "at least 8 x 8 pixels")
     assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
     assert int(page.evaluate("Number(document.body.dataset.ready)")) == ready
 

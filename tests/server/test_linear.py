@@ -27,11 +27,27 @@ def test_default_view_matches_core(client):
         "phi",
         "loss",
         "gradient",
+        "gradient_vanishes",
         "level_line",
         "surface",
         "exact",
         "descent",
     }
+    assert body["gradient_vanishes"] is False
+
+
+def test_moving_point_without_the_surface_and_a_vanishing_gradient(client):
+    full = client.post("/api/v1/linear/view", json={}).json()
+    exact = full["exact"]["phi"]
+    r = client.post(
+        "/api/v1/linear/view", json={"surface": False, "phi0": exact[0], "phi1": exact[1]}
+    )
+    body = r.json()
+    assert body["surface"] is None
+    assert body["exact"] == full["exact"] and body["x"] == full["x"]
+    # at the exact minimum the gradient is rounding noise: the lab draws no arrow and no angle
+    assert body["gradient_vanishes"] is True
+    assert np.hypot(*body["gradient"]) < 1e-12
 
 
 def test_exact_solution_for_points_on_a_line(client):

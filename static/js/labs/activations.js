@@ -54,7 +54,6 @@ const lab = createLab({
   schema,
   compute: (s, signal) => postJSON("api/v1/shallow/activations", { z_min: s.z_min, z_max: s.z_max, n_points: 801 }, { signal }),
   render,
-  onError: showError,
 });
 
 function showOnly(names) {

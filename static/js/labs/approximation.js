@@ -199,7 +199,7 @@ function render(data, s) {
 }
 
 initPage("approximation");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({ schema, compute, render });
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.querySelector('input[data-key="n_samples"]').addEventListener("input", () => {

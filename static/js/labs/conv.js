@@ -245,7 +245,6 @@ const lab = createLab({
     return compute(s, signal);
   },
   render,
-  onError: showError,
 });
 
 document.getElementById("new-noise").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));

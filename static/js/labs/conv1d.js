@@ -445,7 +445,7 @@ for (const select of document.querySelectorAll("select.activation")) {
   select.innerHTML = ACTIVATIONS.map((a) => `<option value="${a}">${a.replace("_", " ")}</option>`).join("");
 }
 initPage("conv1d");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({ schema, compute, render });
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.getElementById("kernel-size").addEventListener("input", (ev) => {

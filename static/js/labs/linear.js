@@ -1,7 +1,7 @@
 // Linear regression lab: y = phi_0 + phi_1 x, the MSE loss map, gradient descent, exact fit.
 import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
-import { COLORS, LOSS_SCALE, draw, fmt, onPlot, title } from "../plots.js";
+import { initPage } from "../shell.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, restyle, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
@@ -18,29 +18,33 @@ const schema = {
   phi0: { type: "number", default: -0.5, min: -1000, max: 1000 },
   phi1: { type: "number", default: -1, min: -1000, max: 1000 },
   descent: { type: "bool", default: true },
-  learning_rate: { type: "number", default: 0.1, min: 0.001, max: 10 },
-  tolerance: { type: "number", default: 1e-6, min: 1e-12, max: 0.1 },
-  max_steps: { type: "int", default: 200, min: 1, max: 2000 },
+  learning_rate: { type: "number", default: 0.1, min: 0.001, max: 10, enabled: (s) => s.descent },
+  tolerance: { type: "number", default: 1e-6, min: 1e-12, max: 0.1, enabled: (s) => s.descent },
+  max_steps: { type: "int", default: 200, min: 1, max: 2000, enabled: (s) => s.descent },
   phi0_min: { type: "number", default: -3, min: -1000, max: 1000 },
   phi0_max: { type: "number", default: 3, min: -1000, max: 1000 },
   phi1_min: { type: "number", default: -3, min: -1000, max: 1000 },
   phi1_max: { type: "number", default: 3, min: -1000, max: 1000 },
 };
 
-function request(s) {
+const DATA_KEYS = ["source", "seed", "n_points", "slope", "intercept", "noise", "points"];
+const VIEW_KEYS = ["phi0_min", "phi0_max", "phi1_min", "phi1_max"];
+const MOVING_KEYS = [...DATA_KEYS, "phi0", "phi1", "descent", "learning_rate", "tolerance", "max_steps"];
+
+function request(s, surface) {
   const body = {
     seed: s.seed, n_points: s.n_points, slope: s.slope, intercept: s.intercept, noise: s.noise,
-    phi0: s.phi0, phi1: s.phi1, descent: s.descent, learning_rate: s.learning_rate,
+    phi0: s.phi0, phi1: s.phi1, descent: surface ? false : s.descent, learning_rate: s.learning_rate,
     tolerance: s.tolerance, max_steps: s.max_steps,
-    phi0_min: s.phi0_min, phi0_max: s.phi0_max, phi1_min: s.phi1_min, phi1_max: s.phi1_max,
+    phi0_min: s.phi0_min, phi0_max: s.phi0_max, phi1_min: s.phi1_min, phi1_max: s.phi1_max, surface,
   };
   if (s.source === "custom") body.points = parsePoints(s.points, MAX_POINTS);
   return body;
 }
 
-let last = null; // the last answer drawn, for the buttons
+let last = null; // the last answer drawn for the current point, for the buttons
 
-function drawFit(d, s) {
+function drawFit(d) {
   const xs = d.x;
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
@@ -68,50 +72,78 @@ function drawFit(d, s) {
   });
 }
 
-function drawMap(d, s) {
-  const logLoss = d.surface.loss.map((row) => row.map((v) => Math.log10(v + 1e-12)));
-  const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
+// The loss map is drawn in two parts: the surface (heatmap and a few level lines) only when the
+// data or the view change, and the moving traces below (restyled on every step of phi).
+const MOVING = { level: 2, path: 3, arrow: 4, point: 6 };
+
+/** The gradient arrow, its length growing with |∇L| (a quarter of the view at most); none where
+ *  the gradient vanishes. */
+function arrow(d, s) {
   const g = d.gradient;
   const norm = Math.hypot(g[0], g[1]);
-  const arrowLen = 0.18 * span;
-  const tip = norm > 0 ? [d.phi[0] + (arrowLen * g[0]) / norm, d.phi[1] + (arrowLen * g[1]) / norm] : d.phi;
+  if (d.gradient_vanishes || !(norm > 0)) return { x: [], y: [] };
+  const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
+  const length = (0.25 * span * norm) / (norm + 1);
+  return { x: [d.phi[0], d.phi[0] + (length * g[0]) / norm], y: [d.phi[1], d.phi[1] + (length * g[1]) / norm] };
+}
+
+function movingTraces(d, s) {
+  const t = d?.descent?.trajectory;
+  const a = d ? arrow(d, s) : { x: [], y: [] };
+  return {
+    level: { x: d ? d.level_line.phi0 : [], y: d ? d.level_line.phi1 : [] },
+    path: { x: t ? t.phi0 : [], y: t ? t.phi1 : [], name: d?.descent ? `descent (${d.descent.steps} steps)` : "descent (off)" },
+    arrow: a,
+    point: { x: d ? [d.phi[0]] : [], y: d ? [d.phi[1]] : [] },
+  };
+}
+
+function drawMap(surface, s, point) {
+  const logLoss = surface.surface.loss.map((row) => row.map((v) => Math.log10(v + 1e-12)));
+  const m = movingTraces(point, s);
   const traces = [
     {
-      type: "contour", x: d.surface.phi0, y: d.surface.phi1, z: logLoss, colorscale: LOSS_SCALE,
-      ncontours: 22, contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(255,255,255,0.35)", width: 0.6 },
-      colorbar: { title: { text: "log₁₀ L", side: "right" }, thickness: 14 },
-      customdata: d.surface.loss,
+      type: "heatmap", x: surface.surface.phi0, y: surface.surface.phi1, z: logLoss, colorscale: LOSS_SCALE,
+      zsmooth: "fast", colorbar: { title: { text: "log₁₀ L", side: "right" }, thickness: 14 },
+      customdata: surface.surface.loss, name: "loss",
       hovertemplate: "φ₀ = %{x:.3f}<br>φ₁ = %{y:.3f}<br>L = %{customdata:.4g}<extra></extra>",
-      name: "loss",
     },
-    { x: d.level_line.phi0, y: d.level_line.phi1, mode: "lines", name: "level line through φ", line: { color: COLORS.model, width: 1.5 }, hoverinfo: "skip" },
-  ];
-  if (d.descent) {
-    const t = d.descent.trajectory;
-    traces.push({
-      x: t.phi0, y: t.phi1, mode: "lines+markers", name: `descent (${d.descent.steps} steps)`,
-      line: { color: COLORS.descent, width: 2 }, marker: { size: 4, color: COLORS.descent },
+    {
+      type: "contour", x: surface.surface.phi0, y: surface.surface.phi1, z: logLoss, ncontours: 16, showscale: false,
+      contours: { coloring: "lines" }, line: { color: "rgba(255,255,255,0.45)", width: 0.7 },
+      colorscale: [[0, "#fff"], [1, "#fff"]], hoverinfo: "skip", showlegend: false, name: "level lines",
+    },
+    { ...m.level, mode: "lines", name: "level line through φ", line: { color: COLORS.model, width: 1.5 }, hoverinfo: "skip" },
+    {
+      ...m.path, mode: "lines+markers", line: { color: COLORS.descent, width: 2 }, marker: { size: 4, color: COLORS.descent },
       hovertemplate: "step %{pointNumber}<br>φ = (%{x:.3f}, %{y:.3f})<extra></extra>",
-    });
-  }
-  traces.push(
-    { x: [d.exact.phi[0]], y: [d.exact.phi[1]], mode: "markers", name: "exact minimum", marker: { symbol: "star", size: 16, color: COLORS.exact, line: { color: "#fff", width: 1 } } },
-    { x: [d.phi[0]], y: [d.phi[1]], mode: "markers", name: "current φ", marker: { size: 12, color: COLORS.model, line: { color: "#fff", width: 2 } } },
-  );
+    },
+    {
+      ...m.arrow, mode: "lines+markers", name: "∇L at φ", line: { color: COLORS.gradient, width: 3 },
+      marker: { symbol: "arrow", angleref: "previous", size: [0, 15], color: COLORS.gradient }, hoverinfo: "skip",
+    },
+    { x: [surface.exact.phi[0]], y: [surface.exact.phi[1]], mode: "markers", name: "exact minimum", marker: { symbol: "star", size: 16, color: COLORS.exact, line: { color: "#fff", width: 1 } } },
+    { ...m.point, mode: "markers", name: "current φ", marker: { size: 12, color: COLORS.model, line: { color: "#fff", width: 2 } } },
+  ];
   draw("loss-map", traces, {
     title: title("Loss map L[φ₀, φ₁] · click to move φ"),
     xaxis: { title: { text: "φ₀ (intercept)" }, range: [s.phi0_min, s.phi0_max], constrain: "domain" },
     yaxis: { title: { text: "φ₁ (slope)" }, range: [s.phi1_min, s.phi1_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
     legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 40 },
-    annotations: norm > 0 ? [{
-      x: tip[0], y: tip[1], ax: d.phi[0], ay: d.phi[1], xref: "x", yref: "y", axref: "x", ayref: "y",
-      showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: COLORS.gradient, text: "",
-    }, {
-      x: tip[0], y: tip[1], xref: "x", yref: "y", text: "∇L", showarrow: false, xshift: 14, yshift: 8,
-      font: { color: COLORS.gradient, size: 15 },
-    }] : [],
   });
+  bindMapClick();
+}
+
+/** Only the moving traces of the loss map: a small update, not a new figure. */
+function moveMap(d, s) {
+  const m = movingTraces(d, s);
+  const order = ["level", "path", "arrow", "point"];
+  return restyle("loss-map", {
+    x: order.map((k) => m[k].x),
+    y: order.map((k) => m[k].y),
+    name: order.map((k) => m[k].name ?? { level: "level line through φ", arrow: "∇L at φ", point: "current φ" }[k]),
+  }, order.map((k) => MOVING[k]));
 }
 
 function drawCurve(d) {
@@ -135,14 +167,16 @@ function drawReadouts(d) {
   const tx = ll.phi0[1] - ll.phi0[n - 2];
   const ty = ll.phi1[1] - ll.phi1[n - 2];
   const norm = Math.hypot(...g);
-  const angle = norm > 0 && Math.hypot(tx, ty) > 0
+  const angle = !d.gradient_vanishes && norm > 0 && Math.hypot(tx, ty) > 0
     ? (Math.acos(Math.min(1, Math.abs(g[0] * tx + g[1] * ty) / (norm * Math.hypot(tx, ty)))) * 180) / Math.PI
     : null;
   const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
     `<div><b>L[φ]</b> = ${fmt(d.loss)}</div>`,
-    `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
-    `<div><b>angle(∇L, level line)</b> = ${angle === null ? "–" : angle.toFixed(1) + "°"}</div>`,
+    d.gradient_vanishes
+      ? `<div><b>∇L</b> = 0: φ is at the minimum, no direction is downhill</div>`
+      : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
+    `<div><b>angle(∇L, level line)</b> = ${angle === null ? "– (no gradient)" : angle.toFixed(1) + "°"}</div>`,
     `<div><b>exact φ̂</b> = (${fmt(d.exact.phi[0])}, ${fmt(d.exact.phi[1])})</div>`,
     d.descent ? `<div><b>descent</b> ${status} ${d.descent.message}; last φ = (${fmt(d.descent.trajectory.phi0.at(-1))}, ${fmt(d.descent.trajectory.phi1.at(-1))})</div>` : "",
   ].join("");
@@ -155,9 +189,8 @@ function bindMapClick() {
   });
 }
 
-function render(d, s) {
+function renderPoint(d, s, labApi) {
   last = d;
-  showError(null);
   document.getElementById("generated-controls").hidden = s.source !== "generated";
   document.getElementById("custom-controls").hidden = s.source !== "custom";
   for (const [id, lo, hi] of [["phi0-slider", s.phi0_min, s.phi0_max], ["phi1-slider", s.phi1_min, s.phi1_max]]) {
@@ -166,9 +199,8 @@ function render(d, s) {
     el.max = hi;
     el.step = (hi - lo) / 600;
   }
-  drawFit(d, s);
-  drawMap(d, s);
-  bindMapClick();
+  drawFit(d);
+  if (!moveMap(d, s) && labApi.data("surface")) drawMap(labApi.data("surface"), s, d);
   drawCurve(d);
   drawReadouts(d);
 }
@@ -176,11 +208,31 @@ function render(d, s) {
 initPage("linear");
 const lab = createLab({
   schema,
-  compute: (s, signal) => postJSON("api/v1/linear/view", request(s), { signal }),
-  render,
-  onError: showError,
+  channels: {
+    surface: {
+      keys: [...DATA_KEYS, ...VIEW_KEYS],
+      compute: (s) => postJSON("api/v1/linear/view", request(s, true)),
+      render: (d, s, labApi) => drawMap(d, s, labApi.data("point")),
+      figures: ["loss-map"],
+    },
+    point: {
+      keys: [...MOVING_KEYS, ...VIEW_KEYS],
+      compute: (s) => postJSON("api/v1/linear/view", request(s, false)),
+      render: renderPoint,
+      figures: ["fit-plot", "loss-map", "loss-curve"],
+    },
+  },
+  messages: {
+    points: (d) => `Your points: ${d.msg}`,
+  },
+  constrain: (s) => {
+    // A view range needs min < max: move the other end rather than ask the impossible.
+    const fix = {};
+    if (s.phi0_min >= s.phi0_max) fix.phi0_max = s.phi0_min + 1;
+    if (s.phi1_min >= s.phi1_max) fix.phi1_max = s.phi1_min + 1;
+    return fix;
+  },
 });
-
 
 document.getElementById("new-data").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.getElementById("to-exact").addEventListener("click", () => {

@@ -104,7 +104,6 @@ const lab = createLab({
   schema,
   compute: (s, signal) => postJSON("api/v1/polar/fit", request(s), { signal }),
   render,
-  onError: showError,
 });
 
 document.getElementById("new-data").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));

@@ -196,9 +196,9 @@ function drawUnits(m, s) {
 
 function drawBounds(t, s) {
   const traces = t.n_inputs.map((di, i) => ({
-    x: t.n_hidden, y: t.max_regions[i], mode: "lines+markers", name: `D_i = ${di}`,
+    x: t.n_hidden, y: t.max_regions[i], mode: "lines+markers", name: `Dᵢ = ${di}`,
     line: { color: COLORS.series[i % N_COLORS], width: di === 2 ? 3 : 1.5 }, marker: { size: 4 },
-    hovertemplate: `D_i = ${di}, D = %{x}: at most %{y} regions<extra></extra>`,
+    hovertemplate: `Dᵢ = ${di}, D = %{x}: at most %{y} regions<extra></extra>`,
   }));
   traces.push({
     x: t.n_hidden, y: t.n_hidden.map((d) => 2 ** d), mode: "lines", name: "2^D", line: { color: COLORS.muted, dash: "dot" },
@@ -217,7 +217,7 @@ function drawBounds(t, s) {
     legend: { orientation: "v", x: 1.02, y: 1, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
   });
-  const head = `<tr><th>D_i \\ D</th>${t.n_hidden.map((d) => `<th>${d}</th>`).join("")}</tr>`;
+  const head = `<tr><th>Dᵢ \\ D</th>${t.n_hidden.map((d) => `<th>${d}</th>`).join("")}</tr>`;
   const rows = t.n_inputs.map((di, i) => `<tr><th>${di}</th>${t.max_regions[i].map((v) => `<td>${v.toLocaleString("en")}</td>`).join("")}</tr>`);
   document.getElementById("bounds-table").innerHTML = head + rows.join("");
   const bound = t.max_regions_for_network === null ? "more than 2⁵³" : t.max_regions_for_network.toLocaleString("en");
@@ -279,7 +279,7 @@ function render(d, s) {
 buildUnitControls();
 fillActivationSelect(document.getElementById("activation-select"));
 initPage("regions");
-const lab = createLab({ schema, compute, render, onError: showError });
+const lab = createLab({ schema, compute, render });
 
 document.getElementById("notes-example").addEventListener("click", () => {
   const patch = { D: 3, w0: NOTES.phi0, activation: "relu", x1_min: -1, x1_max: 1, x2_min: -1, x2_max: 1 };

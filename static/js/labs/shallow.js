@@ -273,7 +273,6 @@ const lab = createLab({
   schema,
   compute: (s, signal) => postJSON("api/v1/shallow/flow", request(s), { signal }),
   render,
-  onError: showError,
 });
 
 document.getElementById("book-example").addEventListener("click", () => {

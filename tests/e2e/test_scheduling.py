@@ -1,0 +1,190 @@
+"""The scheduler: one request in flight per channel, the newest state sent when it returns, an
+answer drawn when newer than the screen and never over a newer one, errors shown in place.
+
+Answers are held back with Playwright's `page.route` so the order of events is fixed by the test,
+not by the speed of the machine.
+"""
+
+import json
+
+from tests.e2e.helpers import errors_shown, open_page, plot_data, set_slider, wait_ready
+
+VIEW = "**/api/v1/linear/view"
+
+
+def is_point(request) -> bool:
+    """The lab's moving part asks /view without the surface; the slow part asks with it."""
+    return request.post_data_json.get("surface") is False
+
+
+def pump_until(page, condition, timeout_ms: int = 10_000):
+    """Let the page and Playwright's event loop run until `condition()` holds."""
+    waited = 0
+    while not condition():
+        assert waited < timeout_ms, "the page did not send the expected request"
+        page.wait_for_timeout(20)
+        waited += 20
+
+
+def current_phi(page):
+    trace = next(t for t in plot_data(page, "loss-map") if t.get("name") == "current φ")
+    return trace["x"][0], trace["y"][0]
+
+
+def hold_points(page):
+    """Hold the moving part's requests in a list; the test releases them one by one."""
+    held = []
+    page.route(
+        VIEW, lambda route: held.append(route) if is_point(route.request) else route.continue_()
+    )
+    return held
+
+
+def test_one_request_in_flight_and_the_newest_state_follows(page, base_url, console):
+    ready = open_page(page, base_url, "linear")
+    held = hold_points(page)
+    set_slider(page, "phi0", 0.1)
+    pump_until(page, lambda: len(held) == 1)
+    for value in (0.2, 0.3, 0.4):  # the hand keeps moving while the first answer is out
+        set_slider(page, "phi0", value)
+    page.wait_for_timeout(300)
+    assert len(held) == 1, "a second request was sent while one was in flight"
+    assert held[0].request.post_data_json["phi0"] == 0.1
+
+    held[0].continue_()
+    pump_until(page, lambda: len(held) == 2)  # the newest state, the ones between are skipped
+    assert held[1].request.post_data_json["phi0"] == 0.4
+    page.wait_for_function(f"Number(document.body.dataset.ready) > {ready}")
+    assert current_phi(page)[0] == 0.1  # the first answer is newer than the screen: drawn
+    assert page.evaluate("document.body.dataset.busy") == "1"  # and the page knows more is due
+
+    held[1].continue_()
+    wait_ready(page, ready)
+    assert current_phi(page)[0] == 0.4
+    assert "phi0=0.4" in page.url
+
+
+def test_an_old_answer_never_overwrites_a_newer_one(page, base_url, console):
+    """Answers are released newest first: an old one arriving last must not be drawn over the
+    newer one (a page with several requests in flight and no guard would end on 1.0)."""
+    open_page(page, base_url, "linear")
+    page.evaluate(
+        """() => {
+            const el = document.getElementById('loss-map');
+            window.drawn = [];
+            el.on('plotly_restyle', () => window.drawn.push(el.data[6].x[0]));
+        }"""
+    )
+    held = hold_points(page)
+    set_slider(page, "phi0", 1.0)
+    pump_until(page, lambda: len(held) == 1)
+    set_slider(page, "phi0", 2.0)
+    page.wait_for_timeout(300)
+    released = 0
+    for _ in range(100):
+        if released < len(held):
+            for route in reversed(held[released:]):  # the newest answer first
+                route.continue_()
+            released = len(held)
+        elif page.evaluate("document.body.dataset.busy") == "0":
+            break
+        page.wait_for_timeout(50)
+    drawn = page.evaluate("window.drawn")
+    assert drawn[-1] == 2.0 and current_phi(page)[0] == 2.0
+    assert drawn == sorted(drawn), f"an older state was drawn after a newer one: {drawn}"
+
+
+def test_the_slow_part_is_not_asked_again_while_the_point_moves(page, base_url, console):
+    ready = open_page(page, base_url, "linear")
+    views = []
+    page.on(
+        "request",
+        lambda r: r.url.endswith("/api/v1/linear/view") and not is_point(r) and views.append(r),
+    )
+    for value in (0.5, 0.6, 0.7):
+        set_slider(page, "phi0", value)
+        ready = wait_ready(page, ready)
+    assert views == []  # the loss surface stays: only the point and its traces move
+    set_slider(page, "noise", 0.5)  # new data: the surface is asked for again
+    wait_ready(page, ready)
+    assert len(views) == 1
+
+
+def test_redraws_keep_coming_while_a_slider_is_dragged(page, base_url, console):
+    """Twenty input events, 50 ms apart: drawings happen before the hand stops."""
+    ready = open_page(page, base_url, "linear")
+    drawn_while_dragging = page.evaluate(
+        """async () => {
+            const el = document.querySelector('input[data-key="phi0"]');
+            const before = Number(document.body.dataset.ready);
+            for (let i = 0; i < 20; i++) {
+              el.value = String(-1 + i * 0.05);
+              el.dispatchEvent(new Event('input', {bubbles: true}));
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            return Number(document.body.dataset.ready) - before;
+        }"""
+    )
+    assert drawn_while_dragging >= 2
+    wait_ready(page, ready)
+    assert abs(current_phi(page)[0] - (-1 + 19 * 0.05)) < 1e-9
+
+
+def test_a_422_is_shown_at_its_control_and_the_figures_are_marked_stale(page, base_url, console):
+    ready = open_page(page, base_url, "linear")
+    console.allow("status of 422")
+    page.route(
+        VIEW,
+        lambda route: route.fulfill(
+            status=422,
+            content_type="application/json",
+            body=json.dumps(
+                {
+                    "detail": [
+                        {
+                            "type": "greater_than_equal",
+                            "loc": ["body", "n_points"],
+                            "msg": "Input should be greater than or equal to 2",
+                        }
+                    ]
+                }
+            ),
+        ),
+    )
+    set_slider(page, "n_points", 30)
+    page.wait_for_selector("#n_points-error")
+    message = page.locator("#n_points-error").inner_text()
+    assert message.startswith("Points N")  # in the page's words, not "body.n_points"
+    assert "body" not in message
+    # right after its own control, which says it is invalid
+    control = page.locator('input[data-key="n_points"]')
+    assert control.get_attribute("aria-invalid") == "true"
+    assert control.get_attribute("aria-describedby") == "n_points-error"
+    assert page.evaluate(
+        "document.getElementById('n_points-error').previousElementSibling"
+        ".contains(document.querySelector('input[data-key=\"n_points\"]'))"
+    )
+    assert page.locator("#fit-plot.stale").count() == 1
+
+    page.unroute(VIEW)
+    set_slider(page, "n_points", 31)
+    wait_ready(page, ready)
+    assert errors_shown(page) == []
+    assert page.locator(".plot.stale").count() == 0
+    assert control.get_attribute("aria-invalid") is None
+
+
+def test_reset_clamp_note_and_disabled_controls(page, base_url, console):
+    ready = open_page(page, base_url, "linear", "#phi0=2&learning_rate=0.5&descent=0")
+    # descent off: its settings do nothing, so they are disabled
+    assert page.locator('input[data-key="learning_rate"]').is_disabled()
+    field = page.locator('input[data-key="phi0_min"]')
+    page.locator("details summary").first.click()
+    field.fill("-5000")
+    field.dispatch_event("change")
+    assert "kept -1000" in page.locator("#phi0_min-clamp-note").inner_text()
+    ready = wait_ready(page, ready)
+    page.get_by_role("button", name="Reset to defaults").click()
+    wait_ready(page, ready)
+    assert "phi0=-0.5" in page.url and "descent=1" in page.url
+    assert not page.locator('input[data-key="learning_rate"]').is_disabled()

@@ -1,0 +1,42 @@
+"""The lab manifest and the registries the pages build their menus from."""
+
+from pathlib import Path
+
+from core import conv, images, losses, network
+from core.activations import ACTIVATIONS
+from server.labs import LABS
+from server.settings import get_settings
+
+
+def test_meta_lists_every_lab_in_the_manifest(client):
+    body = client.get("/api/v1/meta").json()
+    assert [lab["id"] for lab in body["labs"]] == [lab.id for lab in LABS]
+    assert body["labs"][0] == {
+        "id": "linear",
+        "chapter": "1.2",
+        "title": "Linear regression",
+        "summary": LABS[0].summary,
+        "page": "linear.html",
+    }
+    assert body["version"] == client.get("/openapi.json").json()["info"]["version"]
+
+
+def test_meta_registries_come_from_core(client):
+    registries = client.get("/api/v1/meta").json()["registries"]
+    assert registries["activations"] == [
+        {"name": a.name, "label": a.label} for a in ACTIVATIONS.values()
+    ]
+    assert [r["name"] for r in registries["losses"]] == list(losses.LOSSES)
+    assert [r["name"] for r in registries["initialisations"]] == list(network.INIT_SCHEMES)
+    assert [r["name"] for r in registries["paddings"]] == list(conv.PADDINGS)
+    assert [r["name"] for r in registries["kernels"]] == list(images.KERNEL_NAMES)
+
+
+def test_every_lab_page_exists_and_every_router_is_served(client):
+    static = Path(get_settings().static_dir)
+    paths = client.get("/openapi.json").json()["paths"]
+    for lab in LABS:
+        if lab.page:
+            assert (static / lab.page).is_file(), lab.page
+        if lab.router:
+            assert any(p.startswith(f"/api/v1/{lab.router}/") for p in paths), lab.router
