@@ -328,6 +328,22 @@ def unflatten(
     return network_from_lists(betas, omegas, activations)
 
 
+def views(vector: np.ndarray, widths: Sequence[int], activations: tuple[str, ...]) -> Network:
+    """:func:`unflatten` without its checks, for a training loop's inner step.
+
+    The betas and Omegas are views into ``vector`` (no copy). The caller guarantees what
+    :func:`unflatten` would check: ``vector`` has ``parameter_count(widths)`` finite entries
+    and ``activations`` one valid name per hidden layer.
+    """
+    betas, omegas, start = [], [], 0
+    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
+        betas.append(vector[start : start + d_out])
+        start += d_out
+        omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))
+        start += d_out * d_in
+    return Network(tuple(betas), tuple(omegas), activations)
+
+
 def gradient_vector(grads: Gradients) -> np.ndarray:
     """The parameter gradients in the order of :func:`flatten`."""
     parts = []

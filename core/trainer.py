@@ -260,7 +260,7 @@ def train_epoch(
         at = phi
         if config.optimizer == "nesterov":
             at = nesterov_point(phi, m, alphas[t], config.beta)
-        net = network.unflatten(at, net_shape, config.activations)
+        net = network.views(at, net_shape, config.activations)  # checked once, in validate
         fwd, loss = data_loss(net, subset, inputs[:, batch])
         grads = network.backward(net, fwd, loss.gradient / batch.size)  # mean over the batch
         g = network.gradient_vector(grads) + _penalty_gradient(config, at, mask)

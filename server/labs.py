@@ -63,6 +63,15 @@ LABS: tuple[Lab, ...] = (
         "polar",
     ),
     Lab(
+        "dimensionality",
+        "3",
+        "Curse of dimensionality",
+        "Grid cells go empty, coefficient counts explode, distances concentrate; data lie on "
+        "a manifold.",
+        "dimensionality.html",
+        "dimensionality",
+    ),
+    Lab(
         "approximation",
         "3.1",
         "Universal approximation",
@@ -83,8 +92,8 @@ LABS: tuple[Lab, ...] = (
         "4",
         "Deep networks",
         "Composing shallow networks folds the input and multiplies the linear regions.",
-        None,
-        None,
+        "deep.html",
+        "deep",
     ),
     Lab(
         "losses",

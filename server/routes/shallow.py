@@ -80,14 +80,28 @@ class FlowRequest(Model):
 class Joint(Model):
     unit: int = Field(description="Hidden unit d (0-based) whose pre-activation is zero here.")
     x: float = Field(description="Position -theta_d0 / theta_d1.")
+    bends: bool = Field(
+        description="Whether some output changes slope here; a joint that does not (phi_d = 0, "
+        "or changes that cancel) lies inside a linear region."
+    )
+
+
+class Piece1D(Model):
+    x_start: float = Field(description="Left end of the piece (a joint or the interval's end).")
+    x_end: float = Field(description="Right end of the piece.")
+    active: list[bool] = Field(description="Per unit: z_d > 0 inside the piece.")
+    slopes: list[float] = Field(description="dy_o/dx per output inside the piece.")
+    intercepts: list[float] = Field(description="y_o at x = 0 of the piece's line, per output.")
 
 
 class Region1D(Model):
-    x_start: float = Field(description="Left end of the region.")
-    x_end: float = Field(description="Right end of the region.")
-    active: list[bool] = Field(description="Per unit: z_d > 0 inside the region.")
+    x_start: float = Field(description="Left end of the linear region.")
+    x_end: float = Field(description="Right end of the linear region.")
     slopes: list[float] = Field(description="dy_o/dx per output inside the region.")
     intercepts: list[float] = Field(description="y_o at x = 0 of the region's line, per output.")
+    pieces: tuple[int, int] = Field(
+        description="First and last index (0-based, inclusive) into `pieces` it spans."
+    )
 
 
 class FlowResponse(Model):
@@ -100,8 +114,13 @@ class FlowResponse(Model):
     outputs: list[list[float]] = Field(description="y_o(x), one list per output.")
     joints: list[Joint] = Field(description="Joints inside the interval, left to right.")
     piecewise_linear: bool = Field(description="Whether linear regions are defined.")
+    pieces: list[Piece1D] | None = Field(
+        description="Activation patterns: the intervals between consecutive joints, with the "
+        "active units; null for smooth activations."
+    )
     linear_regions: list[Region1D] | None = Field(
-        description="Linear pieces with their slopes; null for smooth activations."
+        description="Linear regions: maximal intervals on which every output is one line; "
+        "null for smooth activations."
     )
     note: str = Field(description="What the regions mean for this activation.")
     parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) for this network.")
@@ -121,19 +140,31 @@ def flow(req: FlowRequest) -> FlowResponse:
         weighted_activations=np.transpose(fwd.weighted_activations, (1, 2, 0)).tolist(),
         outputs=fwd.outputs.T.tolist(),
         joints=[
-            Joint(unit=int(u), x=float(x))
-            for u, x in zip(f.joint_units, f.joint_positions, strict=True)
+            Joint(unit=int(u), x=float(x), bends=bool(b))
+            for u, x, b in zip(f.joint_units, f.joint_positions, f.joint_bends, strict=True)
         ],
         piecewise_linear=f.linear_regions is not None,
+        pieces=None
+        if f.pieces is None
+        else [
+            Piece1D(
+                x_start=p.x_start,
+                x_end=p.x_end,
+                active=p.active.tolist(),
+                slopes=p.slopes.tolist(),
+                intercepts=p.intercepts.tolist(),
+            )
+            for p in f.pieces
+        ],
         linear_regions=None
         if f.linear_regions is None
         else [
             Region1D(
                 x_start=r.x_start,
                 x_end=r.x_end,
-                active=r.active.tolist(),
                 slopes=r.slopes.tolist(),
                 intercepts=r.intercepts.tolist(),
+                pieces=(r.first_piece, r.last_piece),
             )
             for r in f.linear_regions
         ],
@@ -256,7 +287,11 @@ class Segment(Model):
 
 
 class Region2D(Model):
-    active: list[bool] = Field(description="Per unit: z_d > 0 in this region.")
+    active: list[bool | None] = Field(
+        description="Per unit: true if z_d > 0 on the whole region, false if on none of it, "
+        "null if the unit's line crosses it (a line that does not change the output lies "
+        "inside a region)."
+    )
     pixels: int = Field(description="Grid points inside the region.")
     centroid: tuple[float, float] = Field(description="Mean (x1, x2) of its grid points.")
     gradient: tuple[float, float] = Field(description="(dy/dx1, dy/dx2) inside the region.")
@@ -281,10 +316,20 @@ class RegionsResponse(Model):
     )
     regions: list[Region2D] | None = Field(description="Regions seen on the grid.")
     exact_count: int | None = Field(
-        description="Exact number of linear regions inside the open view (null when undefined)."
+        description="Exact number of linear regions (maximal connected sets where the output is "
+        "one plane) inside the open view; null when undefined."
     )
-    grid_count: int | None = Field(description="Regions seen on the grid (tiny ones can hide).")
-    bound: int = Field(description="sum_{j=0}^{2} C(D, j): the most D units can make in 2D.")
+    pattern_count: int | None = Field(
+        description="Exact number of activation patterns (cells cut by every unit's line) "
+        "inside the open view; >= exact_count, the quantity the bound counts."
+    )
+    grid_count: int | None = Field(
+        description="Linear regions seen on the grid (tiny ones can hide)."
+    )
+    bound: int = Field(
+        description="sum_{j=0}^{2} C(D, j): the most activation patterns (so regions) D units "
+        "can make in 2D."
+    )
     segments: list[Segment] = Field(description="Where each unit switches on, inside the view.")
     units: UnitPanels = Field(description="Pre-activation and activation planes per unit.")
     parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) with D_i = 2, D_o = 1.")
@@ -305,22 +350,27 @@ def _rounded(values: np.ndarray, digits: int = 6) -> list:
     return np.round(values, decimals).tolist()
 
 
-def _note(activation: str, exact: int | None, grid: int | None) -> str:
+def _note(activation: str, exact: int | None, patterns: int | None, grid: int | None) -> str:
     if exact is None:
-        return (
-            "This activation is smooth, not piecewise linear: the output bends everywhere, so "
-            "linear regions are not defined. The lines show where each unit's pre-activation "
-            "is zero."
+        return shallow.smooth_activation_note(activation) + (
+            " The lines show where each unit's pre-activation is zero."
         )
     if activation == "linear":
         return "With the identity activation the network is one plane: a single region."
+    notes = []
+    if patterns is not None and patterns > exact:
+        notes.append(
+            f"{patterns} activation patterns but {exact} linear regions: some lines do not "
+            "change the output (a unit with phi_d = 0, or units on one line that cancel), so "
+            "the patterns on both sides form one region."
+        )
     hidden = exact - (grid or 0)
     if hidden > 0:
-        return (
+        notes.append(
             f"{hidden} region(s) are thinner than the grid spacing and do not show on the map; "
             "the exact count still includes them."
         )
-    return "Every region inside the view shows on the map."
+    return " ".join(notes) or "Every region inside the view shows on the map."
 
 
 @router.post("/regions", response_model=RegionsResponse, summary="Linear regions of a 2-input net")
@@ -334,7 +384,12 @@ def regions_view(req: RegionsRequest) -> Response:
     region_list = None
     if m.patterns is not None:
         region_list = [
-            Region2D(active=p.tolist(), pixels=int(n), centroid=tuple(c), gradient=tuple(g))
+            Region2D(
+                active=[None if a < 0 else bool(a) for a in p.tolist()],
+                pixels=int(n),
+                centroid=tuple(c),
+                gradient=tuple(g),
+            )
             for p, n, c, g in zip(m.patterns, m.pixel_counts, m.centroids, m.gradients, strict=True)
         ]
     grid_count = None if m.patterns is None else len(m.patterns)
@@ -346,6 +401,7 @@ def regions_view(req: RegionsRequest) -> Response:
         region_index=None if m.region_index is None else m.region_index.tolist(),
         regions=region_list,
         exact_count=m.exact_count,
+        pattern_count=m.pattern_count,
         grid_count=grid_count,
         bound=m.bound,
         segments=[
@@ -360,7 +416,7 @@ def regions_view(req: RegionsRequest) -> Response:
             activations=_rounded(m.panel_activations),
         ),
         parameter_count=shallow.parameter_count(2, len(theta), 1),
-        note=_note(req.activation, m.exact_count, grid_count),
+        note=_note(req.activation, m.exact_count, m.pattern_count, grid_count),
     )
     # The map holds ~10^5 numbers: pydantic's own JSON writer is ~10x faster than the default
     # path (validate again, then json.dumps). The model above is still built and validated.
