@@ -2,27 +2,17 @@
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
 from server.api_docs import DESCRIPTION
 from server.assets import install_assets
+from server.headers import install_headers
 from server.labs import lab_routers
+from server.limits import install_limits
 from server.routes import meta
+from server.service import LIMITS_DESCRIPTION, docs_script_hashes, install_service_routes
 from server.settings import Settings, get_settings
-
-
-class StaticGZipMiddleware(GZipMiddleware):
-    """Compress pages and scripts (plotly.js shrinks from 4.6 MB to 1.4 MB) but not API answers:
-    they are numbers that compress poorly, and compressing them would cost more time than the
-    computation behind them."""
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
-            await self.app(scope, receive, send)
-        else:
-            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,12 +20,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="DL Playground API",
         version=meta._version(),
-        description=DESCRIPTION,
-        docs_url="/docs",
+        description=DESCRIPTION + LIMITS_DESCRIPTION,
+        docs_url=None,  # served offline by install_service_routes
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(StaticGZipMiddleware, minimum_size=2048)
+    install_limits(app, settings)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"])
 
@@ -43,11 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(meta.router)
 
-    @app.get("/healthz", tags=["service"], summary="Liveness check")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    install_service_routes(app)
     install_assets(app)
+    install_headers(app, settings, docs_script_hashes(app))
     app.mount("/", StaticFiles(directory=settings.static_dir, html=True), name="static")
     return app
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from core import conv, equivariance, images, pooling
 from core.errors import DomainError
@@ -279,10 +280,17 @@ async def image_upload(
     """Your image (converted to grey), the kernel, and the output image (see `/image` for the
     conventions)."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)  # one byte more tells us it is too big
-    image = decode_image(data)
     weights = _parse_custom(custom)
     if kernel == "custom" and weights is None:
         raise DomainError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
+    # Decoding and filtering take up to ~0.5 s of CPU: in a worker thread, not on the event loop.
+    return await run_in_threadpool(
+        _upload_view, data, kernel, padding, weights, stride, dilation, decimals
+    )
+
+
+def _upload_view(data, kernel, padding, weights, stride, dilation, decimals):
+    image = decode_image(data)
     return _filtered(image, kernel, padding, weights, stride, dilation, "float64", decimals)
 
 

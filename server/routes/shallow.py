@@ -75,7 +75,7 @@ class FlowRequest(Model):
     )
     x_min: Coord = Field(0.0, description="Left end of the interval.")
     x_max: Coord = Field(1.0, description="Right end of the interval.")
-    n_points: int = Field(400, ge=2, le=2000, description="Evenly spaced samples of x.")
+    n_points: int = Field(400, ge=2, le=1000, description="Evenly spaced samples of x.")
 
     @model_validator(mode="after")
     def _shapes(self):

@@ -41,7 +41,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1440, "height": 1000}}
+    # Playwright's wait_for_function evaluates its predicate with eval(), which the pages'
+    # Content-Security-Policy forbids; tests/e2e/test_csp.py loads every page with the policy
+    # enforced.
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1440, "height": 1000},
+        "bypass_csp": True,
+    }
 
 
 def _free_port() -> int:

@@ -105,11 +105,11 @@ def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
     open_page(page, base_url, "conv")
     console.allow("status of 422")
     buffer = io.BytesIO()
-    Image.new("RGBA", (20, 20)).save(buffer, "PNG")
-    path = tmp_path / "alpha.png"
+    Image.new("RGB", (4, 20)).save(buffer, "PNG")
+    path = tmp_path / "thin.png"
     path.write_bytes(buffer.getvalue())
     page.set_input_files("#upload", str(path))
-    wait_error(page, "mode RGBA are not supported")
+    wait_error(page, "at least 8 x 8 pixels")
     assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
 
 

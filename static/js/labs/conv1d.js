@@ -430,7 +430,10 @@ function drawEquivariance(d, s) {
 function render(r, s) {
   const errors = r.errors;
   showError(errors.length ? new Error(`Cannot compute this: ${errors.map((e) => e.message).join(" · ")}`) : null);
-  if (r.conv) drawConv(r.conv, s, r.requests.conv[1].kernel);
+  if (r.conv) {
+    drawConv(r.conv, s, r.requests.conv[1].kernel);
+    bindConvHover(); // only once the figure exists: Plotly gives it .on() with its first drawing
+  }
   if (r.channels) drawChannels(r.channels, s);
   if (r.rf) {
     drawReceptive(r.rf, r.requests.rf[1]);
@@ -438,7 +441,6 @@ function render(r, s) {
     if (r.requests.rf[1].unit !== s.rf_unit) lab.set({ rf_unit: r.requests.rf[1].unit });
   }
   if (r.eq) drawEquivariance(r.eq, s);
-  bindConvHover();
 }
 
 for (const select of document.querySelectorAll("select.activation")) {
