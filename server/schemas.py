@@ -17,6 +17,23 @@ Seed = Annotated[
 ]
 
 
+def check_budget(work: int, budget: int, problem: str, product: str, advice: str) -> None:
+    """Refuse a request whose work is over the route's budget (so no answer takes long).
+
+    Raised inside a model validator, the ValueError becomes a 422 that reads like
+    "too much work: points^2 x sum of D = 300,000,000 exceeds 200,000,000; use fewer points".
+
+    Parameters
+    ----------
+    work, budget : int
+        The request's amount of work and the most the route accepts.
+    problem, product, advice : str
+        What goes wrong, the product of settings that ``work`` counts, and what to lower.
+    """
+    if work > budget:
+        raise ValueError(f"{problem}: {product} = {work:,} exceeds {budget:,}; {advice}")
+
+
 class ErrorItem(Model):
     type: str = Field(description="Error kind, e.g. 'value_error' or 'greater_than_equal'.")
     loc: list[str | int] = Field(description="Where the error is: ['body', field, ...].")
