@@ -44,3 +44,7 @@ class ErrorResponse(Model):
     """Body of every 422 answer."""
 
     detail: list[ErrorItem] = Field(description="One item per problem found in the request.")
+
+
+# A router's ``responses``: documents the 422 answer of every route in the OpenAPI schema.
+INVALID_REQUEST = {422: {"model": ErrorResponse, "description": "Invalid request"}}

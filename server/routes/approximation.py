@@ -9,12 +9,12 @@ from pydantic import ConfigDict, Field, model_validator
 
 from core import approximation as approx
 from core import basis_comparison, dimensionality
-from server.schemas import ErrorResponse, Model, Seed, check_budget
+from server.schemas import INVALID_REQUEST, Model, Seed, check_budget
 
 router = APIRouter(
     prefix="/api/v1/approximation",
     tags=["universal approximation"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 Coord = Annotated[float, Field(ge=-1000, le=1000)]

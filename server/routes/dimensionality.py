@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from pydantic import ConfigDict, Field, model_validator
 
 from core import curse
-from server.schemas import ErrorResponse, Model, Seed, check_budget
+from server.schemas import INVALID_REQUEST, Model, Seed, check_budget
 
 router = APIRouter(
     prefix="/api/v1/dimensionality",
     tags=["curse of dimensionality"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 # Random coordinates drawn by one grid-cell sweep: (train + test) x sum of D = 1..max.
