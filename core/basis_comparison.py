@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import network
+from core.approximation import log_log_fit
 from core.errors import DomainError
 
 TARGETS_ND: tuple[str, ...] = ("bump", "ridge")
@@ -194,7 +195,7 @@ class Comparison:
     hidden_units : ndarray of int, shape (H,)
     network_error : ndarray, shape (H,)
     grid_rate, network_rate : float
-        Fitted slopes of log error against log n.
+        Fitted slopes of log error against log n (:func:`core.approximation.log_log_fit`).
     fixed_reference : ndarray, shape (G,)
         (1/n)^(2/d) scaled through the first grid error.
     barron_reference : ndarray, shape (H,)
@@ -211,13 +212,6 @@ class Comparison:
     network_rate: float
     fixed_reference: np.ndarray
     barron_reference: np.ndarray
-
-
-def _slope(n: np.ndarray, err: np.ndarray) -> float:
-    keep = err > 1e-300
-    if keep.sum() < 2:
-        return 0.0
-    return float(np.polyfit(np.log(n[keep]), np.log(err[keep]), 1)[0])
 
 
 def compare_bases(
@@ -270,8 +264,8 @@ def compare_bases(
         network_parameters=net_n,
         hidden_units=hidden,
         network_error=net_error,
-        grid_rate=_slope(grid_n.astype(float), grid_error),
-        network_rate=_slope(net_n.astype(float), net_error),
+        grid_rate=log_log_fit(grid_n.astype(float), grid_error)[0],
+        network_rate=log_log_fit(net_n.astype(float), net_error)[0],
         fixed_reference=grid_error[0] * (grid_n[0] / grid_n) ** (2.0 / d),
         barron_reference=net_error[0] * net_n[0] / net_n,
     )

@@ -180,11 +180,41 @@ def _check_bias(bias, c_out: int, dtype: str) -> np.ndarray:
     return bias
 
 
-def _check_channels(x: np.ndarray, weights: np.ndarray) -> None:
+def _checked_correlate(
+    x,
+    weights,
+    bias,
+    stride: int,
+    dilation: int,
+    padding: Padding,
+    dtype: str,
+    axes: tuple[str, ...],
+    kernel_axes: tuple[str, ...],
+) -> np.ndarray:
+    """Check a 1D or 2D layer's arrays and settings, then run :func:`_correlate`.
+
+    ``axes`` names the spatial axes of the input (("length",) or ("height", "width")) and
+    ``kernel_axes`` those of the kernel, for the error messages.
+    """
+    x = _as_array(x, dtype)
+    weights = _as_array(weights, dtype)
+    if x.ndim != 1 + len(axes):
+        raise DomainError(
+            f"input must have shape (channels, {', '.join(axes)}), got shape {x.shape}"
+        )
+    if weights.ndim != 2 + len(kernel_axes):
+        raise DomainError(
+            f"weights must have shape (in channels, out channels, {', '.join(kernel_axes)}), "
+            f"got {weights.shape}"
+        )
     if weights.shape[0] != x.shape[0]:
         raise DomainError(
             f"weights expect {weights.shape[0]} input channels but the input has {x.shape[0]}"
         )
+    for n, k in zip(x.shape[1:], weights.shape[2:], strict=True):
+        output_length(n, k, stride, dilation, padding)  # validates every axis
+    bias = _check_bias(bias, weights.shape[1], dtype)
+    return _correlate(x, weights, bias, stride, dilation, padding)  # (C_o, *spatial_out)
 
 
 def conv1d(
@@ -218,18 +248,9 @@ def conv1d(
     ndarray, shape (C_o, N_out)
         Pre-activations z_{o,i} = beta_o + sum_{c,k} Omega_{c,o,k} x_{c, s i + d k - p}.
     """
-    x = _as_array(x, dtype)
-    weights = _as_array(weights, dtype)
-    if x.ndim != 2:
-        raise DomainError(f"input must have shape (channels, length), got shape {x.shape}")
-    if weights.ndim != 3:
-        raise DomainError(
-            f"weights must have shape (in channels, out channels, kernel size), got {weights.shape}"
-        )
-    _check_channels(x, weights)
-    output_length(x.shape[1], weights.shape[2], stride, dilation, padding)  # validates
-    bias = _check_bias(bias, weights.shape[1], dtype)
-    return _correlate(x, weights, bias, stride, dilation, padding)  # (C_o, N_out)
+    return _checked_correlate(
+        x, weights, bias, stride, dilation, padding, dtype, ("length",), ("kernel size",)
+    )  # (C_o, N_out)
 
 
 def conv2d(
@@ -260,20 +281,10 @@ def conv2d(
     ndarray, shape (C_o, H_out, W_out), of ``dtype``
         z_{o,i,j} = beta_o + sum_{c,a,b} Omega_{c,o,a,b} x_{c, s i + d a - p_h, s j + d b - p_w}.
     """
-    x = _as_array(x, dtype)
-    weights = _as_array(weights, dtype)
-    if x.ndim != 3:
-        raise DomainError(f"input must have shape (channels, height, width), got shape {x.shape}")
-    if weights.ndim != 4:
-        raise DomainError(
-            "weights must have shape (in channels, out channels, kernel height, kernel width), "
-            f"got {weights.shape}"
-        )
-    _check_channels(x, weights)
-    output_length(x.shape[1], weights.shape[2], stride, dilation, padding)  # validates the rows
-    output_length(x.shape[2], weights.shape[3], stride, dilation, padding)  # and the columns
-    bias = _check_bias(bias, weights.shape[1], dtype)
-    return _correlate(x, weights, bias, stride, dilation, padding)  # (C_o, H_out, W_out)
+    axes, kernel_axes = ("height", "width"), ("kernel height", "kernel width")
+    return _checked_correlate(
+        x, weights, bias, stride, dilation, padding, dtype, axes, kernel_axes
+    )  # (C_o, H_out, W_out)
 
 
 def tap_positions(

@@ -22,9 +22,8 @@ from typing import Literal
 
 import numpy as np
 
-from core.activations import get_activation
 from core.choices import Choice, check_choice, names, registry
-from core.conv import conv1d, conv2d, effective_kernel_size, pad_amounts
+from core.conv import conv_layer, effective_kernel_size, pad_amounts
 from core.errors import DomainError
 from core.pooling import global_pool, pool1d, pool2d
 
@@ -101,16 +100,19 @@ class ShiftComparison:
     invariance_gap: float
 
 
+def _local_pool(values: np.ndarray, size: int, stride: int, kind: str) -> np.ndarray:
+    """Max or average pooling of a signal (N,) or an image (H, W)."""
+    pool = pool1d if values.ndim == 1 else pool2d
+    return pool(values, size, stride, kind)
+
+
 def _network(x, kernel, bias, activation, pooling, pool_size, pool_stride):
     """h = a[beta + kernel * x] (zero padding, stride 1), then pooling; x (N,) or (H, W)."""
-    act = get_activation(activation)
-    conv = conv1d if x.ndim == 1 else conv2d
-    h = act.value(conv(x[None], kernel[None, None], np.array([bias])))[0]  # x's shape
+    h = conv_layer(x[None], kernel[None, None], np.array([bias]), activation).activations[0]
     if pooling == "none":
-        return h
+        return h  # x's shape
     if pooling in ("max", "average"):
-        pool = pool1d if x.ndim == 1 else pool2d
-        return pool(h, pool_size, pool_stride, pooling)
+        return _local_pool(h, pool_size, pool_stride, pooling)
     kind = "max" if pooling == "global_max" else "average"
     return np.reshape(global_pool(h, kind, axes=x.ndim), (1,) * x.ndim)  # (1,) or (1, 1)
 
@@ -147,8 +149,7 @@ def _compare(x, kernel, bias, activation, shifts, pooling, pool_size, pool_strid
     elif pooling in ("max", "average"):
         whole = all(s % pool_stride == 0 for s in shifts)
         output_shift = tuple(s // pool_stride for s in shifts) if whole else None
-        pool = pool1d if x.ndim == 1 else pool2d
-        window_ok = pool(conv_interior.astype(float), pool_size, pool_stride, "average")
+        window_ok = _local_pool(conv_interior.astype(float), pool_size, pool_stride, "average")
         interior = window_ok == 1.0  # every conv output in the pooling window is interior
     else:
         output_shift = (0,) * x.ndim  # a global pool has a single output: t[f[x]] = f[x]
@@ -234,13 +235,10 @@ def compare_shift_image(
     ----------
     image : ndarray, shape (H, W)
     kernel : ndarray, shape (K, K)
-    bias : float
-    activation : str
     rows, cols : int
         Shift of the image: down by ``rows``, right by ``cols`` (zeros move in).
-    pooling : {"none", "max", "average", "global_max", "global_average"}
-    pool_size, pool_stride : int
-        P x P windows every S pixels.
+    bias, activation, pooling, pool_size, pool_stride
+        As in :func:`compare_shift`; the pooling windows are P x P pixels.
 
     Returns
     -------

@@ -131,8 +131,11 @@ def _grid_candidates(values: np.ndarray, phi_0, phi_1, max_points: int) -> np.nd
     return np.column_stack([phi_0[cols[order] + 1], phi_1[rows[order] + 1]])  # (K, 2)
 
 
-def _keep_distinct(points, losses, inside, cell) -> list[int]:
-    """Indices of the points inside the window, lowest first, at least one cell apart."""
+def _keep_distinct(points, losses, phi_0, phi_1, ok=True) -> list[int]:
+    """Indices of the points that are ``ok``, inside the window of the grid phi_0 x phi_1 (with
+    one cell to spare) and of finite loss, lowest first, at least one cell apart."""
+    cell, lo, hi = _window(phi_0, phi_1)
+    inside = ok & np.all((points >= lo) & (points <= hi), axis=1) & np.isfinite(losses)
     kept: list[int] = []
     for k in np.argsort(np.where(inside, losses, np.inf)):  # few candidates: a short loop
         if not inside[k]:
@@ -174,9 +177,7 @@ def find_minima(
         return Minima(points=np.zeros((0, 2)), losses=np.zeros(0))
     refined = _levenberg_marquardt(landscape, start)
     losses = losses_at(landscape, refined)
-    cell, lo, hi = _window(phi_0, phi_1)
-    inside = np.all((refined >= lo) & (refined <= hi), axis=1) & np.isfinite(losses)
-    kept = _keep_distinct(refined, losses, inside, cell)
+    kept = _keep_distinct(refined, losses, phi_0, phi_1)
     return Minima(points=refined[kept], losses=losses[kept])
 
 
@@ -239,7 +240,7 @@ def find_saddles(
     empty = Saddles(np.zeros((0, 2)), np.zeros(0), np.zeros((0, 2)))
     if len(phi) == 0:
         return empty
-    cell, lo, hi = _window(phi_0, phi_1)
+    cell, _, _ = _window(phi_0, phi_1)
 
     def gradient(points):
         return full_gradient(landscape, points)
@@ -261,13 +262,8 @@ def find_saddles(
     kinds = classify(hess)
     critical = np.hypot(*g.T) < CRITICAL_TOLERANCE * max(1.0, float(np.abs(hess).max()))
     losses = losses_at(landscape, phi)
-    inside = (
-        np.all((phi >= lo) & (phi <= hi), axis=1)
-        & critical
-        & (kinds == "saddle")
-        & np.isfinite(losses)
-    )
-    kept = _keep_distinct(phi, losses, inside, cell)[:max_saddles]
+    kept = _keep_distinct(phi, losses, phi_0, phi_1, critical & (kinds == "saddle"))
+    kept = kept[:max_saddles]
     if not kept:
         return empty
     return Saddles(phi[kept], losses[kept], np.linalg.eigvalsh(hess[kept]))

@@ -303,6 +303,13 @@ _KINDS = {
 }
 
 
+def _kind(name: str) -> _Kind:
+    """The settings of landscape ``name``, or a DomainError that lists the names."""
+    if name not in _KINDS:
+        raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
+    return _KINDS[name]
+
+
 def check_window(window) -> tuple[tuple[float, float], tuple[float, float]]:
     """The map's window as ((lo_0, hi_0), (lo_1, hi_1)), finite with lo < hi, or a DomainError."""
     w = np.asarray(window, dtype=float)
@@ -340,8 +347,7 @@ def landscape_from_points(
     window : array-like, shape (2, 2), optional
         The map's window, (lo, hi) for each parameter (default: the model's own).
     """
-    if name not in _KINDS:
-        raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
+    kind = _kind(name)
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     if x.shape != y.shape:
@@ -350,7 +356,6 @@ def landscape_from_points(
         raise DomainError(f"the data set needs 1 to {MAX_SAMPLES} samples, got {x.size}")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
         raise DomainError("the data must be finite numbers")
-    kind = _KINDS[name]
     label, true = kind.label, np.array(kind.true_phi, dtype=float)
     if name == "gabor":
         predict, predict_with_gradient = gabor, gabor_with_gradient
@@ -407,20 +412,14 @@ def make_landscape(
         y_i = f[x_i, phi_true] + sigma epsilon_i.
     rng : numpy.random.Generator
         Source of the inputs x_i (uniform over the model's input range) and of the noise.
-    activation : str
-        Activation of the network slice (ignored by the other landscapes).
-    theta, phi : ndarray, optional
-        The network slice's fixed weights (see :func:`network_slice`).
-    window : array-like, shape (2, 2), optional
-        The map's window, (lo, hi) for each parameter (default: the model's own).
+    activation, theta, phi, window
+        As in :func:`landscape_from_points`.
     """
-    if name not in _KINDS:
-        raise DomainError(f"unknown landscape {name!r}; choose one of {', '.join(LANDSCAPE_NAMES)}")
+    kind = _kind(name)
     if n_samples < 1:
         raise DomainError(f"the data set needs at least 1 sample, got {n_samples}")
     if not noise >= 0:
         raise DomainError(f"noise must be a standard deviation >= 0, got {noise}")
-    kind = _KINDS[name]
     if name == "linear":  # the linear lab's data: same generator, same defaults
         intercept, slope = kind.true_phi
         data = linear.make_data(n_samples, slope, intercept, noise, rng, *kind.x_range)

@@ -301,12 +301,28 @@ def shallow_network(theta: np.ndarray, phi: np.ndarray, activation: str) -> Netw
     return network_from_lists([theta[:, 0], phi[:, 0]], [theta[:, 1:], phi[:, 1:]], [activation])
 
 
-def flatten(net: Network) -> np.ndarray:
-    """All parameters in one vector: ``beta_0, Omega_0 (row by row), beta_1, Omega_1, ...``."""
+def _join(betas: Sequence[np.ndarray], omegas: Sequence[np.ndarray]) -> np.ndarray:
+    """``beta_0, Omega_0 (row by row), beta_1, Omega_1, ...`` in one vector (inverse: _split)."""
     parts = []
-    for beta, omega in zip(net.betas, net.omegas, strict=True):
+    for beta, omega in zip(betas, omegas, strict=True):
         parts.extend((beta, omega.ravel()))
     return np.concatenate(parts)
+
+
+def flatten(net: Network) -> np.ndarray:
+    """All parameters in one vector: ``beta_0, Omega_0 (row by row), beta_1, Omega_1, ...``."""
+    return _join(net.betas, net.omegas)
+
+
+def _split(vector: np.ndarray, widths: Sequence[int]) -> tuple[list, list]:
+    """The betas and Omegas of a vector in :func:`flatten`'s order, as views (no copy)."""
+    betas, omegas, start = [], [], 0
+    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
+        betas.append(vector[start : start + d_out])  # (D_out,)
+        start += d_out
+        omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))  # (D_out, D_in)
+        start += d_out * d_in
+    return betas, omegas
 
 
 def unflatten(
@@ -319,12 +335,7 @@ def unflatten(
             f"a network of widths {list(widths)} has {parameter_count(widths)} parameters, "
             f"got a vector of shape {vector.shape}"
         )
-    betas, omegas, start = [], [], 0
-    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
-        betas.append(vector[start : start + d_out])
-        start += d_out
-        omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))
-        start += d_out * d_in
+    betas, omegas = _split(vector, widths)
     return network_from_lists(betas, omegas, activations)
 
 
@@ -335,18 +346,10 @@ def views(vector: np.ndarray, widths: Sequence[int], activations: tuple[str, ...
     :func:`unflatten` would check: ``vector`` has ``parameter_count(widths)`` finite entries
     and ``activations`` one valid name per hidden layer.
     """
-    betas, omegas, start = [], [], 0
-    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
-        betas.append(vector[start : start + d_out])
-        start += d_out
-        omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))
-        start += d_out * d_in
+    betas, omegas = _split(vector, widths)
     return Network(tuple(betas), tuple(omegas), activations)
 
 
 def gradient_vector(grads: Gradients) -> np.ndarray:
     """The parameter gradients in the order of :func:`flatten`."""
-    parts = []
-    for dl_dbeta, dl_domega in zip(grads.dl_dbetas, grads.dl_domegas, strict=True):
-        parts.extend((dl_dbeta, dl_domega.ravel()))
-    return np.concatenate(parts)
+    return _join(grads.dl_dbetas, grads.dl_domegas)

@@ -36,6 +36,23 @@ Seed = Annotated[
 ]
 
 
+def check_budget(work: int, budget: int, problem: str, product: str, advice: str) -> None:
+    """Refuse a request whose work is over the route's budget (so no answer takes long).
+
+    Raised inside a model validator, the ValueError becomes a 422 that reads like
+    "too much work: points^2 x sum of D = 300,000,000 exceeds 200,000,000; use fewer points".
+
+    Parameters
+    ----------
+    work, budget : int
+        The request's amount of work and the most the route accepts.
+    problem, product, advice : str
+        What goes wrong, the product of settings that ``work`` counts, and what to lower.
+    """
+    if work > budget:
+        raise ValueError(f"{problem}: {product} = {work:,} exceeds {budget:,}; {advice}")
+
+
 class ErrorItem(Model):
     type: str = Field(description="Error kind, e.g. 'value_error' or 'greater_than_equal'.")
     loc: list[str | int] = Field(description="Where the error is: ['body', field, ...].")
@@ -46,3 +63,7 @@ class ErrorResponse(Model):
     """Body of every 422 answer."""
 
     detail: list[ErrorItem] = Field(description="One item per problem found in the request.")
+
+
+# A router's ``responses``: documents the 422 answer of every route in the OpenAPI schema.
+INVALID_REQUEST = {422: {"model": ErrorResponse, "description": "Invalid request"}}

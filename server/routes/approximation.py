@@ -9,12 +9,12 @@ from pydantic import ConfigDict, Field, model_validator
 
 from core import approximation as approx
 from core import basis_comparison, dimensionality
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import INVALID_REQUEST, Model, Seed, check_budget
 
 router = APIRouter(
     prefix="/api/v1/approximation",
     tags=["universal approximation"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 Coord = Annotated[float, Field(ge=-1000, le=1000)]
@@ -74,12 +74,13 @@ class ApproximationRequest(Model):
 
     @model_validator(mode="after")
     def _budget(self):
-        work = self.gd_steps * self.n_samples * self.n_hidden
-        if work > GD_BUDGET:
-            raise ValueError(
-                f"gradient descent would take too long: steps x samples x hidden units = "
-                f"{work:,} exceeds {GD_BUDGET:,}; use fewer steps, samples or units"
-            )
+        check_budget(
+            self.gd_steps * self.n_samples * self.n_hidden,
+            GD_BUDGET,
+            "gradient descent would take too long",
+            "steps x samples x hidden units",
+            "use fewer steps, samples or units",
+        )
         return self
 
 
@@ -241,12 +242,13 @@ class RadialRequest(Model):
 
     @model_validator(mode="after")
     def _budget(self):
-        draws = self.n_samples * sum(self.dims)
-        if draws > RADIAL_BUDGET:
-            raise ValueError(
-                f"too many random numbers: samples x sum of D = {draws:,} exceeds "
-                f"{RADIAL_BUDGET:,}; use fewer samples or smaller dimensions"
-            )
+        check_budget(
+            self.n_samples * sum(self.dims),
+            RADIAL_BUDGET,
+            "too many random numbers",
+            "samples x sum of D",
+            "use fewer samples or smaller dimensions",
+        )
         return self
 
 
@@ -310,12 +312,13 @@ class CompareRequest(Model):
 
     @model_validator(mode="after")
     def _budget(self):
-        work = (self.n_steps + 1) * self.n_train * 2 * self.max_hidden
-        if work > COMPARE_BUDGET:
-            raise ValueError(
-                f"training would take too long: steps x samples x units = {work:,} exceeds "
-                f"{COMPARE_BUDGET:,}; use fewer steps, samples or units"
-            )
+        check_budget(
+            (self.n_steps + 1) * self.n_train * 2 * self.max_hidden,
+            COMPARE_BUDGET,
+            "training would take too long",
+            "steps x samples x units",
+            "use fewer steps, samples or units",
+        )
         return self
 
 

@@ -22,12 +22,12 @@ from server.routes.conv_shared import (
     Weight,
     choices,
 )
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import INVALID_REQUEST, Model, Seed
 
 router = APIRouter(
     prefix="/api/v1/conv",
     tags=["convolution"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 router.include_router(conv_images.router)
 

@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from pydantic import ConfigDict, Field, model_validator
 
 from core import curse
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import INVALID_REQUEST, Model, Seed, check_budget
 
 router = APIRouter(
     prefix="/api/v1/dimensionality",
     tags=["curse of dimensionality"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 # Random coordinates drawn by one grid-cell sweep: (train + test) x sum of D = 1..max.
@@ -45,12 +45,13 @@ class GridCellsRequest(Model):
 
     @model_validator(mode="after")
     def _budget(self):
-        draws = (self.n_train + self.n_test) * self.max_inputs * (self.max_inputs + 1) // 2
-        if draws > GRID_BUDGET:
-            raise ValueError(
-                f"too many random numbers: points x sum of D = {draws:,} exceeds {GRID_BUDGET:,}; "
-                "use fewer points or a smaller largest dimension"
-            )
+        check_budget(
+            (self.n_train + self.n_test) * self.max_inputs * (self.max_inputs + 1) // 2,
+            GRID_BUDGET,
+            "too many random numbers",
+            "points x sum of D",
+            "use fewer points or a smaller largest dimension",
+        )
         return self
 
 
@@ -193,12 +194,13 @@ class DistancesRequest(Model):
 
     @model_validator(mode="after")
     def _budget(self):
-        work = self.n_points * self.n_points * sum(self.dims)
-        if work > DISTANCE_BUDGET:
-            raise ValueError(
-                f"too much work: points^2 x sum of D = {work:,} exceeds {DISTANCE_BUDGET:,}; "
-                "use fewer points or smaller dimensions"
-            )
+        check_budget(
+            self.n_points * self.n_points * sum(self.dims),
+            DISTANCE_BUDGET,
+            "too much work",
+            "points^2 x sum of D",
+            "use fewer points or smaller dimensions",
+        )
         return self
 
 

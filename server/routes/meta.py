@@ -57,11 +57,6 @@ class MetaResponse(Model):
     )
 
 
-def _names(names, labels=None) -> list[Named]:
-    labels = labels or {}
-    return [Named(name=n, label=labels.get(n, n.replace("_", " "))) for n in names]
-
-
 def _choices(table) -> list[Named]:
     return [Named(name=c.name, label=c.label) for c in table.values()]
 

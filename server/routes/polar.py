@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from pydantic import ConfigDict, Field
 
 from core import polar
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import INVALID_REQUEST, Model, Seed
 
 router = APIRouter(
     prefix="/api/v1/polar",
     tags=["polar coordinates"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 

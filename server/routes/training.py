@@ -15,12 +15,12 @@ from pydantic import Field
 from core import landscape_critical, landscape_loss, landscape_models, optimizers
 from core.activations import ACTIVATION_NAMES
 from core.errors import DomainError
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import INVALID_REQUEST, Model, Seed
 
 router = APIRouter(
     prefix="/api/v1/training",
     tags=["training"],
-    responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
+    responses=INVALID_REQUEST,
 )
 
 MAX_OWN_POINTS = 200  # the caller's own data: at most this many pairs

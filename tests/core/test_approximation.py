@@ -36,6 +36,7 @@ from core.approximation import (
     target_function,
     theta_to_joints,
 )
+from tests.core.finite_differences import numeric_gradient
 
 X = np.array([-1.0, -0.75, -0.3, -0.01, 0.0, 0.01, 0.2, 0.5, 0.99, 1.0])
 
@@ -175,23 +176,10 @@ def test_gradient_matches_finite_differences():
     phi = rng.normal(size=7)
     loss, g_theta, g_phi = loss_and_gradient(x, y, theta, phi)
     assert loss == pytest.approx(np.mean((shallow_net(x, theta, phi) - y) ** 2))
-    h = 1e-6
-    for idx in np.ndindex(theta.shape):
-        step = np.zeros_like(theta)
-        step[idx] = h
-        numeric = (
-            loss_and_gradient(x, y, theta + step, phi)[0]
-            - loss_and_gradient(x, y, theta - step, phi)[0]
-        ) / (2 * h)
-        assert g_theta[idx] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
-    for k in range(phi.size):
-        step = np.zeros_like(phi)
-        step[k] = h
-        numeric = (
-            loss_and_gradient(x, y, theta, phi + step)[0]
-            - loss_and_gradient(x, y, theta, phi - step)[0]
-        ) / (2 * h)
-        assert g_phi[k] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+    numeric_theta = numeric_gradient(lambda t: loss_and_gradient(x, y, t, phi)[0], theta)
+    numeric_phi = numeric_gradient(lambda p: loss_and_gradient(x, y, theta, p)[0], phi)
+    np.testing.assert_allclose(g_theta, numeric_theta, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(g_phi, numeric_phi, rtol=1e-5, atol=1e-8)
 
 
 def test_gradient_descent_only_goes_downhill_and_moves_the_joints():
@@ -417,19 +405,10 @@ def test_sigmoid_net_matches_a_scalar_loop_and_its_gradient_finite_differences()
     ]
     np.testing.assert_allclose(shallow_net(x, theta, phi, "sigmoid"), loop, rtol=1e-12)
     loss, g_theta, g_phi = loss_and_gradient(x, y, theta, phi, "sigmoid")
-    h = 1e-6
-    for params, grad in ((theta, g_theta), (phi, g_phi)):
-        for idx in np.ndindex(params.shape):
-            up, down = params.copy(), params.copy()
-            up[idx] += h
-            down[idx] -= h
-            args_up = (up, phi) if params is theta else (theta, up)
-            args_down = (down, phi) if params is theta else (theta, down)
-            numeric = (
-                loss_and_gradient(x, y, *args_up, "sigmoid")[0]
-                - loss_and_gradient(x, y, *args_down, "sigmoid")[0]
-            ) / (2 * h)
-            assert grad[idx] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
+    numeric_theta = numeric_gradient(lambda t: loss_and_gradient(x, y, t, phi, "sigmoid")[0], theta)
+    numeric_phi = numeric_gradient(lambda p: loss_and_gradient(x, y, theta, p, "sigmoid")[0], phi)
+    np.testing.assert_allclose(g_theta, numeric_theta, rtol=1e-5, atol=1e-8)
+    np.testing.assert_allclose(g_phi, numeric_phi, rtol=1e-5, atol=1e-8)
 
 
 def test_sigmoid_sweep_matches_separate_least_squares_fits_and_converges():

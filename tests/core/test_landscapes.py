@@ -30,9 +30,9 @@ from core.landscape_models import (
     make_landscape,
     network_slice,
 )
+from tests.core.finite_differences import numeric_gradient
 
 finite = st.floats(min_value=-20, max_value=20, allow_nan=False)
-H = 1e-6
 
 
 def make(name="gabor", n=30, noise=0.1, seed=0, activation="tanh"):
@@ -52,8 +52,7 @@ def test_gabor_matches_its_formula(x, phi_0, phi_1):
 @example(x=15.0, phi_0=-10.0, phi_1=22.5)
 def test_gabor_gradient_matches_finite_differences(x, phi_0, phi_1):
     _, d0, d1 = gabor_with_gradient(np.array(x), phi_0, phi_1)
-    fd0 = (gabor(np.array(x), phi_0 + H, phi_1) - gabor(np.array(x), phi_0 - H, phi_1)) / (2 * H)
-    fd1 = (gabor(np.array(x), phi_0, phi_1 + H) - gabor(np.array(x), phi_0, phi_1 - H)) / (2 * H)
+    fd0, fd1 = numeric_gradient(lambda phi: gabor(np.array(x), *phi), [phi_0, phi_1])
     assert d0 == pytest.approx(fd0, abs=1e-7)
     assert d1 == pytest.approx(fd1, abs=1e-7)
 
@@ -69,12 +68,9 @@ def test_network_slice_gradient_matches_finite_differences(activation, atol):
     for p, t in [(1.2, 1.6), (-0.7, -2.3), (2.5, 0.4)]:
         f, d0, d1 = predict_with_gradient(x, p, t)
         np.testing.assert_allclose(f, predict(x, p, t))
-        np.testing.assert_allclose(
-            d0, (predict(x, p + H, t) - predict(x, p - H, t)) / (2 * H), atol=atol
-        )
-        np.testing.assert_allclose(
-            d1, (predict(x, p, t + H) - predict(x, p, t - H)) / (2 * H), atol=atol
-        )
+        fd0, fd1 = numeric_gradient(lambda free: predict(x, *free), [p, t])  # (13,) each
+        np.testing.assert_allclose(d0, fd0, atol=atol)
+        np.testing.assert_allclose(d1, fd1, atol=atol)
 
 
 def test_network_slice_matches_the_shallow_network_written_out():
@@ -95,14 +91,7 @@ def test_loss_gradient_matches_finite_differences(name, indices):
     idx = None if indices is None else np.array(indices)
     for phi in [np.array([0.7, 9.0]), np.array([-1.3, 2.1]), land.true_phi + 0.3]:
         loss, grad = loss_and_gradient(land, phi, idx)
-        fd = [
-            (
-                loss_and_gradient(land, phi + H * e, idx)[0]
-                - loss_and_gradient(land, phi - H * e, idx)[0]
-            )
-            / (2 * H)
-            for e in np.eye(2)
-        ]
+        fd = numeric_gradient(lambda p: loss_and_gradient(land, p, idx)[0], phi)
         np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-7)
 
 
@@ -319,8 +308,7 @@ def test_own_points_and_bad_ones():
 def test_saddle_model_gradient_matches_finite_differences(x, phi_0, phi_1):
     f, d0, d1 = landscape_models.saddle_with_gradient(np.array(x), phi_0, phi_1)
     model = landscape_models.saddle_model
-    fd0 = (model(np.array(x), phi_0 + H, phi_1) - model(np.array(x), phi_0 - H, phi_1)) / (2 * H)
-    fd1 = (model(np.array(x), phi_0, phi_1 + H) - model(np.array(x), phi_0, phi_1 - H)) / (2 * H)
+    fd0, fd1 = numeric_gradient(lambda phi: model(np.array(x), *phi), [phi_0, phi_1])
     scale = 1 + x * x * (1 + abs(phi_1))
     assert d0 == pytest.approx(fd0, abs=1e-6 * scale)
     assert d1 == pytest.approx(fd1, abs=1e-6 * scale)

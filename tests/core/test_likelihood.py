@@ -10,6 +10,7 @@ from core import likelihood_fit as lf
 from core import likelihood_view as lv
 from core.errors import DomainError
 from core.network import parameter_count
+from tests.core.finite_differences import numeric_gradient
 
 SPECS = [
     lk.ModelSpec("regression", "line"),
@@ -28,15 +29,6 @@ def data_for(spec, n=15, seed=1):
     return lk.make_data(
         spec.problem, n, np.random.default_rng(seed), noise=0.4, n_classes=spec.n_classes
     )
-
-
-def numeric_gradient(fn, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[index] = eps
-        grad[index] = (fn(x + step) - fn(x - step)) / (2 * eps)
-    return grad
 
 
 def test_data_are_reproducible_and_labels_are_in_range():

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import linear
+from tests.core.finite_differences import numeric_gradient
 
 finite = st.floats(min_value=-5, max_value=5, allow_nan=False)
 
@@ -36,11 +37,7 @@ def test_loss_matches_a_plain_loop(data):
 def test_gradient_matches_finite_differences(p0, p1):
     d = linear.make_data(20, 1.0, 0.0, 0.5, np.random.default_rng(3))
     phi = np.array([p0, p1])
-    h = 1e-6
-    numeric = [
-        (linear.mse_loss(phi + e, d.x, d.y) - linear.mse_loss(phi - e, d.x, d.y)) / (2 * h)
-        for e in (np.array([h, 0.0]), np.array([0.0, h]))
-    ]
+    numeric = numeric_gradient(lambda p: linear.mse_loss(p, d.x, d.y), phi)
     np.testing.assert_allclose(linear.mse_gradient(phi, d.x, d.y), numeric, rtol=1e-5, atol=1e-6)
 
 

@@ -7,17 +7,9 @@ from hypothesis import strategies as st
 
 from core import losses
 from core.errors import DomainError
+from tests.core.finite_differences import numeric_gradient
 
 RNG = np.random.default_rng(0)
-
-
-def numeric_gradient(fn, output, eps=1e-6):
-    grad = np.zeros_like(output)
-    for index in np.ndindex(output.shape):
-        step = np.zeros_like(output)
-        step[index] = eps
-        grad[index] = (fn(output + step) - fn(output - step)) / (2 * eps)
-    return grad
 
 
 CASES = {

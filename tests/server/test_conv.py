@@ -1,18 +1,11 @@
 """Convolution API: whole bodies for small cases, core agreement for images, 422 bodies."""
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
 
 from core import images
-
-
-def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt)
-    return buffer.getvalue()
+from tests.server.image_files import encode
 
 
 def test_conv1d_whole_body(client):
@@ -152,7 +145,7 @@ def test_upload_rgb_png(client):
     pixels[:, 15:] = (255, 255, 255)
     r = client.post(
         "/api/v1/conv/image/upload",
-        files={"file": ("edge.png", png_bytes(Image.fromarray(pixels)), "image/png")},
+        files={"file": ("edge.png", encode(Image.fromarray(pixels)), "image/png")},
         data={"kernel": "sobel_x", "padding": "valid"},
     )
     assert r.status_code == 200
@@ -165,7 +158,7 @@ def test_upload_rgb_png(client):
 
 
 def test_upload_with_custom_kernel(client):
-    data = png_bytes(Image.new("L", (10, 10), 255))
+    data = encode(Image.new("L", (10, 10), 255))
     r = client.post(
         "/api/v1/conv/image/upload",
         files={"file": ("white.png", data, "image/png")},
@@ -187,12 +180,12 @@ def error(msg: str, loc=("body",), kind="value_error") -> dict:
             error("the file is not a PNG or JPEG image Pillow can read"),
         ),
         (
-            {"file": ("a.png", png_bytes(Image.new("L", (20, 20))), "image/png")},
+            {"file": ("a.png", encode(Image.new("L", (20, 20))), "image/png")},
             {"kernel": "custom", "custom": "1,2,3"},
             error("custom must be 9 or 25 comma-separated numbers, got 3"),
         ),
         (
-            {"file": ("a.png", png_bytes(Image.new("L", (20, 20))), "image/png")},
+            {"file": ("a.png", encode(Image.new("L", (20, 20))), "image/png")},
             {"kernel": "custom"},
             error("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)"),
         ),

@@ -1,18 +1,11 @@
 """Decoding uploads: images made with Pillow, grey levels checked against the luma formula."""
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
 
 from server.image_upload import MAX_SIDE, decode_image
-
-
-def encode(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt)
-    return buffer.getvalue()
+from tests.server.image_files import encode
 
 
 def test_rgb_png_becomes_luma():
