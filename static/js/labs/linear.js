@@ -129,8 +129,6 @@ function drawMap(surface, s, point) {
     title: title("Loss map L[φ₀, φ₁] · click to move φ"),
     xaxis: { title: { text: "φ₀ (intercept)" }, range: [s.phi0_min, s.phi0_max], constrain: "domain" },
     yaxis: { title: { text: "φ₁ (slope)" }, range: [s.phi1_min, s.phi1_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.18, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 40 },
   });
   bindMapClick();
 }

@@ -301,7 +301,7 @@ function drawReadouts(d, s, angle) {
   const lines = [];
   if (s.mode === "race") {
     for (const run of d.result.runs) {
-      lines.push(`<div><b style="color:${KIND_COLOR[run.kind]}">${run.label}</b> ${badge(run.status)} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps</div>`);
+      lines.push(`<div><b><span class="swatch" style="background:${KIND_COLOR[run.kind]}"></span>${run.label}</b> ${badge(run.status)} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps</div>`);
     }
   } else {
     const runs = d.result.runs;
