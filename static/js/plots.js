@@ -160,3 +160,11 @@ export function restyle(id, update, indices) {
   Plotly.restyle(el, update, indices);
   return true;
 }
+
+/** Change some layout attributes of a drawn figure (e.g. one shape); false before it exists. */
+export function relayout(id, update) {
+  const el = typeof id === "string" ? document.getElementById(id) : id;
+  if (typeof Plotly === "undefined" || !el?.data) return false;
+  Plotly.relayout(el, update);
+  return true;
+}

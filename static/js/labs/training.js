@@ -1,7 +1,7 @@
 // Training lab: gradient descent, SGD, momentum, Nesterov and Adam racing on loss landscapes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, LOSS_SCALE, draw, fmt, onPlot, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, restyle, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 export const KINDS = ["gd", "line_search", "sgd", "momentum", "nesterov", "adam"];
@@ -141,14 +141,19 @@ function logSurface(rows) {
   return rows.map((row) => row.map((v) => Math.log10(v + 1e-12)));
 }
 
+// A heatmap with a few level lines: several times faster to draw than a filled contour.
 function contour(surface, loss, names, showscale = true) {
-  return {
-    type: "contour", x: surface.phi0, y: surface.phi1, z: logSurface(loss), colorscale: LOSS_SCALE,
-    ncontours: 24, contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(255,255,255,0.35)", width: 0.6 },
+  const z = logSurface(loss);
+  return [{
+    type: "heatmap", x: surface.phi0, y: surface.phi1, z, colorscale: LOSS_SCALE, zsmooth: "fast",
     colorbar: { title: { text: "log₁₀ L", side: "right" }, thickness: 14 }, showscale,
     customdata: loss, name: "loss",
     hovertemplate: `${names[0]} = %{x:.3f}<br>${names[1]} = %{y:.3f}<br>L = %{customdata:.4g}<extra></extra>`,
-  };
+  }, {
+    type: "contour", x: surface.phi0, y: surface.phi1, z, ncontours: 14, showscale: false, showlegend: false,
+    contours: { coloring: "lines" }, colorscale: [[0, "#fff"], [1, "#fff"]],
+    line: { color: "rgba(255,255,255,0.4)", width: 0.6 }, hoverinfo: "skip", name: "level lines",
+  }];
 }
 
 function minimaTraces(minima) {
@@ -177,7 +182,8 @@ function runColor(run, s) {
 function drawMap(d, s) {
   const names = d.land.param_names.map(plainName);
   const minima = s.mode === "race" ? d.land.minima : d.result.minima;
-  const traces = [contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima)];
+  const traces = [...contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima)];
+  const markers = []; // trace index of each run's marker at step t, moved by moveMap
   d.result.runs.forEach((run, i) => {
     const color = runColor(run, s);
     const focus = run === d.focus;
@@ -189,6 +195,7 @@ function drawMap(d, s) {
       hovertemplate: `${name}<br>step %{pointNumber}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
     });
     const t = Math.min(d.t, run.steps);
+    markers.push(traces.length);
     traces.push({
       x: [run.trajectory.phi0[t]], y: [run.trajectory.phi1[t]], mode: "markers", showlegend: false, hoverinfo: "skip",
       marker: { size: focus ? 13 : 9, color, line: { color: "#fff", width: 2 } },
@@ -213,6 +220,21 @@ function drawMap(d, s) {
     legend: { orientation: "v", x: 1.12, y: 1, yanchor: "top", xanchor: "left" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
   });
+  drawn = { land: d.land, result: d.result, mode: s.mode, phi: [s.phi0, s.phi1], markers };
+}
+
+// What the loss map and the loss curve show; a new step on the same runs only moves the markers.
+let drawn = null;
+function moveMap(d, s) {
+  if (!drawn || drawn.land !== d.land || drawn.result !== d.result || drawn.mode !== s.mode
+      || drawn.phi[0] !== s.phi0 || drawn.phi[1] !== s.phi1) return false;
+  const at = d.result.runs.map((run) => Math.min(d.t, run.steps));
+  restyle("loss-map", {
+    x: d.result.runs.map((run, i) => [run.trajectory.phi0[at[i]]]),
+    y: d.result.runs.map((run, i) => [run.trajectory.phi1[at[i]]]),
+  }, drawn.markers);
+  relayout("loss-curve", { "shapes[0].x0": d.t, "shapes[0].x1": d.t });
+  return true;
 }
 
 function drawFit(d, s) {
@@ -271,7 +293,7 @@ function drawBatchMap(d) {
   const p = d.point;
   const phi = [d.focus.trajectory.phi0[d.t], d.focus.trajectory.phi1[d.t]];
   const surface = p.batch_surface ?? d.land.surface.loss;
-  const traces = [contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false }))];
+  const traces = [...contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false }))];
   traces.push({ x: [phi[0]], y: [phi[1]], mode: "markers", name: "φ_t", marker: { size: 12, color: KIND_COLOR[d.focus.kind], line: { color: "#fff", width: 2 } } });
   const [r0, r1] = d.land.param_range;
   // Both arrows share one scale: the longer one spans a sixth of the view.
@@ -337,10 +359,12 @@ function render(d, s) {
   longestRun = Math.max(...d.result.runs.map((r) => r.steps));
   const slider = document.getElementById("step-slider");
   slider.max = String(Math.max(longestRun, 1));
-  drawMap(d, s);
+  if (!moveMap(d, s)) {
+    drawMap(d, s);
+    drawCurves(d, s);
+  }
   bindMapClick();
   drawFit(d, s);
-  drawCurves(d, s);
   const angle = drawBatchMap(d);
   drawReadouts(d, s, angle);
 }
@@ -367,10 +391,11 @@ playButton.addEventListener("click", () => {
   playButton.textContent = "❚❚ Pause";
   const stride = Math.max(1, Math.ceil(longestRun / 150));
   timer = setInterval(() => {
+    if (document.body.dataset.busy === "1") return; // the last step is not drawn yet: wait
     const next = Math.min(lab.state.step + stride, longestRun);
     lab.set({ step: next });
     if (next >= longestRun) stop();
-  }, 90);
+  }, 40);
 });
 document.getElementById("step-back").addEventListener("click", () => lab.set({ step: Math.max(0, lab.state.step - 1) }));
 document.getElementById("step-forward").addEventListener("click", () => lab.set({ step: Math.min(longestRun, lab.state.step + 1) }));
