@@ -1,7 +1,7 @@
 // Training lab: gradient descent, SGD, momentum, Nesterov and Adam racing on loss landscapes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, restyle, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 export const KINDS = ["gd", "line_search", "sgd", "momentum", "nesterov", "adam"];
@@ -183,7 +183,6 @@ function drawMap(d, s) {
   const names = d.land.param_names.map(plainName);
   const minima = s.mode === "race" ? d.land.minima : d.result.minima;
   const traces = [...contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima)];
-  const markers = []; // trace index of each run's marker at step t, moved by moveMap
   d.result.runs.forEach((run, i) => {
     const color = runColor(run, s);
     const focus = run === d.focus;
@@ -193,12 +192,6 @@ function drawMap(d, s) {
       showlegend: s.mode === "race" || i === 0,
       line: { color, width: focus ? 3 : 2 }, opacity: focus || s.mode === "starts" ? 1 : 0.85,
       hovertemplate: `${name}<br>step %{pointNumber}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
-    });
-    const t = Math.min(d.t, run.steps);
-    markers.push(traces.length);
-    traces.push({
-      x: [run.trajectory.phi0[t]], y: [run.trajectory.phi1[t]], mode: "markers", showlegend: false, hoverinfo: "skip",
-      marker: { size: focus ? 13 : 9, color, line: { color: "#fff", width: 2 } },
     });
   });
   if (s.mode === "starts") {
@@ -219,8 +212,22 @@ function drawMap(d, s) {
     yaxis: { title: { text: names[1] }, range: r1 },
     legend: { orientation: "v", x: 1.12, y: 1, yanchor: "top", xanchor: "left" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
+    shapes: stepMarkers(d, s),
   });
-  drawn = { land: d.land, result: d.result, mode: s.mode, phi: [s.phi0, s.phi1], markers };
+  drawn = { land: d.land, result: d.result, mode: s.mode, phi: [s.phi0, s.phi1] };
+}
+
+/** Each run's position at step t, as shapes: moving them does not recompute the heatmap. */
+function stepMarkers(d, s) {
+  return d.result.runs.map((run) => {
+    const t = Math.min(d.t, run.steps);
+    const r = run === d.focus ? 6.5 : 4.5; // pixels
+    return {
+      type: "circle", xsizemode: "pixel", ysizemode: "pixel", x0: -r, x1: r, y0: -r, y1: r,
+      xanchor: run.trajectory.phi0[t], yanchor: run.trajectory.phi1[t], name: `${run.label ?? "run"} at step t`,
+      fillcolor: runColor(run, s), line: { color: "#fff", width: 2 },
+    };
+  });
 }
 
 // What the loss map and the loss curve show; a new step on the same runs only moves the markers.
@@ -228,11 +235,7 @@ let drawn = null;
 function moveMap(d, s) {
   if (!drawn || drawn.land !== d.land || drawn.result !== d.result || drawn.mode !== s.mode
       || drawn.phi[0] !== s.phi0 || drawn.phi[1] !== s.phi1) return false;
-  const at = d.result.runs.map((run) => Math.min(d.t, run.steps));
-  restyle("loss-map", {
-    x: d.result.runs.map((run, i) => [run.trajectory.phi0[at[i]]]),
-    y: d.result.runs.map((run, i) => [run.trajectory.phi1[at[i]]]),
-  }, drawn.markers);
+  relayout("loss-map", { shapes: stepMarkers(d, s) });
   relayout("loss-curve", { "shapes[0].x0": d.t, "shapes[0].x1": d.t });
   return true;
 }
