@@ -107,11 +107,18 @@ function keyboardHover(el) {
   });
 }
 
+const NARROW = 560; // px: below this a figure is laid out for a phone
+
 /** Draw or update a figure in place (waits for plotly.js on a first visit). */
 export function draw(el, traces, layoutOverrides = {}) {
   if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
   const node = typeof el === "string" ? document.getElementById(el) : el;
   const lay = layout(layoutOverrides);
+  if (node.clientWidth > 0 && node.clientWidth < NARROW) {
+    // A phone: a legend beside the plot would cover it; put it above, in rows.
+    lay.legend = { ...lay.legend, orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
+    lay.margin = { ...lay.margin, t: Math.max(lay.margin?.t ?? 0, 78), r: Math.min(lay.margin?.r ?? 20, 20) };
+  }
   describe(node, traces, lay);
   keyboardHover(node);
   // Trace names are left as written (pages and tests find traces by name): write them with

@@ -58,4 +58,6 @@ def shapes(page, plot_id: str, name_prefix: str = ""):
 def marker_centre(page, plot_id: str, name: str) -> tuple[float, float]:
     """Centre of a circle shape (e.g. the current point on a loss map)."""
     s = shapes(page, plot_id, name)[0]
+    if s.get("xsizemode") == "pixel":  # sized in pixels around a point in data coordinates
+        return s["xanchor"], s["yanchor"]
     return (s["x0"] + s["x1"]) / 2, (s["y0"] + s["y1"]) / 2

@@ -74,7 +74,7 @@ def test_an_old_answer_never_overwrites_a_newer_one(page, base_url, console):
             window.drawn = [];
             el.on('plotly_relayout', () => {
               const s = el.layout.shapes.find((s) => s.name === 'current φ');
-              window.drawn.push(Math.round((s.x0 + s.x1) / 2 * 1e9) / 1e9);
+              window.drawn.push(Math.round(s.xanchor * 1e9) / 1e9);
             });
         }"""
     )

@@ -74,51 +74,63 @@ function drawFit(d) {
 
 // The loss map is drawn in two parts: the surface (heatmap, a few level lines, the exact minimum)
 // only when the data or the view change, and the moving marks of the current point as layout
-// shapes and annotations. Moving a shape redraws only the shapes; changing any trace would make
-// Plotly recompute the whole heatmap (measured: ~35 ms against ~230 ms under load).
-const NAMES = { level: "level line through φ", point: "current φ" };
+// shapes. Moving shapes that have no legend entry redraws only them (~4 ms); changing a trace, an
+// arrow annotation or a shape's legend makes Plotly redraw the whole figure (60-230 ms, measured
+// under load). Their legend entries are constant traces drawn with the surface.
+const MARKS = {
+  level: { name: "level line through φ", color: COLORS.model, width: 1.5 },
+  path: { name: "descent from φ", color: COLORS.descent, width: 2.5 },
+  arrow: { name: "∇L at φ (length grows with |∇L|)", color: COLORS.gradient, width: 3 },
+  point: { name: "current φ", color: COLORS.model },
+};
 
 function svgPath(xs, ys) {
   return xs.map((x, i) => `${i ? "L" : "M"}${x},${ys[i]}`).join("");
 }
 
-/** The gradient arrow, its length growing with |∇L| (a quarter of the view at most); none where
- *  the gradient vanishes. */
+/** The gradient arrow as a path (shaft and head), its length growing with |∇L| (a quarter of the
+ *  view at most); nothing where the gradient vanishes. The map's axes share one scale. */
 function gradientArrow(d, s) {
   const g = d.gradient;
   const norm = Math.hypot(g[0], g[1]);
-  if (d.gradient_vanishes || !(norm > 0)) return [];
+  if (d.gradient_vanishes || !(norm > 0)) return null;
   const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
   const length = (0.25 * span * norm) / (norm + 1);
-  const tip = [d.phi[0] + (length * g[0]) / norm, d.phi[1] + (length * g[1]) / norm];
-  return [{
-    x: tip[0], y: tip[1], ax: d.phi[0], ay: d.phi[1], xref: "x", yref: "y", axref: "x", ayref: "y",
-    showarrow: true, arrowhead: 3, arrowsize: 1.2, arrowwidth: 2.5, arrowcolor: COLORS.gradient, text: "",
-  }, {
-    x: tip[0], y: tip[1], xref: "x", yref: "y", text: "∇L", showarrow: false, xshift: 14, yshift: 8,
-    font: { color: COLORS.gradient, size: 15 },
-  }];
+  const [ux, uy] = [g[0] / norm, g[1] / norm];
+  const tip = [d.phi[0] + length * ux, d.phi[1] + length * uy];
+  const head = Math.min(0.035 * span, 0.6 * length);
+  const back = [tip[0] - head * ux, tip[1] - head * uy];
+  const wing = 0.5 * head;
+  return `M${d.phi[0]},${d.phi[1]}L${back[0]},${back[1]}` +
+    `M${tip[0]},${tip[1]}L${back[0] - wing * uy},${back[1] + wing * ux}L${back[0] + wing * uy},${back[1] - wing * ux}Z`;
 }
 
 function movingMarks(d, s) {
-  if (!d) return { shapes: [], annotations: [] };
-  const shapes = [{
-    type: "path", path: svgPath(d.level_line.phi0, d.level_line.phi1), name: NAMES.level, showlegend: true,
-    line: { color: COLORS.model, width: 1.5 },
-  }];
+  if (!d) return [];
+  const line = (mark) => ({ color: mark.color, width: mark.width });
+  const shapes = [{ type: "path", name: MARKS.level.name, path: svgPath(d.level_line.phi0, d.level_line.phi1), line: line(MARKS.level) }];
   if (d.descent) {
     const t = d.descent.trajectory;
-    shapes.push({
-      type: "path", path: svgPath(t.phi0, t.phi1), name: `descent (${d.descent.steps} steps)`, showlegend: true,
-      line: { color: COLORS.descent, width: 2.5 },
-    });
+    shapes.push({ type: "path", name: MARKS.path.name, path: svgPath(t.phi0, t.phi1), line: line(MARKS.path) });
   }
-  const r = 0.02 * Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
+  const arrowPath = gradientArrow(d, s);
+  if (arrowPath) {
+    shapes.push({ type: "path", name: MARKS.arrow.name, path: arrowPath, line: line(MARKS.arrow), fillcolor: MARKS.arrow.color });
+  }
   shapes.push({
-    type: "circle", x0: d.phi[0] - r, x1: d.phi[0] + r, y0: d.phi[1] - r, y1: d.phi[1] + r,
-    name: NAMES.point, showlegend: true, fillcolor: COLORS.model, line: { color: "#fff", width: 2 },
+    type: "circle", name: MARKS.point.name, xsizemode: "pixel", ysizemode: "pixel", x0: -7, x1: 7, y0: -7, y1: 7,
+    xanchor: d.phi[0], yanchor: d.phi[1], fillcolor: MARKS.point.color, line: { color: "#fff", width: 2 },
   });
-  return { shapes, annotations: gradientArrow(d, s) };
+  return shapes;
+}
+
+/** Legend entries for the moving marks: traces with no points, drawn once. */
+function markLegend() {
+  return Object.entries(MARKS).map(([key, mark]) => ({
+    x: [null], y: [null], name: mark.name, hoverinfo: "skip",
+    mode: key === "point" ? "markers" : "lines",
+    line: { color: mark.color, width: mark.width }, marker: { color: mark.color, size: 12 },
+  }));
 }
 
 function drawMap(surface, s, point) {
@@ -136,19 +148,20 @@ function drawMap(surface, s, point) {
       colorscale: [[0, "#fff"], [1, "#fff"]], hoverinfo: "skip", showlegend: false, name: "level lines",
     },
     { x: [surface.exact.phi[0]], y: [surface.exact.phi[1]], mode: "markers", name: "exact minimum", marker: { symbol: "star", size: 16, color: COLORS.exact, line: { color: "#fff", width: 1 } } },
+    ...markLegend(),
   ];
   draw("loss-map", traces, {
     title: title("Loss map L[φ₀, φ₁] · click to move φ"),
     xaxis: { title: { text: "φ₀ (intercept)" }, range: [s.phi0_min, s.phi0_max], constrain: "domain" },
     yaxis: { title: { text: "φ₁ (slope)" }, range: [s.phi1_min, s.phi1_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    ...movingMarks(point, s),
+    shapes: movingMarks(point, s),
   });
   bindMapClick();
 }
 
 /** Only the moving marks of the loss map: a small update, not a new figure. */
 function moveMap(d, s) {
-  return relayout("loss-map", movingMarks(d, s));
+  return relayout("loss-map", { shapes: movingMarks(d, s) });
 }
 
 function drawCurve(d) {
