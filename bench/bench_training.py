@@ -1,7 +1,9 @@
 """Benchmark of the training lab's core: three optimisers x 1,000 steps plus a 100x100 landscape.
 
 Run: .venv/bin/python bench/bench_training.py
-Target (issue): under 50 ms for the whole bundle, server-side.
+Target (issue): under 50 ms for the whole bundle, server-side. The last column times the plain
+reference loop (core.optimizers.run_optimizer) on the same three runs: the lock-step engine
+(core.optimizers_fast) is kept only while it is clearly faster.
 """
 
 import statistics
@@ -9,8 +11,10 @@ import time
 
 import numpy as np
 
-from core.landscapes import find_minima, grid_axes, loss_surface, make_landscape
-from core.optimizers import OptimizerConfig, race
+from core.landscape_critical import find_minima
+from core.landscape_loss import grid_axes, loss_surface
+from core.landscape_models import make_landscape
+from core.optimizers import OptimizerConfig, race, run_optimizer
 
 REPEATS = 30
 N_SAMPLES = 50
@@ -65,6 +69,10 @@ def main() -> None:
             # tolerance 0: every run takes all 1,000 steps
             return race(land, CONFIGS, start, STEPS, np.random.default_rng(1))
 
+        def reference(land=land, start=start):
+            # the plain reference loop, one run after the other (same numbers, bit for bit)
+            return [run_optimizer(land, c, start, STEPS, np.random.default_rng(9)) for c in CONFIGS]
+
         surf = surface()
 
         def minima(land=land, phi_0=phi_0, phi_1=phi_1, surf=surf):
@@ -78,7 +86,8 @@ def main() -> None:
         print(
             f"{name:8s} N={N_SAMPLES} | surface 100x100: {median_ms(surface)} ms | "
             f"3 optimisers x {steps} steps: {median_ms(runs)} ms | "
-            f"minima: {median_ms(minima)} ms | bundle: {median_ms(bundle)} ms"
+            f"minima: {median_ms(minima)} ms | bundle: {median_ms(bundle)} ms | "
+            f"reference loop, same runs: {median_ms(reference)} ms"
         )
 
 

@@ -35,8 +35,10 @@ class Activation:
     value : callable
         ``value(z)`` evaluates a[z] elementwise.
     derivative : callable
-        ``derivative(z)`` evaluates da/dz elementwise (the conventional one-sided
-        value is used at kinks: 0 for ReLU at z = 0).
+        ``derivative(z)`` evaluates da/dz elementwise. At a kink, where no derivative
+        exists, the value from the left is used, as the book and the frameworks do:
+        ReLU'(0) = 0, leaky ReLU'(0) = 0.1. The Heaviside step is 1 for z >= 0 (the book's
+        convention) and its derivative is taken as 0 everywhere, the jump included.
     piecewise_linear : bool
         True when a[.] is piecewise linear, so a network built from it is piecewise
         linear in its input and has well-defined linear regions.
@@ -158,8 +160,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "heaviside",
             "Heaviside step",
-            r"a[z] = \mathbb{1}[z > 0]",
-            lambda z: (_f(z) > 0).astype(float),
+            r"a[z] = \mathbb{1}[z \ge 0]",
+            lambda z: (_f(z) >= 0).astype(float),
             lambda z: np.zeros_like(_f(z)),
             True,
         ),

@@ -1,13 +1,24 @@
-"""Universal approximation with a shallow ReLU network, and fixed polynomial bases.
+"""Universal approximation with a shallow network, and fixed polynomial bases.
 
 A shallow network with one input, n hidden units and one output computes
 
     h_k = a[theta_k0 + theta_k1 x],        y = phi_0 + sum_k phi_k h_k,
 
-with a[.] the ReLU. Each hidden unit contributes a joint at x = -theta_k0 / theta_k1. If the
-joints are fixed (here: spread over the domain, theta_k1 = 1) the output is linear in the
-output weights phi, which are then found exactly by least squares. Gradient descent on all of
-(theta, phi) can afterwards move the joints, which is where a network differs from a fixed basis.
+with a[.] the ReLU or the logistic sigmoid. Each hidden unit switches at
+x = -theta_k0 / theta_k1 (a joint for ReLU, the centre of the rise for the sigmoid). If these
+points are fixed (here: spread over the domain) the output is linear in the output weights phi,
+which are then found exactly by least squares. Gradient descent on all of (theta, phi) can
+afterwards move them, which is where a network differs from a fixed basis. Gradient descent
+lowers the training loss at every step (backtracking guarantees it); the error against the
+clean target is not guaranteed to fall, since the net can follow the noise.
+
+The error bound of the notes (Barron, 1993) is
+
+    int_{B_r} (f(x) - f_n(x))^2 mu(dx) <= (2 r C_f)^2 / n,   C_f = int |omega| |f^(omega)| d omega,
+
+for sigmoidal units and a target with a finite first Fourier moment C_f (such a target is
+continuously differentiable: the step, the sawtooth and |x| do not qualify). The lab draws c/n
+as a reference slope only, and fits the measured slope.
 
 The fixed basis used for comparison is polynomials of degree M, fitted in the Legendre basis
 (``core.bases``). With joints that increase from the left edge, the least-squares net is found
@@ -26,7 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import get_activation
+from core import network
+from core.activations import Activation, get_activation
 from core.bases import (
     evaluate_polynomial,
     fit_piecewise_linear,
@@ -38,6 +50,7 @@ from core.bases import (
 from core.errors import DomainError
 
 TARGET_NAMES: tuple[str, ...] = ("sine", "step", "abs", "sawtooth", "gaussian_bump", "points")
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid")  # names from core.activations
 JOINT_PLACEMENTS: tuple[str, ...] = ("spread", "random")
 
 DOMAIN = (-1.0, 1.0)  # input range of the built-in targets
@@ -47,7 +60,25 @@ N_EVAL = 2000  # midpoint grid used to estimate the integrated squared error
 SWEEP_SAMPLES = 1024  # clean training samples used by the error sweep
 SWEEP_MAX_DEGREE = 64  # highest polynomial degree in the sweep (stable with 1024 samples)
 
-_RELU = get_activation("relu")
+SIGMOID_RISE = 2.0  # a spread sigmoid unit rises over about 2 spacings: slope 2 n / (x_max - x_min)
+
+
+def hidden_activation(name: str) -> Activation:
+    """The activation of the approximating network's hidden units (ReLU or sigmoid)."""
+    if name not in HIDDEN_ACTIVATIONS:
+        raise DomainError(
+            f"unknown hidden activation {name!r}; choose one of {', '.join(HIDDEN_ACTIVATIONS)}"
+        )
+    return get_activation(name)
+
+
+def unit_slope(activation: str, n_hidden: int, x_min: float, x_max: float) -> float:
+    """theta_k1 of the spread units: 1 for ReLU (the slope is taken up by phi); for the sigmoid
+    SIGMOID_RISE n / (x_max - x_min), so each unit rises over about two spacings."""
+    hidden_activation(activation)
+    if activation == "relu":
+        return 1.0
+    return SIGMOID_RISE * n_hidden / (x_max - x_min)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -122,7 +153,7 @@ def target_function(name: str, x: np.ndarray, points: np.ndarray | None = None) 
     raise DomainError(f"unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")
 
 
-# ------------------------------------------------------------------- shallow ReLU network
+# ------------------------------------------------------------------- shallow network
 def spread_joints(n_hidden: int, x_min: float, x_max: float) -> np.ndarray:
     """Joints b_k = x_min + k (x_max - x_min) / n for k = 0..n-1.
 
@@ -150,8 +181,8 @@ def random_joints(
     return joints
 
 
-def joints_to_theta(joints: np.ndarray) -> np.ndarray:
-    """Hidden-layer parameters with slope 1 and a joint at each b_k: theta_k0 = -b_k, theta_k1 = 1.
+def joints_to_theta(joints: np.ndarray, slope: float = 1.0) -> np.ndarray:
+    """Hidden-layer parameters switching at each b_k: theta_k1 = s, theta_k0 = -s b_k.
 
     Returns
     -------
@@ -159,7 +190,7 @@ def joints_to_theta(joints: np.ndarray) -> np.ndarray:
         Columns (theta_k0, theta_k1).
     """
     joints = np.asarray(joints, dtype=float)
-    return np.stack([-joints, np.ones_like(joints)], axis=1)  # (n_hidden, 2)
+    return np.stack([-slope * joints, np.full_like(joints, slope)], axis=1)  # (n_hidden, 2)
 
 
 def theta_to_joints(theta: np.ndarray) -> np.ndarray:
@@ -169,13 +200,22 @@ def theta_to_joints(theta: np.ndarray) -> np.ndarray:
     return np.where(slope == 0, np.nan, -theta[:, 0] / safe)
 
 
-def preactivations(x: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """z_ik = theta_k0 + theta_k1 x_i.  Shapes: x (I,), theta (n, 2) -> (I, n)."""
-    return theta[:, 0][None, :] + np.outer(x, theta[:, 1])  # (I, n)
+def as_network(theta: np.ndarray, phi: np.ndarray, activation: str) -> network.Network:
+    """The lab's (theta (n, 2), phi (n + 1,)) as a one-hidden-layer ``core.network.Network``."""
+    hidden_activation(activation)
+    return network.shallow_network(theta, np.asarray(phi, dtype=float)[None, :], activation)
 
 
-def shallow_net(x: np.ndarray, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    """Network output y_i = phi_0 + sum_k phi_k a[z_ik].
+def hidden_units(x: np.ndarray, theta: np.ndarray, activation: str = "relu") -> np.ndarray:
+    """Activations h_ik = a[theta_k0 + theta_k1 x_i] from the network engine: (I,) -> (I, n)."""
+    net = as_network(theta, np.zeros(theta.shape[0] + 1), activation)
+    return network.forward(net, np.asarray(x, dtype=float)[None, :]).h[0].T  # (I, n)
+
+
+def shallow_net(
+    x: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str = "relu"
+) -> np.ndarray:
+    """Network output y_i = phi_0 + sum_k phi_k a[z_ik] (forward pass of ``core.network``).
 
     Parameters
     ----------
@@ -183,16 +223,20 @@ def shallow_net(x: np.ndarray, theta: np.ndarray, phi: np.ndarray) -> np.ndarray
     theta : ndarray, shape (n, 2)
     phi : ndarray, shape (n + 1,)
         phi_0 (bias) followed by the n output weights.
+    activation : str
+        One of HIDDEN_ACTIVATIONS.
 
     Returns
     -------
     ndarray, shape (I,)
     """
-    h = _RELU.value(preactivations(np.asarray(x, dtype=float), theta))  # (I, n)
-    return phi[0] + h @ phi[1:]
+    net = as_network(theta, phi, activation)
+    return network.forward(net, np.asarray(x, dtype=float)[None, :]).output[0]  # (I,)
 
 
-def fit_output_weights(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+def fit_output_weights(
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, activation: str = "relu"
+) -> np.ndarray:
     """Least-squares output weights for fixed hidden units.
 
     Minimises sum_i (phi_0 + sum_k phi_k h_ik - y_i)^2 with ``np.linalg.lstsq`` on the design
@@ -208,8 +252,7 @@ def fit_output_weights(x: np.ndarray, y: np.ndarray, theta: np.ndarray) -> np.nd
         raise DomainError(
             f"x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}"
         )
-    h = _RELU.value(preactivations(x, theta))  # (I, n)
-    design = np.hstack([np.ones((x.size, 1)), h])  # (I, n + 1)
+    design = np.hstack([np.ones((x.size, 1)), hidden_units(x, theta, activation)])  # (I, n + 1)
     phi, *_ = np.linalg.lstsq(design, y, rcond=None)
     return phi
 
@@ -238,7 +281,7 @@ def fit_relu_net(x: np.ndarray, y: np.ndarray, joints: np.ndarray) -> np.ndarray
 
 
 def loss_and_gradient(
-    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str = "relu"
 ) -> tuple[float, np.ndarray, np.ndarray]:
     r"""Mean squared error and its gradient with respect to theta and phi.
 
@@ -256,29 +299,29 @@ def loss_and_gradient(
     grad_theta : ndarray, shape (n, 2)
     grad_phi : ndarray, shape (n + 1,)
     """
-    forward = _forward(x, y, theta, phi)
-    return forward[0], *_gradient(x, phi, forward)
+    forward = _forward(x, y, theta, phi, activation)
+    return forward[0], *_gradient(forward)
+
+
+_Pass = tuple[float, network.Network, network.Forward, np.ndarray]
 
 
 def _forward(
-    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Loss with what the gradient needs: (L, z, h, r)."""
-    z = preactivations(x, theta)  # (I, n)
-    h = _RELU.value(z)
-    r = phi[0] + h @ phi[1:] - y  # (I,)
-    return float(np.mean(r**2)), z, h, r
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str
+) -> _Pass:
+    """Loss with what the gradient needs: (L, net, its forward pass, residuals r)."""
+    net = as_network(theta, phi, activation)
+    fwd = network.forward(net, np.asarray(x, dtype=float)[None, :])
+    r = fwd.output[0] - y  # (I,)
+    return float(np.mean(r**2)), net, fwd, r
 
 
-def _gradient(
-    x: np.ndarray, phi: np.ndarray, forward: tuple[float, np.ndarray, np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(grad_theta, grad_phi) from a forward pass (formulas in ``loss_and_gradient``)."""
-    _, z, h, r = forward
-    scale = 2.0 / x.size
-    grad_phi = scale * np.concatenate([[r.sum()], h.T @ r])
-    back = _RELU.derivative(z) * phi[1:][None, :] * r[:, None]  # (I, n)
-    grad_theta = scale * np.stack([back.sum(axis=0), back.T @ x], axis=1)  # (n, 2)
+def _gradient(forward: _Pass) -> tuple[np.ndarray, np.ndarray]:
+    """(grad_theta, grad_phi) by the engine's backward pass, from dL/df = 2 r / I."""
+    _, net, fwd, r = forward
+    grads = network.backward(net, fwd, (2.0 / r.size) * r[None, :])
+    grad_theta = np.stack([grads.dl_dbetas[0], grads.dl_domegas[0][:, 0]], axis=1)  # (n, 2)
+    grad_phi = np.concatenate([grads.dl_dbetas[1], grads.dl_domegas[1][0]])  # (n + 1,)
     return grad_theta, grad_phi
 
 
@@ -291,7 +334,7 @@ class GradientDescentResult:
     theta : ndarray, shape (n, 2)
     phi : ndarray, shape (n + 1,)
     losses : ndarray, shape (steps_done + 1,)
-        Training loss before the first step and after each accepted step.
+        Training loss before the first step and after each accepted step: never increasing.
     status : str
         ``"finished"`` (all steps done), ``"converged"`` (no step size down to 1e-12
         lowers the loss: the gradient is numerically zero) or ``"diverged"`` (the loss is
@@ -314,6 +357,7 @@ def refine_by_gradient_descent(
     phi: np.ndarray,
     learning_rate: float,
     n_steps: int,
+    activation: str = "relu",
 ) -> GradientDescentResult:
     r"""Full-batch gradient descent on the mean squared error, over theta and phi.
 
@@ -324,10 +368,13 @@ def refine_by_gradient_descent(
 
     A fixed step would be simpler, but the loss surface of a ReLU net is badly conditioned
     (large output weights make the joint directions steep): a step that suits phi throws the
-    joints out of the domain and kills units. The line search keeps every step downhill.
+    joints out of the domain and kills units. The line search keeps every step downhill, so
+    the training loss never rises; the error against the clean target may (the net can follow
+    the noise in the samples).
 
     Pure: returns new arrays.
     """
+    hidden_activation(activation)
     if learning_rate <= 0:
         raise DomainError(f"the learning rate must be positive, got {learning_rate}")
     if n_steps < 0:
@@ -335,9 +382,11 @@ def refine_by_gradient_descent(
     theta = np.array(theta, dtype=float)
     phi = np.array(phi, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        loss, g_theta, g_phi = loss_and_gradient(x, y, theta, phi)
+        forward = _forward(x, y, theta, phi, activation)
+        loss = forward[0]
         if not np.isfinite(loss):
             return GradientDescentResult(theta, phi, np.array([]), "diverged")
+        g_theta, g_phi = _gradient(forward)
         losses = [loss]
         status = "finished"
         step = learning_rate
@@ -347,7 +396,7 @@ def refine_by_gradient_descent(
             while step >= MIN_STEP:
                 new_theta = theta - step * g_theta
                 new_phi = phi - step * g_phi
-                forward = _forward(x, y, new_theta, new_phi)  # trial steps need only the loss
+                forward = _forward(x, y, new_theta, new_phi, activation)  # trial: loss only
                 if np.isfinite(forward[0]) and forward[0] <= loss - 0.5 * step * g_squared:
                     break
                 step /= 2.0
@@ -355,7 +404,7 @@ def refine_by_gradient_descent(
                 status = "converged"
                 break
             theta, phi, loss = new_theta, new_phi, forward[0]
-            g_theta, g_phi = _gradient(x, phi, forward)
+            g_theta, g_phi = _gradient(forward)
             losses.append(loss)
     return GradientDescentResult(theta, phi, np.array(losses), status)
 
@@ -376,7 +425,8 @@ class ApproximationConfig:
     """Settings of one approximation experiment (defaults in comments)."""
 
     target: str = "sine"  # one of TARGET_NAMES
-    n_hidden: int = 8  # hidden units n of the shallow ReLU net
+    n_hidden: int = 8  # hidden units n of the shallow net
+    activation: str = "relu"  # hidden units: one of HIDDEN_ACTIVATIONS
     joint_placement: str = "spread"  # "spread" (equal spacing) or "random" (uses the rng)
     n_samples: int = 200  # training inputs x_i, equally spaced over the domain
     noise: float = 0.0  # std of Gaussian noise added to the training targets
@@ -395,27 +445,32 @@ class ErrorSweep:
     Attributes
     ----------
     n_values : ndarray, shape (S,)
-        Hidden units n of the ReLU nets (joints spread): n + 1 output weights.
-    relu_error : ndarray, shape (S,)
+        Hidden units n of the nets (units spread, output weights by least squares).
+    network_error : ndarray, shape (S,)
     degrees : ndarray, shape (T,)
         Polynomial degrees M (the n_values up to 64): M + 1 coefficients.
     polynomial_error : ndarray, shape (T,)
     reference : ndarray, shape (S,)
-        The line c / n with c chosen so it passes through the ReLU error at the first n.
+        A reference slope, not a bound: the line c / n through the network error at the
+        first n. Barron's bound (2 r C_f)^2 / n needs sigmoidal units and a target with a
+        finite Fourier moment C_f; for a target with a jump the measured error lies above
+        this line.
     c : float
-    relu_rate, polynomial_rate : float
-        Least-squares slope p of log(error) against log(n) (error ~ n^p); the bound says
-        p <= -1 is achievable.
+    network_rate, polynomial_rate : float
+        Least-squares slope p of log(error) against log(n) (error ~ n^p).
+    fitted : ndarray, shape (S,)
+        The fitted power law e^q n^p of the network errors (p = network_rate).
     """
 
     n_values: np.ndarray
-    relu_error: np.ndarray
+    network_error: np.ndarray
     degrees: np.ndarray
     polynomial_error: np.ndarray
     reference: np.ndarray
     c: float
-    relu_rate: float
+    network_rate: float
     polynomial_rate: float
+    fitted: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -427,15 +482,18 @@ class ApproximationResult:
     x_min, x_max : float
         Domain.
     x_plot : ndarray, shape (P,)
-    target_plot, relu_plot, polynomial_plot : ndarray, shape (P,)
+    target_plot, network_plot, polynomial_plot : ndarray, shape (P,)
         f(x), the network and the polynomial on the plotting grid.
     x_train, y_train : ndarray, shape (I,)
         Training samples (with noise if any).
     joints : ndarray, shape (J,)
-        Joints of the final network that fall inside the domain.
+        Switching points -theta_k0 / theta_k1 of the final network inside the domain (the
+        joints of ReLU units, the centres of sigmoid units).
+    joint_outputs : ndarray, shape (J,)
+        The network's output at each of those points.
     theta : ndarray, shape (n, 2)
     phi : ndarray, shape (n + 1,)
-    relu_error, polynomial_error : float
+    network_error, polynomial_error : float
         Integrated squared error against the clean target.
     least_squares_error : float
         Error of the least-squares net before any gradient descent.
@@ -452,14 +510,15 @@ class ApproximationResult:
     x_max: float
     x_plot: np.ndarray
     target_plot: np.ndarray
-    relu_plot: np.ndarray
+    network_plot: np.ndarray
     polynomial_plot: np.ndarray
     x_train: np.ndarray
     y_train: np.ndarray
     joints: np.ndarray
+    joint_outputs: np.ndarray
     theta: np.ndarray
     phi: np.ndarray
-    relu_error: float
+    network_error: float
     polynomial_error: float
     least_squares_error: float
     losses: np.ndarray
@@ -468,29 +527,37 @@ class ApproximationResult:
     sweep: ErrorSweep
 
 
-def _log_slope(n: np.ndarray, err: np.ndarray) -> float:
-    """Least-squares slope of log(err) against log(n): cov(u, v) / var(u)."""
-    keep = err > 1e-300  # an exact fit has no logarithm
+def log_log_fit(n: np.ndarray, err: np.ndarray) -> tuple[float, float]:
+    """Least-squares line log(err) = q + p log(n): returns (p, q), p = cov(u, v) / var(u).
+
+    Errors at or below 1e-300 (exact fits) have no logarithm and are left out; with fewer
+    than two points left the slope is 0 and q the mean log error (or 0).
+    """
+    keep = err > 1e-300
     if keep.sum() < 2:
-        return 0.0
+        return 0.0, float(np.log(err[keep]).mean()) if keep.any() else 0.0
     u = np.log(n[keep])
     v = np.log(err[keep])
-    u = u - u.mean()
-    return float(np.sum(u * (v - v.mean())) / np.sum(u * u))
+    du = u - u.mean()
+    p = float(np.sum(du * (v - v.mean())) / np.sum(du * du))
+    return p, float(v.mean() - p * u.mean())
 
 
 def error_sweep(
     target: str,
     n_values: np.ndarray,
     points: np.ndarray | None = None,
+    activation: str = "relu",
 ) -> ErrorSweep:
-    """Least-squares ReLU nets (joints spread) and polynomials fitted to clean samples.
+    """Least-squares nets (units spread) and polynomials fitted to clean samples.
 
     For each n the net has n hidden units and the polynomial has degree M = n (only up to
     M = 64, see ``max_stable_degree``); both are fitted to 1024 equally spaced clean samples
-    and scored by the integrated squared error on the midpoint grid. The nets are fitted in
-    the equivalent hat basis (``fit_piecewise_linear``): same curve, far less work.
+    and scored by the integrated squared error on the midpoint grid. ReLU nets are fitted in
+    the equivalent hat basis (``fit_piecewise_linear``): same curve, far less work; sigmoid
+    nets by ``fit_output_weights``.
     """
+    hidden_activation(activation)
     n_values = np.asarray(n_values, dtype=int)
     if n_values.size == 0 or n_values.min() < 1:
         raise DomainError("the sweep needs hidden-unit counts of at least 1")
@@ -502,12 +569,21 @@ def error_sweep(
     grid = eval_grid(x_min, x_max)
     f_grid = target_function(target, grid, points)
     degrees = n_values[n_values <= SWEEP_MAX_DEGREE]
-    relu_err = np.empty(n_values.size)
+    net_err = np.empty(n_values.size)
     poly_err = np.empty(degrees.size)
     for j, n in enumerate(n_values):  # a handful of sizes, not a loop over data
-        knots = np.append(spread_joints(int(n), x_min, x_max), x_max)  # (n + 1,)
-        values = fit_piecewise_linear(x, y, knots)
-        relu_err[j] = integrated_squared_error(f_grid, np.interp(grid, knots, values))
+        joints = spread_joints(int(n), x_min, x_max)
+        if activation == "relu":
+            knots = np.append(joints, x_max)  # (n + 1,)
+            fitted = np.interp(grid, knots, fit_piecewise_linear(x, y, knots))
+        else:
+            # Spread sigmoids on 1024 samples keep [1, H] well conditioned (condition number
+            # about 20 n at most), so the normal equations are safe and far cheaper than an SVD.
+            theta = joints_to_theta(joints, unit_slope(activation, int(n), x_min, x_max))
+            design = np.hstack([np.ones((x.size, 1)), hidden_units(x, theta, activation)])
+            phi = np.linalg.solve(design.T @ design, design.T @ y)  # (n + 1,)
+            fitted = shallow_net(grid, theta, phi, activation)
+        net_err[j] = integrated_squared_error(f_grid, fitted)
     if degrees.size:
         # One factorisation for all degrees. On 1024 equally spaced points the Legendre columns
         # are nearly orthogonal (condition number about 11 at degree 64), so the normal
@@ -523,16 +599,18 @@ def error_sweep(
             block = l_inverse[: m + 1, : m + 1]
             w = block.T @ (block @ moments[: m + 1])
             poly_err[j] = integrated_squared_error(f_grid, grid_design[:, : m + 1] @ w)
-    c = float(relu_err[0] * n_values[0])
+    c = float(net_err[0] * n_values[0])
+    rate, intercept = log_log_fit(n_values.astype(float), net_err)
     return ErrorSweep(
         n_values=n_values,
-        relu_error=relu_err,
+        network_error=net_err,
         degrees=degrees,
         polynomial_error=poly_err,
         reference=c / n_values,
         c=c,
-        relu_rate=_log_slope(n_values.astype(float), relu_err),
-        polynomial_rate=_log_slope(degrees.astype(float), poly_err),
+        network_rate=rate,
+        polynomial_rate=log_log_fit(degrees.astype(float), poly_err)[0],
+        fitted=np.exp(intercept + rate * np.log(n_values)),
     )
 
 
@@ -547,13 +625,16 @@ def sweep_sizes(sweep_max: int) -> np.ndarray:
 
 
 def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> ApproximationResult:
-    """Fit the shallow ReLU net and the polynomial to one target and sweep the error over n.
+    """Fit the shallow net and the polynomial to one target and sweep the error over n.
 
     Steps: training inputs equally spaced over the domain, targets f(x_i) plus optional noise;
-    joints spread (or random); output weights by least squares; optional gradient descent on
-    all parameters; polynomial of degree M by least squares; error sweep on clean samples.
+    joints (sigmoid centres) spread or random; output weights by least squares; optional
+    gradient descent on all parameters; polynomial of degree M by least squares; error sweep
+    on clean samples.
     """
     cfg = config
+    act = cfg.activation
+    hidden_activation(act)
     if cfg.n_samples < 2:
         raise DomainError(f"use at least 2 training samples, got {cfg.n_samples}")
     if cfg.degree > max_stable_degree(cfg.n_samples):
@@ -583,18 +664,22 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
         joints = spread_joints(cfg.n_hidden, x_min, x_max)
     else:
         joints = random_joints(cfg.n_hidden, x_min, x_max, rng)
-    theta = joints_to_theta(joints)
-    phi = fit_relu_net(x_train, y_train, joints)
+    if act == "relu":
+        theta = joints_to_theta(joints)
+        phi = fit_relu_net(x_train, y_train, joints)
+    else:
+        theta = joints_to_theta(joints, unit_slope(act, cfg.n_hidden, x_min, x_max))
+        phi = fit_output_weights(x_train, y_train, theta, act)
 
     grid = eval_grid(x_min, x_max)
     f_grid = target_function(cfg.target, grid, points)
-    ls_error = integrated_squared_error(f_grid, shallow_net(grid, theta, phi))
+    ls_error = integrated_squared_error(f_grid, shallow_net(grid, theta, phi, act))
 
     losses = np.array([])
     status = "least_squares"
     if cfg.gd_steps > 0:
         gd = refine_by_gradient_descent(
-            x_train, y_train, theta, phi, cfg.learning_rate, cfg.gd_steps
+            x_train, y_train, theta, phi, cfg.learning_rate, cfg.gd_steps, act
         )
         theta, phi, losses, status = gd.theta, gd.phi, gd.losses, gd.status
 
@@ -603,19 +688,21 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
     x_plot = np.linspace(x_min, x_max, cfg.n_plot)
     final_joints = theta_to_joints(theta)
     inside = np.isfinite(final_joints) & (final_joints >= x_min) & (final_joints <= x_max)
+    joints_inside = np.sort(final_joints[inside])
     return ApproximationResult(
         x_min=x_min,
         x_max=x_max,
         x_plot=x_plot,
         target_plot=target_function(cfg.target, x_plot, points),
-        relu_plot=shallow_net(x_plot, theta, phi),
+        network_plot=shallow_net(x_plot, theta, phi, act),
         polynomial_plot=evaluate_polynomial(x_plot, coefficients, x_min, x_max),
         x_train=x_train,
         y_train=y_train,
-        joints=np.sort(final_joints[inside]),
+        joints=joints_inside,
+        joint_outputs=shallow_net(joints_inside, theta, phi, act),
         theta=theta,
         phi=phi,
-        relu_error=integrated_squared_error(f_grid, shallow_net(grid, theta, phi)),
+        network_error=integrated_squared_error(f_grid, shallow_net(grid, theta, phi, act)),
         polynomial_error=integrated_squared_error(
             f_grid, evaluate_polynomial(grid, coefficients, x_min, x_max)
         ),
@@ -623,5 +710,5 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
         losses=losses,
         status=status,
         n_parameters=3 * cfg.n_hidden + 1,
-        sweep=error_sweep(cfg.target, sweep_sizes(cfg.sweep_max), points),
+        sweep=error_sweep(cfg.target, sweep_sizes(cfg.sweep_max), points, act),
     )

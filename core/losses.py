@@ -252,6 +252,27 @@ def kl_discrete(p: np.ndarray, q: np.ndarray) -> float:
     return max(cross_entropy_discrete(p, q) - entropy(p), 0.0)
 
 
+def kl_discrete_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Where ``KL[p || q]`` comes from: ``p_k log(p_k / q_k)`` per outcome, shape (K,).
+
+    Terms with ``p_k = 0`` are 0; a term with ``q_k = 0 < p_k`` is ``+inf`` (the divergence is
+    infinite there). Individual terms may be negative; their sum is ``KL[p || q] >= 0``.
+    """
+    p, q = _distribution(p, "p"), _distribution(q, "q")
+    if p.shape != q.shape:
+        raise DomainError(f"p and q need the same number of outcomes, got {p.size} and {q.size}")
+    with np.errstate(divide="ignore"):
+        log_ratio = np.log(np.where(p > 0, p, 1.0)) - np.log(np.where(p > 0, q, 1.0))
+    return np.where(p > 0, p * log_ratio, 0.0)
+
+
+def gaussian_entropy(sigma: float) -> float:
+    """Differential entropy of ``N(mu, sigma^2)``: ``log(2 pi e sigma^2) / 2`` nats."""
+    if not np.isfinite(sigma) or sigma <= 0:
+        raise DomainError(f"the standard deviation must be a finite number > 0, got {sigma}")
+    return float(0.5 * (LOG_2PI + 1.0) + np.log(sigma))
+
+
 def kl_gaussians(mu1: float, sigma1: float, mu2: float, sigma2: float) -> float:
     """``KL[N(mu1, sigma1^2) || N(mu2, sigma2^2)]`` in closed form:
 

@@ -190,12 +190,22 @@ def forward(net: Network, x: np.ndarray) -> Forward:
     x : ndarray, shape (D_i, I)
         One column per example (a 1-D array is taken as I examples of a 1-input network).
     """
-    x = check_input(net, x)
-    f = [net.betas[0][:, None] + net.omegas[0] @ x]  # f_0: (D_1, I)
+    if (
+        not (type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 2)
+        or x.shape[0] != net.omegas[0].shape[1]
+    ):
+        x = check_input(net, x)  # the fast path above skips it for a ready (D_i, I) array
+    omegas, betas = net.omegas, net.betas
+    f_k = omegas[0] @ x  # f_0: (D_1, I)
+    f_k += betas[0][:, None]
+    f = [f_k]
     h = []
-    for k in range(1, len(net.omegas)):
-        h.append(get_activation(net.activations[k - 1]).value(f[-1]))  # h_k: (D_k, I)
-        f.append(net.betas[k][:, None] + net.omegas[k] @ h[-1])  # f_k: (D_{k+1}, I)
+    for k in range(1, len(omegas)):
+        h_k = get_activation(net.activations[k - 1]).value(f_k)  # h_k: (D_k, I)
+        f_k = omegas[k] @ h_k  # f_k: (D_{k+1}, I)
+        f_k += betas[k][:, None]
+        h.append(h_k)
+        f.append(f_k)
     return Forward(x, tuple(f), tuple(h))
 
 
@@ -216,16 +226,19 @@ def backward(net: Network, fwd: Forward, dl_doutput: np.ndarray) -> Gradients:
             f"dl/df_K must have the output's shape {fwd.output.shape}, got {dl_df_k.shape}"
         )
     depth = net.depth
+    n_examples = dl_df_k.shape[1]
     dl_df: list[np.ndarray] = [dl_df_k]
     dl_dbetas: list[np.ndarray] = []
     dl_domegas: list[np.ndarray] = []
     for k in range(depth, -1, -1):
         h_k = fwd.x if k == 0 else fwd.h[k - 1]  # (D_k, I)
-        dl_dbetas.append(dl_df_k.sum(axis=1))  # (D_{k+1},)
+        # One example: the sum over columns is the column itself (a copy is cheaper).
+        dl_dbetas.append(dl_df_k.sum(axis=1) if n_examples > 1 else dl_df_k[:, 0].copy())
         dl_domegas.append(dl_df_k @ h_k.T)  # (D_{k+1}, D_k)
         if k > 0:
-            derivative = get_activation(net.activations[k - 1]).derivative(fwd.f[k - 1])
-            dl_df_k = derivative * (net.omegas[k].T @ dl_df_k)  # (D_k, I)
+            dl_dh_k = net.omegas[k].T @ dl_df_k  # (D_k, I)
+            dl_dh_k *= get_activation(net.activations[k - 1]).derivative(fwd.f[k - 1])
+            dl_df_k = dl_dh_k  # dl/df_{k-1}
             dl_df.append(dl_df_k)
     return Gradients(tuple(dl_df[::-1]), tuple(dl_dbetas[::-1]), tuple(dl_domegas[::-1]))
 
@@ -313,6 +326,22 @@ def unflatten(
         omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))
         start += d_out * d_in
     return network_from_lists(betas, omegas, activations)
+
+
+def views(vector: np.ndarray, widths: Sequence[int], activations: tuple[str, ...]) -> Network:
+    """:func:`unflatten` without its checks, for a training loop's inner step.
+
+    The betas and Omegas are views into ``vector`` (no copy). The caller guarantees what
+    :func:`unflatten` would check: ``vector`` has ``parameter_count(widths)`` finite entries
+    and ``activations`` one valid name per hidden layer.
+    """
+    betas, omegas, start = [], [], 0
+    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
+        betas.append(vector[start : start + d_out])
+        start += d_out
+        omegas.append(vector[start : start + d_out * d_in].reshape(d_out, d_in))
+        start += d_out * d_in
+    return Network(tuple(betas), tuple(omegas), activations)
 
 
 def gradient_vector(grads: Gradients) -> np.ndarray:

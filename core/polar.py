@@ -5,13 +5,18 @@ so a linear classifier on (x1, x2) is no better than a coin. After the transform
 
     r = sqrt(x1^2 + x2^2),    theta = atan2(x2, x1)  (in (-pi, pi]),
 
-the classes differ only in r, and the line r = const separates them: the same linear
-classifier on (r, theta) succeeds. Its decision boundary, mapped back to the plane, is a circle.
+the classes differ only in r, and a line in the (r, theta) plane separates them: the same
+linear classifier on (r, theta) succeeds. Its boundary w_0 + w_1 r + w_2 theta = 0 is
+r = a + b theta with a = -w_0 / w_1, b = -w_2 / w_1; mapped back to the plane it is an arc of
+an Archimedean spiral, not a circle: its ends r = a - b pi and r = a + b pi meet the negative
+x1 axis (theta = +-pi) with a seam of width 2 pi |b|; it is close to a circle only for small b.
 
 The classifier is logistic regression, p(y = 1 | f) = sig(w_0 + w_1 f_1 + w_2 f_2), fitted by
 Newton's method (iteratively reweighted least squares) on standardised features with a small
-L2 penalty on w_1, w_2: the rings are separable in (r, theta), where the unpenalised maximum
-likelihood weights would run off to infinity.
+L2 penalty on w_1, w_2. While the rings do not overlap in r they are separable in (r, theta),
+and there the unpenalised likelihood keeps growing as the weights grow: without the penalty the
+best weights would be infinitely large. Once noise makes the rings overlap in r, the
+unpenalised optimum is finite and the penalty only shrinks it a little.
 
 Reference: course notes ch. 3 (polar coordinates); Prince, *Understanding Deep Learning*,
 ch. 5.4 (binary classification, logistic sigmoid).
@@ -229,6 +234,49 @@ def accuracy(fit: LogisticFit, x: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean((predict_probability(fit, x) > 0.5) == (np.asarray(labels) == 1)))
 
 
+# ---------------------------------------------------------------------------- the boundary
+@dataclass(frozen=True)
+class SpiralBoundary:
+    """The boundary w_0 + w_1 r + w_2 theta = 0 of the (r, theta) classifier as r = a + b theta.
+
+    Attributes
+    ----------
+    a : float
+        Radius at theta = 0: -w_0 / w_1.
+    b : float
+        Change of radius per radian: -w_2 / w_1 (0 makes a circle).
+    seam_gap : float
+        2 pi |b|: the jump of r where the arc's ends meet at theta = +-pi.
+    """
+
+    a: float
+    b: float
+    seam_gap: float
+
+
+def spiral_boundary(raw_weights: np.ndarray) -> SpiralBoundary | None:
+    """r = a + b theta from raw weights (w_0, w_1, w_2) on (r, theta); None when w_1 = 0.
+
+    With w_1 = 0 the boundary does not depend on r (a set of rays), so it is not of this form.
+    """
+    w0, w1, w2 = (float(v) for v in raw_weights)
+    if w1 == 0.0:
+        return None
+    b = -w2 / w1
+    return SpiralBoundary(a=-w0 / w1, b=b, seam_gap=2.0 * np.pi * abs(b))
+
+
+def rings_overlap_in_r(polar: np.ndarray, labels: np.ndarray) -> bool:
+    """True when no radius r = const separates the classes: the radial ranges interlock.
+
+    Only then do the unpenalised logistic-regression weights on (r, theta) stay finite.
+    """
+    r = np.asarray(polar, dtype=float)[:, 0]
+    labels = np.asarray(labels)
+    r0, r1 = r[labels == 0], r[labels == 1]
+    return not (r0.max() < r1.min() or r1.max() < r0.min())
+
+
 # ---------------------------------------------------------------------------- the experiment
 @dataclass(frozen=True)
 class PolarConfig:
@@ -263,6 +311,10 @@ class PolarResult:
         p(y = 1) of each classifier at (x1_grid[j], x2_grid[i]) (row i, column j).
     prob_polar : dict[str, ndarray], shape (G, G)
         p(y = 1) at (r_grid[j], theta_grid[i]).
+    boundary : SpiralBoundary or None
+        The (r, theta) classifier's boundary as r = a + b theta.
+    overlap_in_r : bool
+        Whether the rings' radii interlock (no circle separates them).
     """
 
     x: np.ndarray
@@ -276,6 +328,8 @@ class PolarResult:
     theta_grid: np.ndarray
     prob_xy: dict
     prob_polar: dict
+    boundary: SpiralBoundary | None
+    overlap_in_r: bool
 
 
 def run_polar(config: PolarConfig, rng: np.random.Generator) -> PolarResult:
@@ -313,4 +367,6 @@ def run_polar(config: PolarConfig, rng: np.random.Generator) -> PolarResult:
         prob_polar={
             s: predict_probability(fit, polar_plane).reshape(shape) for s, fit in fits.items()
         },
+        boundary=spiral_boundary(fits["polar"].raw_weights()),
+        overlap_in_r=rings_overlap_in_r(polar, data.labels),
     )

@@ -285,12 +285,28 @@ def flow_1d(
         note = _region_note(activation)
     else:
         regions = None
-        note = (
-            f"{act.label} is smooth, not piecewise linear: the output bends everywhere, so "
-            "linear regions and slopes are not defined. The marked points are where each "
-            "pre-activation crosses zero."
+        note = smooth_activation_note(activation) + (
+            " The marked points are where each pre-activation crosses zero."
         )
     return Flow1D(x, fwd, units, positions, regions, note)
+
+
+def smooth_activation_note(activation: str) -> str:
+    """Why a network with a curved activation has no linear regions to count.
+
+    ELU is the identity for z > 0, so its network is linear where every pre-activation is
+    positive; the other curved activations are not linear on any interval.
+    """
+    if activation == "elu":
+        return (
+            "ELU is the identity for z > 0 and curved for z < 0: the output is linear "
+            "wherever every pre-activation is positive and in general curved elsewhere, so it "
+            "is not piecewise linear and linear regions are not defined."
+        )
+    return (
+        f"{get_activation(activation).label} is not linear on any interval, so the output "
+        "is in general not piecewise linear: linear regions and slopes are not defined."
+    )
 
 
 def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:

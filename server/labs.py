@@ -63,6 +63,15 @@ LABS: tuple[Lab, ...] = (
         "polar",
     ),
     Lab(
+        "dimensionality",
+        "3",
+        "Curse of dimensionality",
+        "Grid cells go empty, coefficient counts explode, distances concentrate; data lie on "
+        "a manifold.",
+        "dimensionality.html",
+        "dimensionality",
+    ),
+    Lab(
         "approximation",
         "3.1",
         "Universal approximation",
@@ -91,8 +100,8 @@ LABS: tuple[Lab, ...] = (
         "5",
         "Loss functions",
         "Losses from maximum likelihood: least squares, binary cross-entropy and beyond.",
-        None,
-        None,
+        "losses.html",
+        "losses",
     ),
     Lab(
         "training",
@@ -101,6 +110,15 @@ LABS: tuple[Lab, ...] = (
         "Optimisers racing across convex and non-convex loss landscapes.",
         "training.html",
         "training",
+    ),
+    Lab(
+        "trainer",
+        "5.1",
+        "Train a network in the plane",
+        "Pick data, features and layers; watch the decision boundary, every unit and the "
+        "losses as the network trains.",
+        "trainer.html",
+        "trainer",
     ),
     Lab(
         "conv",
@@ -123,8 +141,8 @@ LABS: tuple[Lab, ...] = (
         "7",
         "Backpropagation",
         "The forward pass stores activations; the backward pass reuses them for every derivative.",
-        None,
-        None,
+        "backprop.html",
+        "backprop",
     ),
 )
 

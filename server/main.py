@@ -6,19 +6,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from server import errors
+from server.api_docs import DESCRIPTION
 from server.assets import install_assets
 from server.labs import lab_routers
 from server.routes import meta
 from server.settings import Settings, get_settings
-
-DESCRIPTION = """
-The numbers behind every figure of DL Playground, an interactive companion to an introductory
-deep-learning course (notation of Prince, *Understanding Deep Learning*).
-
-Every lab has its own section. Requests are JSON; every size and range is bounded, and a request
-that is out of bounds or makes no sense gets a **422** whose `detail` list says what is wrong.
-Numbers in answers are always finite: a run that blows up stops and reports `diverged`.
-"""
 
 
 class StaticGZipMiddleware(GZipMiddleware):

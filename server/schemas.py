@@ -26,4 +26,4 @@ class ErrorItem(Model):
 class ErrorResponse(Model):
     """Body of every 422 answer."""
 
-    detail: list[ErrorItem]
+    detail: list[ErrorItem] = Field(description="One item per problem found in the request.")

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from core import linear
 from server.schemas import ErrorResponse, Model, Seed
@@ -21,6 +21,20 @@ Param = Annotated[float, Field(ge=-1000, le=1000)]
 
 class LinearViewRequest(Model):
     """The lab's state: data, current parameters, view of the loss surface, descent settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "points": [[0, 0.4], [1, 1.6], [2, 3.1], [3, 3.9]],
+                    "phi0": 0.0,
+                    "phi1": 0.5,
+                    "learning_rate": 0.05,
+                    "max_steps": 100,
+                }
+            ]
+        }
+    )
 
     seed: Seed = 0
     n_points: int = Field(20, ge=2, le=500, description="Number of generated points N.")
@@ -163,6 +177,12 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
 
 
 class ComplexityRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"n_values": [200, 400], "d_values": [20, 20], "repeats": 1}]
+        }
+    )
+
     seed: Seed = 0
     n_values: list[Annotated[int, Field(ge=1, le=20_000)]] = Field(
         [500, 1000, 2000, 4000, 8000, 600, 600, 600, 600, 600],

@@ -9,7 +9,18 @@ from importlib import metadata
 from fastapi import APIRouter
 from pydantic import Field
 
-from core import conv, equivariance, images, landscapes, losses, network, optimizers, signals
+from core import (
+    conv,
+    datasets,
+    equivariance,
+    images,
+    landscape_models,
+    losses,
+    network,
+    optimizers,
+    signals,
+    trainer,
+)
 from core.activations import ACTIVATIONS
 from server.labs import LABS
 from server.schemas import Model
@@ -32,8 +43,8 @@ class Named(Model):
 class LabInfo(Model):
     id: str = Field(description="Lab identifier.")
     chapter: str = Field(description="Chapter or section of the course notes.")
-    title: str
-    summary: str
+    title: str = Field(description="The lab's title.")
+    summary: str = Field(description="One sentence on what the lab shows.")
     page: str | None = Field(description="The lab's page, or null while the chapter has none.")
 
 
@@ -55,15 +66,21 @@ def registries() -> dict[str, list[Named]]:
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
         "losses": [Named(name=n, label=v[0]) for n, v in losses.LOSSES.items()],
         "initialisations": [Named(name=n, label=v) for n, v in network.INIT_SCHEMES.items()],
-        "optimizers": _names(optimizers.OPTIMIZER_NAMES),
-        "schedules": _names(optimizers.SCHEDULE_NAMES),
-        "landscapes": _names(landscapes.LANDSCAPE_NAMES),
+        "optimizers": [Named(name=n, label=v) for n, v in optimizers.OPTIMIZERS.items()],
+        "schedules": [Named(name=n, label=v) for n, v in optimizers.SCHEDULES.items()],
+        "landscapes": [Named(name=n, label=v) for n, v in landscape_models.LANDSCAPES.items()],
         "paddings": _names(conv.PADDINGS),
         "pool_kinds": _names(conv.POOL_KINDS),
         "poolings": _names(equivariance.POOLINGS),
         "images": _names(images.IMAGE_NAMES),
         "kernels": _names(images.KERNEL_NAMES),
         "signals": _names(signals.SIGNAL_NAMES),
+        "datasets": [Named(name=n, label=v[0]) for n, v in datasets.DATASETS.items()],
+        "features": [Named(name=n, label=v[0]) for n, v in datasets.FEATURES.items()],
+        "trainer_optimizers": [
+            Named(name=n, label=v) for n, v in trainer.TRAINER_OPTIMIZERS.items()
+        ],
+        "regularisers": [Named(name=n, label=v) for n, v in trainer.REGULARISERS.items()],
     }
 
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 import numpy as np
 from fastapi import APIRouter
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from core import polar
 from server.schemas import ErrorResponse, Model, Seed
@@ -18,6 +18,10 @@ router = APIRouter(
 
 class PolarRequest(Model):
     """The lab's state: the rings and the classifier settings."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"seed": 0, "noise": 0.6, "l2": 1e-6, "grid_size": 30}]}
+    )
 
     seed: Seed = 0
     n_per_class: int = Field(100, ge=1, le=1000, description="Points on each ring.")
@@ -49,6 +53,14 @@ class Classifier(Model):
     )
 
 
+class Boundary(Model):
+    a: float = Field(description="Radius of the (r, theta) boundary at theta = 0: -w_0 / w_1.")
+    b: float = Field(description="Its change of radius per radian: -w_2 / w_1 (0: a circle).")
+    seam_gap: float = Field(
+        description="2 pi |b|: jump of r where the spiral arc's ends meet at theta = +-pi."
+    )
+
+
 class PolarResponse(Model):
     x1: list[float] = Field(description="First coordinate of each point.")
     x2: list[float] = Field(description="Second coordinate of each point.")
@@ -61,6 +73,14 @@ class PolarResponse(Model):
     theta_grid: list[float] = Field(description="Rows of the (r, theta) maps.")
     cartesian: Classifier
     polar: Classifier
+    boundary: Boundary | None = Field(
+        description="The (r, theta) classifier's boundary as r = a + b theta (an Archimedean "
+        "spiral arc in the plane); null when w_1 = 0."
+    )
+    overlap_in_r: bool = Field(
+        description="True when the rings' radii interlock, so no circle separates them and the "
+        "unpenalised weights are finite; false when they are separable in r."
+    )
 
 
 @router.post("/fit", response_model=PolarResponse, summary="Rings, both classifiers, both maps")
@@ -102,4 +122,6 @@ def fit(req: PolarRequest) -> PolarResponse:
         theta_grid=r.theta_grid.tolist(),
         cartesian=classifier("cartesian"),
         polar=classifier("polar"),
+        boundary=None if r.boundary is None else Boundary(**vars(r.boundary)),
+        overlap_in_r=r.overlap_in_r,
     )

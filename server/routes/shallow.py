@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from fastapi import APIRouter, Response
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from core import regions, shallow
 from core.activations import ACTIVATION_NAMES
@@ -36,6 +36,21 @@ def _check_phi(theta: list, phi: list[list[float]]) -> None:
 
 class FlowRequest(Model):
     """A 1-input shallow network and the interval to draw it on."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "activation": "relu",
+                    "theta": [[0.3, -1.0], [-1.0, 2.0], [-0.5, 0.65]],
+                    "phi": [[-0.3, 2.0, -1.0, 7.0]],
+                    "x_min": 0,
+                    "x_max": 1,
+                    "n_points": 11,
+                }
+            ]
+        }
+    )
 
     activation: ActivationName = Field("relu", description="Activation function a[.].")
     theta: list[tuple[Param, Param]] = Field(
@@ -131,6 +146,10 @@ def flow(req: FlowRequest) -> FlowResponse:
 
 
 class ActivationsRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"z_min": -2, "z_max": 2, "n_points": 5}]}
+    )
+
     z_min: float = Field(-4.0, ge=-50, le=50, description="Left end of the z range.")
     z_max: float = Field(4.0, ge=-50, le=50, description="Right end of the z range.")
     n_points: int = Field(401, ge=2, le=4001, description="Samples of z.")
@@ -185,6 +204,20 @@ def activations(req: ActivationsRequest) -> ActivationsResponse:
 
 class RegionsRequest(Model):
     """A 2-input, 1-output shallow network and the rectangle to map."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "activation": "relu",
+                    "theta": [[-0.3, 0.0, 1.0], [-0.3, -0.87, -0.5], [0.3, -0.87, 0.5]],
+                    "phi": [0.2, 1.0, -0.8, 0.9],
+                    "grid_size": 40,
+                    "panel_size": 11,
+                }
+            ]
+        }
+    )
 
     activation: ActivationName = Field("relu", description="Activation function a[.].")
     theta: list[tuple[Param, Param, Param]] = Field(
@@ -272,10 +305,8 @@ def _rounded(values: np.ndarray, digits: int = 6) -> list:
 
 def _note(activation: str, exact: int | None, grid: int | None) -> str:
     if exact is None:
-        return (
-            "This activation is smooth, not piecewise linear: the output bends everywhere, so "
-            "linear regions are not defined. The lines show where each unit's pre-activation "
-            "is zero."
+        return shallow.smooth_activation_note(activation) + (
+            " The lines show where each unit's pre-activation is zero."
         )
     if activation == "linear":
         return "With the identity activation the network is one plane: a single region."
@@ -336,6 +367,14 @@ def regions_view(req: RegionsRequest) -> Response:
 
 
 class BoundsRequest(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"max_inputs": 3, "max_hidden": 5, "n_inputs": 2, "n_hidden": 3, "n_outputs": 1}
+            ]
+        }
+    )
+
     max_inputs: int = Field(6, ge=1, le=10, description="Table rows: D_i = 1 .. max_inputs.")
     max_hidden: int = Field(20, ge=1, le=50, description="Table columns: D = 1 .. max_hidden.")
     n_inputs: int = Field(2, ge=1, le=10_000, description="D_i of the network to count.")

@@ -21,7 +21,7 @@ SCALAR_ORACLES = {
     "silu": lambda z: z / (1.0 + math.exp(-z)),
     "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
     "tanh": math.tanh,
-    "heaviside": lambda z: 1.0 if z > 0 else 0.0,
+    "heaviside": lambda z: 1.0 if z >= 0 else 0.0,
     "linear": lambda z: z,
 }
 
@@ -60,3 +60,12 @@ def test_sigmoid_and_softplus_are_stable_for_large_inputs():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         np.testing.assert_allclose(get_activation("sigmoid").value(z), [0.0, 1.0])
         np.testing.assert_allclose(get_activation("softplus").value(z), [0.0, 800.0])
+
+
+def test_conventions_at_zero_follow_the_book():
+    """Heaviside[0] = 1 (the step is 1 for z >= 0); ReLU'(0) = 0; leaky ReLU'(0) = 0.1."""
+    zero = np.array([0.0])
+    assert get_activation("heaviside").value(zero)[0] == 1.0
+    assert get_activation("heaviside").value(np.array([-1e-300]))[0] == 0.0
+    assert get_activation("relu").derivative(zero)[0] == 0.0
+    assert get_activation("leaky_relu").derivative(zero)[0] == 0.1

@@ -1,5 +1,6 @@
-"""Tests for core.landscapes: models, gradients, loss surfaces and minima."""
+"""Tests for the landscape modules: models, gradients, loss surfaces and minima."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -7,20 +8,27 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import core.landscapes as landscapes
+import core.landscape_critical as landscape_critical
+import core.landscape_loss as landscape_loss
+import core.landscape_models as landscape_models
 from core import linear
-from core.landscapes import (
-    LANDSCAPE_NAMES,
-    find_minima,
-    gabor,
-    gabor_with_gradient,
+from core.errors import DomainError
+from core.landscape_critical import find_minima
+from core.landscape_loss import (
+    gradient_angle,
     grid_axes,
     loss_and_gradient,
     loss_surface,
     losses_at,
+    outside_window,
+    point_view,
+)
+from core.landscape_models import (
+    LANDSCAPE_NAMES,
+    gabor,
+    gabor_with_gradient,
     make_landscape,
     network_slice,
-    point_view,
 )
 
 finite = st.floats(min_value=-20, max_value=20, allow_nan=False)
@@ -72,7 +80,7 @@ def test_network_slice_gradient_matches_finite_differences(activation, atol):
 def test_network_slice_matches_the_shallow_network_written_out():
     predict, _ = network_slice("relu")
     x = np.array([-2.0, 0.3, 1.7])
-    phi, theta = landscapes.NETWORK_PHI, landscapes.NETWORK_THETA
+    phi, theta = landscape_models.NETWORK_PHI, landscape_models.NETWORK_THETA
     for i, xi in enumerate(x):  # brute force, one unit at a time
         expected = phi[0] + 0.5 * max(0.0, theta[0, 0] - 1.5 * xi)
         for k in (1, 2):
@@ -133,7 +141,7 @@ def test_losses_at_is_independent_of_the_block_size(monkeypatch):
     land = make("gabor", n=20)
     points = np.random.default_rng(3).uniform(-5, 15, size=(37, 2))
     whole = losses_at(land, points)
-    monkeypatch.setattr(landscapes, "MAX_GRID_CELLS", 50)  # blocks of 2 points
+    monkeypatch.setattr(landscape_loss, "MAX_GRID_CELLS", 50)  # blocks of 2 points
     np.testing.assert_array_equal(losses_at(land, points), whole)
 
 
@@ -258,10 +266,190 @@ def test_linear_landscape_is_the_linear_lab():
 
 def test_loss_map_is_grid_surface_and_minima():
     land = make("gabor", n=20)
-    view = landscapes.loss_map(land, 25)
+    view = landscape_critical.loss_map(land, 25)
     phi_0, phi_1 = grid_axes(land, 25)
     np.testing.assert_array_equal(view.phi_0, phi_0)
     np.testing.assert_array_equal(view.surface, loss_surface(land, phi_0, phi_1))
     np.testing.assert_array_equal(
         view.minima.points, find_minima(land, phi_0, phi_1, view.surface).points
     )
+
+
+# ---------------------------------------------------------------------------- network engine
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "softplus"])
+def test_network_slice_gradient_is_the_engines_backward_pass(activation):
+    """Loss and gradient of the slice against core.network + core.losses.least_squares."""
+    from core.losses import least_squares
+    from core.network import backward, forward, shallow_network
+
+    land = make("network", n=17, activation=activation)
+    for p1, t11 in [(1.2, 1.6), (-0.7, -2.3)]:
+        theta = landscape_models.NETWORK_THETA.copy()
+        phi = landscape_models.NETWORK_PHI.copy()
+        theta[0, 1], phi[1] = t11, p1
+        net = shallow_network(theta, phi[None, :], activation)
+        fwd = forward(net, land.x[None, :])
+        loss = least_squares(fwd.output, land.y)  # the book's sum over examples
+        grads = backward(net, fwd, loss.gradient)
+        mean, gradient = loss_and_gradient(land, np.array([p1, t11]))
+        n = land.x.size
+        assert mean == pytest.approx(loss.total / n, rel=1e-12)
+        # phi_1 = Omega_1[0, 0] and theta_11 = Omega_0[0, 0]; divide the sums by N for means.
+        expected = np.array([grads.dl_domegas[1][0, 0], grads.dl_domegas[0][0, 0]]) / n
+        np.testing.assert_allclose(gradient, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_own_points_and_bad_ones():
+    land = landscape_models.landscape_from_points("gabor", [1.0, 2.0], [0.5, -0.5])
+    np.testing.assert_array_equal(land.x, [1.0, 2.0])
+    for x, y, message in [
+        ([1.0], [1.0, 2.0], "same length"),
+        ([], [], "1 to"),
+        ([np.nan], [1.0], "finite"),
+    ]:
+        with pytest.raises(DomainError, match=message):
+            landscape_models.landscape_from_points("linear", x, y)
+    with pytest.raises(DomainError, match="one weight per hidden unit"):
+        make_landscape("network", 5, 0.1, np.random.default_rng(0), phi=np.zeros(3))
+
+
+@given(x=finite, phi_0=finite, phi_1=finite)
+def test_saddle_model_gradient_matches_finite_differences(x, phi_0, phi_1):
+    f, d0, d1 = landscape_models.saddle_with_gradient(np.array(x), phi_0, phi_1)
+    model = landscape_models.saddle_model
+    fd0 = (model(np.array(x), phi_0 + H, phi_1) - model(np.array(x), phi_0 - H, phi_1)) / (2 * H)
+    fd1 = (model(np.array(x), phi_0, phi_1 + H) - model(np.array(x), phi_0, phi_1 - H)) / (2 * H)
+    scale = 1 + x * x * (1 + abs(phi_1))
+    assert d0 == pytest.approx(fd0, abs=1e-6 * scale)
+    assert d1 == pytest.approx(fd1, abs=1e-6 * scale)
+
+
+# ---------------------------------------------------------------------------- critical points
+
+
+def product_landscape():
+    """f[x, phi] = phi_0 phi_1 x on x = y = 1: L = (phi_0 phi_1 - 1)^2, a saddle at the origin
+    with the closed-form Hessian [[0, -2], [-2, 0]] (eigenvalues -2 and 2)."""
+    land = make_landscape("linear", 4, 0.0, np.random.default_rng(0))
+
+    def predict(x, p0, p1):
+        return p0 * p1 * x
+
+    def predict_with_gradient(x, p0, p1):
+        f = p0 * p1 * x
+        return f, np.broadcast_to(p1 * x, f.shape), np.broadcast_to(p0 * x, f.shape)
+
+    return dataclasses.replace(
+        land,
+        x=np.ones(3),
+        y=np.ones(3),
+        predict=predict,
+        predict_with_gradient=predict_with_gradient,
+        param_range=((-1.7, 1.9), (-1.8, 1.6)),
+    )
+
+
+def test_hessian_of_a_closed_form_quadratic():
+    a, b, c = 1.5, -2.0, 0.7  # L = a p0^2 + b p1^2 + c p0 p1
+
+    def gradient(p):
+        return np.column_stack([2 * a * p[:, 0] + c * p[:, 1], 2 * b * p[:, 1] + c * p[:, 0]])
+
+    points = np.array([[0.0, 0.0], [3.0, -40.0]])
+    expected = np.array([[2 * a, c], [c, 2 * b]])
+    np.testing.assert_allclose(
+        landscape_critical.hessian(gradient, points), [expected] * 2, atol=1e-6
+    )
+
+
+def test_classify_by_eigenvalue_signs():
+    hessians = np.array(
+        [
+            np.diag([1.0, 2.0]),
+            np.diag([1.0, -2.0]),
+            np.diag([-1.0, -2.0]),
+            [[0.0, 1.0], [1.0, 0.0]],
+            np.diag([0.0, 1.0]),
+        ]
+    )
+    kinds = landscape_critical.classify(hessians)
+    assert kinds.tolist() == ["minimum", "saddle", "maximum", "saddle", "flat"]
+
+
+def test_the_product_models_saddle_is_found_at_the_origin():
+    land = product_landscape()
+    phi_0, phi_1 = grid_axes(land, 41)
+    saddles = landscape_critical.find_saddles(
+        land, phi_0, phi_1, loss_surface(land, phi_0, phi_1, dtype=np.float64)
+    )
+    assert len(saddles.points) == 1
+    np.testing.assert_allclose(saddles.points[0], [0.0, 0.0], atol=1e-8)
+    assert saddles.losses[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(saddles.eigenvalues[0], [-2.0, 2.0], atol=1e-5)
+    # The analytic Hessian of the mean loss there, by the chain rule: 2 J^T J + 2 r H_f.
+    np.testing.assert_allclose(
+        landscape_critical.hessian(
+            lambda p: landscape_critical.full_gradient(land, p), np.zeros((1, 2))
+        )[0],
+        [[0.0, -2.0], [-2.0, 0.0]],
+        atol=1e-6,
+    )
+
+
+def test_convex_bowl_has_no_saddle_and_saddle_landscape_has_one():
+    assert len(landscape_critical.loss_map(make("linear"), 40).saddles.points) == 0
+    view = landscape_critical.loss_map(make("saddle"), 60)
+    assert len(view.saddles.points) == 1 and len(view.minima.points) == 2
+    saddle = view.saddles.points[0]
+    assert np.hypot(*landscape_critical.full_gradient(make("saddle"), saddle[None])[0]) < 1e-7
+    # it lies between the two valleys, higher than both
+    assert view.minima.points[:, 1].min() < saddle[1] < view.minima.points[:, 1].max()
+    assert view.saddles.losses[0] > view.minima.losses.max()
+
+
+def test_outside_window_indices():
+    points = np.array([[0.0, 0.0], [5.0, 0.0], [1.0, 1.0], [0.0, -3.0]])
+    np.testing.assert_array_equal(outside_window(points, ((-1, 1), (-1, 1))), [1, 3])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [([1, 0], [0, 1], 90.0), ([1, 0], [-1, 0], 180.0), ([1, 1], [2, 2], 0.0)],
+)
+def test_gradient_angle(a, b, expected):
+    assert gradient_angle(np.array(a, float), np.array(b, float)) == pytest.approx(
+        expected, abs=1e-6
+    )
+    assert gradient_angle(np.zeros(2), np.array(b, float)) is None
+
+
+@pytest.mark.parametrize("n", [7, 40])
+def test_saddle_data_make_the_loss_symmetric(n):
+    land = make("saddle", n=n, noise=0.3)
+    points = np.random.default_rng(0).uniform(-2, 2, size=(30, 2))
+    mirrored = points * [1.0, -1.0]
+    np.testing.assert_allclose(losses_at(land, points), losses_at(land, mirrored), rtol=1e-12)
+    # on the line phi_1 = 0 the gradient has no component across it
+    for p0 in (-1.0, 0.5, 2.0):
+        assert loss_and_gradient(land, np.array([p0, 0.0]))[1][1] == pytest.approx(0, abs=1e-12)
+
+
+def test_kind_at_on_the_closed_form_saddle():
+    land = product_landscape()
+    kinds = landscape_critical.kind_at(land, np.array([[0.0, 0.0], [1.0, 1.0]]))
+    assert kinds.tolist() == ["saddle", "flat"]  # (1, 1) lies on the valley phi_0 phi_1 = 1
+
+
+@pytest.mark.parametrize("name", LANDSCAPE_NAMES)
+def test_batch_sums_agree_with_least_squares_through_the_chain_rule(name):
+    land = make(name)
+    points = np.array([[0.7, 9.0], [-1.3, 2.1], [0.2, -0.4]])
+    sums = landscape_loss.batch_sums(land, land.x, land.y, points[:, :1], points[:, 1:])
+    for k, phi in enumerate(points):
+        loss, gradient = loss_and_gradient(land, phi)
+        assert sums[0, k] / land.x.size == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(
+            2.0 * sums[1:, k] / land.x.size, gradient, rtol=1e-10, atol=1e-14
+        )

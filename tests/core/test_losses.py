@@ -169,3 +169,35 @@ def test_gaussian_kl_closed_form_against_numerical_integration(mu1, s1, mu2, s2)
 def test_bad_inputs_raise_domain_errors(call, message):
     with pytest.raises(DomainError, match=message):
         call()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.0, 1), min_size=2, max_size=6), st.data())
+def test_kl_terms_sum_to_the_kl_and_match_a_loop(raw_p, data):
+    if sum(raw_p) == 0:
+        raw_p = [1.0] + raw_p[1:]
+    p = np.array(raw_p) / sum(raw_p)
+    raw_q = data.draw(st.lists(st.floats(0.01, 1), min_size=p.size, max_size=p.size))
+    q = np.array(raw_q) / sum(raw_q)
+    terms = losses.kl_discrete_terms(p, q)
+    loop = [pk * np.log(pk / qk) if pk > 0 else 0.0 for pk, qk in zip(p, q, strict=True)]
+    np.testing.assert_allclose(terms, loop, atol=1e-14)
+    assert terms.sum() == pytest.approx(losses.kl_discrete(p, q), abs=1e-12)
+
+
+def test_kl_terms_are_infinite_where_q_misses_an_outcome_of_p():
+    terms = losses.kl_discrete_terms([0.5, 0.5, 0.0], [1.0, 0.0, 0.0])
+    assert terms[0] == pytest.approx(0.5 * np.log(0.5))
+    assert terms[1] == np.inf and terms[2] == 0.0
+
+
+@pytest.mark.parametrize("sigma", [0.1, 1.0, 3.7])
+def test_gaussian_entropy_against_numerical_integration(sigma):
+    y = np.linspace(-15 * sigma, 15 * sigma, 300_001)
+    density = losses.normal_density(y, 0.3, sigma)
+    log_density = -0.5 * ((y - 0.3) / sigma) ** 2 - np.log(np.sqrt(2 * np.pi) * sigma)
+    assert losses.gaussian_entropy(sigma) == pytest.approx(
+        -np.trapezoid(density * log_density, y), abs=1e-9
+    )
+    with pytest.raises(DomainError):
+        losses.gaussian_entropy(0.0)

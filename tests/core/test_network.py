@@ -186,3 +186,14 @@ def test_gradients_match_torch_autograd(activation):
             grads.dl_domegas[k], omegas[k].grad.numpy(), rtol=1e-5, atol=1e-6
         )
         np.testing.assert_allclose(grads.dl_dbetas[k], betas[k].grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_views_equal_unflatten_and_share_memory():
+    widths = [3, 4, 2]
+    net = network.initialise(widths, "relu", "he", np.random.default_rng(1))
+    vector = network.flatten(net)
+    fast = network.views(vector, widths, ("relu",))
+    checked = network.unflatten(vector, widths, "relu")
+    for a, b in zip(fast.omegas + fast.betas, checked.omegas + checked.betas, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert np.shares_memory(fast.omegas[1], vector)

@@ -9,14 +9,23 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.landscapes import make_landscape
+from core import linear
+from core.errors import DomainError
+from core.landscape_models import make_landscape
 from core.optimizers import (
+    FULL_BATCH,
     OPTIMIZER_NAMES,
+    OPTIMIZERS,
     OptimizerConfig,
     Schedule,
+    adam_step,
+    exact_line_search_step,
     from_starts,
+    gd_step,
     learning_rates,
+    momentum_step,
     nearest_minimum,
+    nesterov_point,
     race,
     run_optimizer,
 )
@@ -155,7 +164,7 @@ def test_same_seed_same_trajectory(kind):
     kwargs = {"learning_rate": 0.3, "batch_size": 4, "steps": 200, "land": land, "start": (2, 9)}
     a, b = run(kind, rng_seed=7, **kwargs), run(kind, rng_seed=7, **kwargs)
     np.testing.assert_array_equal(a.trajectory, b.trajectory)
-    if kind not in ("gd", "line_search"):
+    if kind not in FULL_BATCH:
         c = run(kind, rng_seed=8, **kwargs)
         assert not np.array_equal(a.trajectory, c.trajectory)
 
@@ -177,7 +186,9 @@ def test_divergence_is_detected_and_nothing_is_nan(kind):
     json.dumps(body, allow_nan=False)  # raises on NaN or inf
 
 
-@pytest.mark.parametrize("kind", ["gd", "line_search", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize(
+    "kind", ["gd", "line_search", "exact_line_search", "momentum", "nesterov", "adam"]
+)
 def test_full_batch_runs_converge_to_least_squares_on_the_line(kind):
     land = make_landscape("linear", 30, 0.2, np.random.default_rng(0))
     lr = 0.02 if kind == "adam" else 0.2
@@ -296,3 +307,130 @@ def test_from_starts_runs_once_per_start():
     assert len(runs) == 3
     for start, result in zip(starts, runs, strict=True):
         np.testing.assert_array_equal(result.trajectory[0], start)
+
+
+# ---------------------------------------------------------------------------- step functions
+
+
+def test_step_functions_by_hand():
+    phi, m, v, g = (
+        np.array([1.0, -2.0]),
+        np.array([0.5, 0.25]),
+        np.array([0.1, 0.4]),
+        np.array([2.0, -1.0]),
+    )
+    np.testing.assert_array_equal(gd_step(phi, g, 0.5), [0.0, -1.5])
+    new, m1 = momentum_step(phi, m, g, 0.5, 0.8)
+    np.testing.assert_allclose(m1, [0.8 * 0.5 + 0.2 * 2.0, 0.8 * 0.25 - 0.2], atol=1e-15)
+    np.testing.assert_allclose(new, phi - 0.5 * m1)
+    np.testing.assert_allclose(nesterov_point(phi, m, 0.5, 0.8), [1.0 - 0.2, -2.0 - 0.1])
+    new, m1, v1 = adam_step(phi, m, v, g, 0.1, 0.9, 0.99, 1e-8, t=2)
+    m_hand = 0.9 * m + 0.1 * g
+    v_hand = 0.99 * v + 0.01 * g**2
+    step = 0.1 * (m_hand / (1 - 0.9**3)) / (np.sqrt(v_hand / (1 - 0.99**3)) + 1e-8)
+    np.testing.assert_allclose(m1, m_hand)
+    np.testing.assert_allclose(v1, v_hand)
+    np.testing.assert_allclose(new, phi - step)
+
+
+def test_exact_line_search_finds_the_minimum_along_the_gradient():
+    land = tiny_line()
+    p0 = np.array([0.5, -0.5])
+    g = hand_gradient(p0)
+    # Along phi - a g the least-squares loss is a parabola: its minimum in closed form.
+    r = p0[0] + p0[1] * X - Y
+    dr = g[0] + g[1] * X  # d r / d(-a)
+    a_star = (r @ dr) / (dr @ dr)
+    for first in (1e-4, 0.05, 30.0):  # from below, near and far above the minimum
+        loss = np.mean(r**2)
+        a = exact_line_search_step(land, p0, loss, g, first)
+        assert a == pytest.approx(a_star, rel=1e-6)
+    result = run("exact_line_search", steps=1, learning_rate=0.01, land=land)
+    np.testing.assert_allclose(result.trajectory[1], p0 - a_star * g, rtol=1e-6)
+
+
+def test_exact_line_search_gets_to_least_squares_on_the_line():
+    result = run("exact_line_search", steps=500, learning_rate=0.1)
+    exact = linear.exact_solution(linear.design_matrix(X), Y)
+    np.testing.assert_allclose(result.trajectory[-1], exact, atol=1e-5)
+    assert result.status == "converged"
+    assert np.all(np.diff(result.losses) <= 1e-15)  # every step lowers the loss
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    order=st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=4), min_size=1, max_size=5),
+    steps=st.integers(1, 12),
+)
+def test_a_given_batch_order_is_followed_step_by_step(order, steps):
+    config = OptimizerConfig("sgd", 0.05, batches=tuple(tuple(b) for b in order))
+    result = run_optimizer(tiny_line(), config, np.array([0.5, -0.5]), steps, tolerance=0.0)
+    assert len(result.batch_indices) == steps
+    for t in range(steps):
+        idx = np.array(order[t % len(order)])
+        np.testing.assert_array_equal(result.batch_indices[t], idx)
+        expected = result.trajectory[t] - 0.05 * hand_gradient(result.trajectory[t], idx)
+        np.testing.assert_allclose(result.trajectory[t + 1], expected)
+    np.testing.assert_array_equal(result.epoch_ends, np.arange(len(order), steps + 1, len(order)))
+
+
+def test_a_given_order_replaces_the_seed():
+    config = OptimizerConfig("momentum", 0.05, batches=((0, 1), (2, 3)))
+    a = run_optimizer(tiny_line(), config, np.array([0.5, -0.5]), 9, np.random.default_rng(1))
+    b = run_optimizer(tiny_line(), config, np.array([0.5, -0.5]), 9, np.random.default_rng(2))
+    np.testing.assert_array_equal(a.trajectory, b.trajectory)
+
+
+@pytest.mark.parametrize("order", [((),), ((0, 4),), ((-1,),)])
+def test_bad_batch_orders_are_rejected(order):
+    with pytest.raises(DomainError):
+        run("sgd", batches=order)
+
+
+def test_recorded_moments_are_those_of_the_update():
+    result = run_optimizer(
+        tiny_line(),
+        OptimizerConfig("adam", 0.1, batch_size=2),
+        np.array([0.5, -0.5]),
+        6,
+        np.random.default_rng(0),
+        record=True,
+    )
+    m, v = np.zeros(2), np.zeros(2)
+    for t in range(6):
+        g = hand_gradient(result.trajectory[t], result.batch_indices[t])
+        np.testing.assert_allclose(result.gradients[t], g)
+        m, v = 0.9 * m + 0.1 * g, 0.99 * v + 0.01 * g * g
+        np.testing.assert_allclose(result.moments[t], m)
+        np.testing.assert_allclose(result.second_moments[t], v)
+    plain = run_optimizer(
+        tiny_line(), OptimizerConfig("gd", 0.05), np.array([0.5, -0.5]), 2, record=True
+    )
+    assert plain.gradients.shape == (2, 2) and plain.moments is None
+    assert run("gd").gradients is None  # the default stays small
+
+
+def test_registries_have_labels():
+    assert set(OPTIMIZERS) == set(OPTIMIZER_NAMES) and all(OPTIMIZERS.values())
+    assert set(FULL_BATCH) <= set(OPTIMIZER_NAMES)
+
+
+def test_gradient_descent_stops_at_the_saddle_and_sgd_escapes():
+    from core.landscape_critical import loss_map
+
+    land = make_landscape("saddle", 40, 0.2, np.random.default_rng(0))
+    view = loss_map(land, 60)
+    saddle, valleys = view.saddles.points[0], view.minima.points
+    gd, sgd = race(
+        land,
+        (OptimizerConfig("gd", 0.1), OptimizerConfig("sgd", 0.1, batch_size=8)),
+        np.array([-1.0, 0.0]),
+        300,
+        np.random.default_rng(0),
+    )
+    assert gd.status == "converged"
+    np.testing.assert_allclose(gd.trajectory[-1], saddle, atol=1e-5)
+    assert gd.losses[-1] == pytest.approx(view.saddles.losses[0], rel=1e-6)
+    end = sgd.trajectory[-1]
+    assert np.min(np.hypot(*(valleys - end).T)) < 0.3  # in one of the valleys
+    assert sgd.losses[-1] < view.saddles.losses[0] - 0.3

@@ -20,7 +20,9 @@ from core.polar import (
     logistic_loss,
     make_rings,
     predict_probability,
+    rings_overlap_in_r,
     run_polar,
+    spiral_boundary,
     to_polar,
 )
 
@@ -170,3 +172,54 @@ def test_probability_maps_are_laid_out_row_by_second_coordinate():
 def test_grid_must_have_two_cells():
     with pytest.raises(ValueError, match="at least 2 cells per side, got 1"):
         run_polar(PolarConfig(grid_size=1), np.random.default_rng(0))
+
+
+def test_the_polar_boundary_is_a_spiral_arc_with_a_seam_at_theta_pi():
+    """On r = a + b theta (from the fitted weights) the probability is 1/2 in the plane, the
+    arc is not a circle (b != 0), and its two ends differ in r by 2 pi |b| at theta = +-pi."""
+    result = run_polar(PolarConfig(noise=0.3), np.random.default_rng(0))
+    fit = result.fits["polar"]
+    boundary = spiral_boundary(fit.raw_weights())
+    assert boundary == result.boundary
+    assert boundary.b != 0.0
+    theta = np.linspace(-np.pi + 1e-9, np.pi - 1e-9, 50)
+    r = boundary.a + boundary.b * theta
+    on_arc = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
+    np.testing.assert_allclose(predict_probability(fit, on_arc), 0.5, atol=1e-9)
+    # The two ends meet the negative x1 axis at different radii: a seam, not a closed circle.
+    ends = to_polar(on_arc[[0, -1]])[:, 0]
+    assert abs(ends[1] - ends[0]) == pytest.approx(boundary.seam_gap, rel=1e-6)
+    assert boundary.seam_gap == pytest.approx(2 * np.pi * abs(boundary.b))
+
+
+def test_spiral_boundary_is_undefined_without_an_r_weight():
+    assert spiral_boundary(np.array([1.0, 0.0, 2.0])) is None
+    b = spiral_boundary(np.array([-3.0, 2.0, 0.0]))
+    assert (b.a, b.b, b.seam_gap) == (1.5, -0.0, 0.0)
+
+
+def test_overlap_in_r_matches_a_loop_over_pairs():
+    for noise in (0.05, 0.3, 0.6):
+        data = make_rings(40, 1.0, 2.0, noise, np.random.default_rng(1))
+        r = to_polar(data.x)[:, 0]
+        inner, outer = r[data.labels == 0], r[data.labels == 1]
+        separated = all(a < b for a in inner for b in outer) or all(
+            a > b for a in inner for b in outer
+        )
+        assert rings_overlap_in_r(to_polar(data.x), data.labels) == (not separated)
+
+
+@pytest.mark.parametrize(("noise", "overlap"), [(0.15, False), (0.6, True)])
+def test_unpenalised_weights_grow_without_bound_only_while_the_rings_are_separable(noise, overlap):
+    """Separable in r: shrinking the penalty 1000-fold keeps raising |w|. Overlapping: the
+    weights hardly change, because the unpenalised optimum is finite."""
+    data = make_rings(100, 1.0, 2.0, noise, np.random.default_rng(0))
+    assert rings_overlap_in_r(to_polar(data.x), data.labels) == overlap
+    norms = [
+        np.linalg.norm(fit_logistic_regression(data.x, data.labels, "polar", l2, 200).weights)
+        for l2 in (1e-3, 1e-6, 1e-9)
+    ]
+    if overlap:
+        assert norms[2] == pytest.approx(norms[1], rel=1e-3)
+    else:
+        assert norms[1] > 1.5 * norms[0] and norms[2] > 1.5 * norms[1]

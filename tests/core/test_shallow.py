@@ -227,3 +227,20 @@ def test_activation_curves_cover_every_activation():
         np.testing.assert_array_equal(c.derivative, act.derivative(z))
     relu = curves[0]
     assert relu.value[-1] == 3.0 and math.isclose(relu.derivative[-1], 1.0)
+
+
+def test_an_elu_network_is_linear_where_every_preactivation_is_positive():
+    """ELU is the identity for z > 0: on x in [0.5, 1] every unit below is active, the output's
+    second differences vanish there, and the note says so instead of "bends everywhere"."""
+    theta = np.array([[0.0, 1.0], [-0.2, 1.0], [0.3, -0.5]])  # z > 0 for x in (0.2, 0.6)
+    phi = np.array([[0.1, 1.0, -2.0, 0.7]])
+    x = np.linspace(0.25, 0.55, 31)
+    y = flow_1d(theta, phi, "elu", 0.25, 0.55, 31).forward.outputs[:, 0]
+    assert np.all(theta[:, 0] + np.outer(x, theta[:, 1]) > 0)
+    np.testing.assert_allclose(np.diff(y, 2), 0.0, atol=1e-12)
+    # Where a pre-activation is negative the output is curved.
+    x_neg = np.linspace(-1.0, -0.5, 31)
+    y_neg = flow_1d(theta, phi, "elu", -1.0, -0.5, 31).forward.outputs[:, 0]
+    assert x_neg.size == y_neg.size and np.max(np.abs(np.diff(y_neg, 2))) > 1e-4
+    note = flow_1d(theta, phi, "elu", 0.0, 1.0, 5).note
+    assert "identity for z > 0" in note and "everywhere" not in note

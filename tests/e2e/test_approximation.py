@@ -25,7 +25,11 @@ def test_page_loads_with_every_panel(page, base_url, console, screenshot):
     open_lab(page, base_url)
     assert len(plot_data(page, "fit-plot")) == 5
     names = [t["name"] for t in plot_data(page, "error-plot")]
-    assert names[0].startswith("c/n") and names[1].startswith("ReLU net (slope")
+    assert names[0].startswith("reference slope c/n") and names[0].endswith("not a bound")
+    assert names[1].startswith("fitted power law, measured slope")
+    assert names[2].startswith("ReLU net (slope")
+    assert "bound line" not in page.locator("#readouts").inner_text()
+    assert "never makes the fit worse" not in page.content()
     assert len(plot_data(page, "counts-plot")) == 2
     assert len(plot_data(page, "radial-plot")) == 10  # 5 dimensions x (bars, line)
     assert page.locator(".katex").count() > 10
@@ -145,3 +149,33 @@ def test_fewer_samples_pull_the_degree_down_instead_of_failing(page, base_url, c
     assert page.locator('input[data-key="degree"]').get_attribute("max") == "8"
     assert errors_shown(page) == []
     assert "degree=8" in page.url
+
+
+def test_sigmoid_units_fit_and_the_step_lies_above_the_reference_line(page, base_url, console):
+    ready = open_lab(page, base_url, "#target=step")
+    relu = trace(page, "fit-plot", "ReLU net")["y"]
+    page.select_option('select[data-key="activation"]', "sigmoid")
+    wait_ready(page, ready)
+    assert "activation=sigmoid" in page.url
+    sigmoid = trace(page, "fit-plot", "sigmoid net")["y"]
+    assert sigmoid != relu
+    assert len(trace(page, "fit-plot", "sigmoid centres")["x"]) == 8
+    errors = trace(page, "error-plot", "sigmoid net")["y"]
+    reference = trace(page, "error-plot", "reference slope")["y"]
+    assert all(e > r for e, r in zip(errors[1:], reference[1:], strict=True))
+
+
+def test_fixed_basis_against_networks_in_three_dimensions(page, base_url, console, screenshot):
+    ready = open_lab(page, base_url)
+    grid = trace(page, "compare-plot", "hat grid")
+    assert grid["x"][0] == 4  # d = 2: the smallest grid has 2^2 coefficients
+    page.select_option('select[data-key="cmp_d"]', "3")
+    wait_ready(page, ready, timeout=60_000)
+    assert "cmp_d=3" in page.url
+    grid = trace(page, "compare-plot", "hat grid")
+    net = trace(page, "compare-plot", "trained network")
+    assert grid["x"][0] == 8 and net["x"][:3] == [6, 11, 21]
+    slope = float(re.search(r"slope (-?[\d.]+)", grid["name"]).group(1))
+    assert -1.7 < slope < -1.0  # about -4/3
+    assert "(1/n)^(2/d), d = 3" in [t["name"] for t in plot_data(page, "compare-plot")]
+    screenshot("approximation-compare-3d")

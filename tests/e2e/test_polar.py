@@ -27,6 +27,7 @@ def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, s
         assert types == ["heatmap", "contour", "scatter", "scatter"], plot
     text = page.locator("#readouts").inner_text()
     assert "on (r, θ): accuracy 100.0%" in text
+    assert "rings in r: separated" in text
     cart = float(text.split("on (x₁, x₂): accuracy ")[1].split("%")[0])
     assert cart < 65
     assert page.locator(".katex").count() > 5
@@ -64,6 +65,8 @@ def test_noise_makes_the_rings_overlap(page, base_url, console, screenshot):
     text = page.locator("#readouts").inner_text()
     polar_acc = float(text.split("on (r, θ): accuracy ")[1].split("%")[0])
     assert 60 < polar_acc < 100
+    assert "rings in r: overlap (unpenalised weights are finite)" in text
+    assert "a spiral arc, seam of" in text
     screenshot("polar-noisy")
 
 

@@ -120,3 +120,48 @@ def test_detail_falls_back_to_a_racer(page, base_url, console):
     wait_ready(page, ready)
     title = page.locator("#fit-plot .gtitle").text_content()
     assert title.startswith("Data and model · gradient descent")  # the first racer
+
+
+def test_default_sgd_stays_in_view_and_reaches_the_deepest_valley(page, base_url, console):
+    open_lab(page, base_url)
+    names = [t.get("name", "") for t in plot_data(page, "loss-map")]
+    assert not any("leaves the view" in n for n in names)
+    best = float(re.search(r"global minimum \(L = ([\d.]+)\)", " ".join(names)).group(1))
+    readout = page.locator("#readouts").inner_text()
+    sgd = float(re.search(r"SGD \(\|B\|=8\)\s*max steps\s*L = ([\d.]+)", readout).group(1))
+    gd = float(re.search(r"gradient descent\s*converged\s*L = ([\d.]+)", readout).group(1))
+    assert sgd < 1.2 * best < gd  # SGD ends in the deepest valley, GD in a shallower one
+
+
+def test_a_path_that_leaves_the_view_is_marked(page, base_url, console):
+    open_lab(page, base_url, "#landscape=linear&phi0=-1.5&phi1=-1.5&lr=3.2&lr_adam=0.1")
+    names = [t.get("name", "") for t in plot_data(page, "loss-map")]
+    assert "gradient descent (leaves the view)" in names
+    marks = traces(page, "loss-map", "leaves the view here")[0]
+    assert len(marks["x"]) >= 1
+    assert "outside the view for" in page.locator("#readouts").inner_text()
+
+
+def test_saddle_landscape_gd_stops_at_the_saddle_and_sgd_escapes(
+    page, base_url, console, screenshot
+):
+    ready = open_lab(page, base_url)
+    page.select_option("#landscape-select", "saddle")
+    wait_ready(page, ready)
+    assert "phi1=0" in page.url and "phi0=-1" in page.url
+    saddle = traces(page, "loss-map", "saddle points")[0]
+    assert len(saddle["x"]) == 1 and abs(saddle["y"][0]) < 1e-6
+    gd = traces(page, "loss-map", "gradient descent")[0]
+    assert abs(gd["x"][-1] - saddle["x"][0]) < 1e-3 and abs(gd["y"][-1]) < 1e-6  # stuck there
+    sgd = traces(page, "loss-map", "SGD")[0]
+    assert abs(sgd["y"][-1]) > 0.5  # off the ridge line, in a valley
+    assert "1 saddle point in view" in page.locator("#loss-map .gtitle").text_content()
+    assert "converged at a saddle point, not a minimum" in page.locator("#readouts").inner_text()
+    screenshot("training-saddle")
+
+
+def test_exact_line_search_races(page, base_url, console):
+    ready = open_lab(page, base_url)
+    page.check('input[data-key="use_exact_line_search"]')
+    wait_ready(page, ready)
+    assert traces(page, "loss-map", "GD + exact line search")

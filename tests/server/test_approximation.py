@@ -15,10 +15,17 @@ def test_default_fit_matches_core(client):
     body = r.json()
     expected = approx.run_approximation(approx.ApproximationConfig(), np.random.default_rng(0))
     assert body["domain"] == [-1.0, 1.0]
-    np.testing.assert_allclose(body["curves"]["network"], expected.relu_plot)
+    np.testing.assert_allclose(body["curves"]["network"], expected.network_plot)
     np.testing.assert_allclose(body["curves"]["polynomial"], expected.polynomial_plot)
     np.testing.assert_allclose(body["joints"], expected.joints)
-    assert body["relu_error"] == pytest.approx(expected.relu_error)
+    phi0, *weights = body["phi"]
+    loop = [
+        phi0
+        + sum(w * max(0.0, t0 + t1 * x) for w, (t0, t1) in zip(weights, body["theta"], strict=True))
+        for x in body["joints"]
+    ]
+    np.testing.assert_allclose(body["joint_outputs"], loop, atol=1e-12)
+    assert body["network_error"] == pytest.approx(expected.network_error)
     assert body["status"] == "least_squares" and body["losses"] == []
     assert body["n_parameters"] == 25
     assert len(body["theta"]) == 8 and len(body["phi"]) == 9
@@ -30,9 +37,10 @@ def test_default_fit_matches_core(client):
         "x_train",
         "y_train",
         "joints",
+        "joint_outputs",
         "theta",
         "phi",
-        "relu_error",
+        "network_error",
         "least_squares_error",
         "polynomial_error",
         "losses",
@@ -51,7 +59,7 @@ def test_typed_points_are_reproduced_exactly(client):
     body = r.json()
     assert r.status_code == 200
     assert body["domain"] == [-2.0, 2.0]
-    assert body["relu_error"] < 1e-25
+    assert body["network_error"] < 1e-25
     assert body["joints"] == pytest.approx([-2, -1, 0, 1])
 
 
@@ -63,7 +71,7 @@ def test_refinement_reports_its_losses(client):
     body = r.json()
     assert body["status"] == "finished"
     assert len(body["losses"]) == 101
-    assert body["relu_error"] < body["least_squares_error"]
+    assert body["network_error"] < body["least_squares_error"]
 
 
 def test_seed_changes_noise_and_random_joints(client):
@@ -188,3 +196,52 @@ def test_radial_refuses_too_many_random_numbers(client):
             }
         ]
     }
+
+
+def test_sigmoid_units_and_the_measured_slope(client):
+    body = client.post(
+        "/api/v1/approximation/fit", json={"activation": "sigmoid", "sweep_max": 32}
+    ).json()
+    config = approx.ApproximationConfig(activation="sigmoid", sweep_max=32)
+    expected = approx.run_approximation(config, np.random.default_rng(0))
+    np.testing.assert_allclose(body["curves"]["network"], expected.network_plot)
+    sweep = body["sweep"]
+    assert set(sweep) == {
+        "n",
+        "network_error",
+        "degrees",
+        "polynomial_error",
+        "reference",
+        "c",
+        "network_rate",
+        "fitted",
+        "polynomial_rate",
+    }
+    p, q = np.polyfit(np.log(sweep["n"]), np.log(sweep["network_error"]), 1)
+    assert sweep["network_rate"] == pytest.approx(p)
+    np.testing.assert_allclose(sweep["fitted"], np.exp(q) * np.array(sweep["n"]) ** p)
+
+
+def test_the_reference_line_is_documented_as_a_slope_not_a_bound(client):
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Sweep"]["properties"]
+    text = schema["reference"]["description"]
+    assert text.startswith("Reference slope c / n") and "Not a bound" in text
+    assert "finite Fourier moment" in text
+
+
+def test_compare_matches_core_and_respects_its_budget(client):
+    from core import basis_comparison
+
+    payload = {"n_inputs": 3, "max_hidden": 4, "n_steps": 20, "n_train": 100, "n_test": 200}
+    body = client.post("/api/v1/approximation/compare", json=payload).json()
+    expected = basis_comparison.compare_bases(
+        3, "bump", 4096, 4, "sigmoid", 100, 200, 20, np.random.default_rng(0)
+    )
+    np.testing.assert_allclose(body["grid_error"], expected.grid_error)
+    np.testing.assert_allclose(body["network_error"], expected.network_error)
+    assert body["network_parameters"] == [6, 11, 21]
+    assert body["grid_parameters"][0] == 8 and body["grid_parameters"][-1] <= 4096
+    r = client.post(
+        "/api/v1/approximation/compare", json={"max_hidden": 64, "n_steps": 500, "n_train": 2000}
+    )
+    assert r.status_code == 422 and "training would take too long" in r.text

@@ -32,7 +32,15 @@ def test_default_fit_matches_core(client):
         "theta_grid",
         "cartesian",
         "polar",
+        "boundary",
+        "overlap_in_r",
     }
+    w0, w1, w2 = body["polar"]["weights"]
+    assert body["boundary"]["a"] == pytest.approx(-w0 / w1)
+    assert body["boundary"]["b"] == pytest.approx(-w2 / w1)
+    assert body["boundary"]["seam_gap"] == pytest.approx(2 * np.pi * abs(w2 / w1))
+    assert body["overlap_in_r"] is False
+    assert client.post("/api/v1/polar/fit", json={"noise": 0.6}).json()["overlap_in_r"] is True
     assert set(body["polar"]) == {
         "space",
         "weights",

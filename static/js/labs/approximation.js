@@ -1,5 +1,6 @@
-// Universal approximation lab: shallow ReLU fits, the error against n, polynomial bases,
-// coefficient counts in D dimensions and the radial density of a Gaussian.
+// Universal approximation lab: shallow ReLU or sigmoid fits, the error against n, polynomial
+// bases, a hat grid against trained networks in d = 1, 2, 3, coefficient counts in D
+// dimensions and the radial density of a Gaussian.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, title } from "../plots.js";
@@ -16,6 +17,7 @@ const schema = {
   noise: { type: "number", default: 0, min: 0, max: 2 },
   n_samples: { type: "int", default: 200, min: 2, max: 1000 },
   n_hidden: { type: "int", default: 8, min: 1, max: 128 },
+  activation: { type: "enum", options: ["relu", "sigmoid"], default: "relu" },
   joint_placement: { type: "enum", options: ["spread", "random"], default: "spread" },
   gd_steps: { type: "int", default: 0, min: 0, max: 1000 },
   learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
@@ -27,7 +29,23 @@ const schema = {
   dims: { type: "text", default: "1, 2, 10, 50, 200", maxLength: 100 },
   sigma: { type: "number", default: 1, min: 0.1, max: 10 },
   radial_samples: { type: "int", default: 2000, min: 1, max: 5000 },
+  cmp_d: { type: "enum", options: ["1", "2", "3"], default: "2" },
+  cmp_target: { type: "enum", options: ["bump", "ridge"], default: "bump" },
+  cmp_activation: { type: "enum", options: ["sigmoid", "relu"], default: "sigmoid" },
+  cmp_hidden: { type: "enum", options: ["8", "16", "32"], default: "32" },
+  cmp_steps: { type: "int", default: 150, min: 0, max: 300 },
 };
+
+// The comparison trains several networks (about a second): its own channel, asked again only
+// when its own settings change, not on every move of the 1D controls.
+const COMPARE_KEYS = ["seed", "cmp_d", "cmp_target", "cmp_activation", "cmp_hidden", "cmp_steps"];
+const MAIN_KEYS = Object.keys(schema).filter((k) => k === "seed" || !COMPARE_KEYS.includes(k));
+function compareRequest(s) {
+  return {
+    seed: s.seed, n_inputs: Number(s.cmp_d), target: s.cmp_target, activation: s.cmp_activation,
+    max_hidden: Number(s.cmp_hidden), n_steps: s.cmp_steps,
+  };
+}
 
 /** Parse "1, 2, 10" into a list of whole numbers. */
 export function parseDims(text) {
@@ -49,7 +67,8 @@ const maxDegree = (nSamples) => Math.min(64, Math.floor(Math.sqrt(8 * nSamples))
 
 function fitRequest(s) {
   const body = {
-    seed: s.seed, target: s.target, n_hidden: s.n_hidden, joint_placement: s.joint_placement,
+    seed: s.seed, target: s.target, n_hidden: s.n_hidden, activation: s.activation,
+    joint_placement: s.joint_placement,
     n_samples: s.n_samples, noise: s.noise, gd_steps: s.gd_steps, learning_rate: s.learning_rate,
     degree: s.degree, sweep_max: Number(s.sweep_max),
   };
@@ -70,11 +89,7 @@ async function compute(s, signal) {
   return { fit, counts, radial };
 }
 
-function networkAt(x, d) {
-  let y = d.phi[0];
-  d.theta.forEach(([t0, t1], k) => { y += d.phi[k + 1] * Math.max(0, t0 + t1 * x); });
-  return y;
-}
+const UNIT_LABEL = { relu: "ReLU", sigmoid: "sigmoid" };
 
 function drawFit(d, s) {
   const c = d.curves;
@@ -82,18 +97,19 @@ function drawFit(d, s) {
     { x: d.x_train, y: d.y_train, mode: "markers", name: "training samples", marker: { color: COLORS.muted, size: 4, opacity: 0.6 }, hoverinfo: "skip" },
     { x: c.x, y: c.target, mode: "lines", name: "target f(x)", line: { color: COLORS.ink, width: 2 } },
     { x: c.x, y: c.polynomial, mode: "lines", name: `polynomial, M = ${s.degree}`, line: { color: COLORS.exact, width: 2, dash: "dash" } },
-    { x: c.x, y: c.network, mode: "lines", name: `ReLU net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
+    { x: c.x, y: c.network, mode: "lines", name: `${UNIT_LABEL[s.activation]} net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
     {
-      x: d.joints, y: d.joints.map((x) => networkAt(x, d)), mode: "markers", name: "joints",
+      x: d.joints, y: d.joint_outputs, mode: "markers",
+      name: s.activation === "relu" ? "joints" : "sigmoid centres",
       marker: { color: COLORS.descent, size: 8, symbol: "diamond", line: { color: "#fff", width: 1 } },
-      hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+      hovertemplate: `${s.activation === "relu" ? "joint" : "centre"} at x = %{x:.3f}<extra></extra>`,
     },
   ];
   const lo = Math.min(...c.target, ...d.y_train);
   const hi = Math.max(...c.target, ...d.y_train);
   const pad = 0.25 * (hi - lo || 1);
   draw("fit-plot", traces, {
-    title: title(`Fit · error E_n = ${fmt(d.relu_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
+    title: title(`Fit · error E_n = ${fmt(d.network_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
     xaxis: { title: { text: "x" }, range: d.domain },
     yaxis: { title: { text: "y" }, range: [lo - pad, hi + pad] },
     ...LEGEND_BELOW,
@@ -104,10 +120,11 @@ function drawError(d, s) {
   const sw = d.sweep;
   const floor = (a) => a.map((v) => Math.max(v, FLOOR));
   const traces = [
-    { x: sw.n, y: sw.reference, mode: "lines", name: `c/n (c = ${fmt(sw.c, 3)})`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
-    { x: sw.n, y: floor(sw.relu_error), mode: "lines+markers", name: `ReLU net (slope ${sw.relu_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
+    { x: sw.n, y: sw.reference, mode: "lines", name: `reference slope c/n (c = ${fmt(sw.c, 3)}), not a bound`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
+    { x: sw.n, y: floor(sw.fitted), mode: "lines", name: `fitted power law, measured slope ${sw.network_rate.toFixed(2)}`, line: { color: COLORS.model, dash: "dot", width: 1.5 } },
+    { x: sw.n, y: floor(sw.network_error), mode: "lines+markers", name: `${UNIT_LABEL[s.activation]} net (slope ${sw.network_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
     { x: sw.degrees, y: floor(sw.polynomial_error), mode: "lines+markers", name: `polynomial, M = n (slope ${sw.polynomial_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 7, symbol: "square" } },
-    { x: [s.n_hidden], y: [Math.max(d.relu_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
+    { x: [s.n_hidden], y: [Math.max(d.network_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
   ];
   draw("error-plot", traces, {
     title: title("Error E_n against hidden units n (log-log)"),
@@ -131,7 +148,7 @@ function drawLoss(d) {
     return;
   }
   draw("loss-curve", [{ y: d.losses, mode: "lines", name: "training loss", line: { color: COLORS.descent, width: 2 } }], {
-    title: title(`Gradient descent · ${d.status} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.relu_error)}`),
+    title: title(`Gradient descent · ${d.status} · training loss ${fmt(d.losses[0])} → ${fmt(d.losses.at(-1))} · E_n ${fmt(d.least_squares_error)} → ${fmt(d.network_error)}`),
     xaxis: { title: { text: "step" }, visible: true },
     yaxis: { title: { text: "training MSE" }, type: "log", exponentformat: "power", visible: true },
     annotations: [],
@@ -175,12 +192,31 @@ function drawRadial(r) {
   });
 }
 
+function drawCompare(c) {
+  const d = c.n_inputs;
+  draw("compare-plot", [
+    { x: c.grid_parameters, y: c.fixed_reference, mode: "lines", name: `(1/n)^(2/d), d = ${d}`, line: { color: COLORS.exact, dash: "dash", width: 1.5 } },
+    { x: c.network_parameters, y: c.barron_reference, mode: "lines", name: "c/n", line: { color: COLORS.model, dash: "dash", width: 1.5 } },
+    { x: c.grid_parameters, y: c.grid_error.map((v) => Math.max(v, FLOOR)), mode: "lines+markers", name: `hat grid (slope ${c.grid_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2.5 }, marker: { size: 7, symbol: "square" } },
+    { x: c.network_parameters, y: c.network_error.map((v) => Math.max(v, FLOOR)), mode: "lines+markers", name: `trained network (slope ${c.network_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
+  ], {
+    title: title(`Test error against parameters n, d = ${d} (log-log)`),
+    xaxis: { title: { text: "parameters n" }, type: "log" },
+    yaxis: { title: { text: "mean squared test error" }, type: "log", exponentformat: "power" },
+    ...LEGEND_BELOW,
+  });
+  document.getElementById("compare-readouts").innerHTML = [
+    `<div><b>hat grid</b>: measured slope ${c.grid_rate.toFixed(2)} (−4/d = ${(-4 / d).toFixed(2)}, (1/n)^(2/d): ${(-2 / d).toFixed(2)})</div>`,
+    `<div><b>trained network</b>: measured slope ${c.network_rate.toFixed(2)} (c/n: −1)</div>`,
+  ].join("");
+}
+
 function drawReadouts(d, s) {
   const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
   document.getElementById("readouts").innerHTML = [
-    `<div><b>net</b>: n = ${s.n_hidden}, ${d.n_parameters} parameters, E_n = ${fmt(d.relu_error)}${badge}</div>`,
+    `<div><b>net</b>: n = ${s.n_hidden} ${UNIT_LABEL[s.activation]} units, ${d.n_parameters} parameters, E_n = ${fmt(d.network_error)}${badge}</div>`,
     `<div><b>polynomial</b>: M = ${s.degree}, ${s.degree + 1} coefficients, E = ${fmt(d.polynomial_error)}</div>`,
-    `<div><b>c/n bound line</b>: c = ${fmt(d.sweep.c, 3)}</div>`,
+    `<div><b>measured slope</b>: ${d.sweep.network_rate.toFixed(2)} (reference c/n: slope −1, c = ${fmt(d.sweep.c, 3)})</div>`,
   ].join("");
 }
 
@@ -199,7 +235,21 @@ function render(data, s) {
 }
 
 initPage("approximation");
-const lab = createLab({ schema, compute, render });
+const lab = createLab({
+  schema,
+  channels: {
+    main: {
+      keys: MAIN_KEYS, compute, render,
+      figures: ["fit-plot", "error-plot", "loss-curve", "counts-plot", "radial-plot"],
+    },
+    compare: {
+      keys: COMPARE_KEYS,
+      compute: (s, signal) => postJSON("api/v1/approximation/compare", compareRequest(s), { signal }),
+      render: drawCompare,
+      figures: ["compare-plot"],
+    },
+  },
+});
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.querySelector('input[data-key="n_samples"]').addEventListener("input", () => {

@@ -96,6 +96,12 @@ function render(d) {
   document.getElementById("readouts").innerHTML = [
     `<div><b>on (x₁, x₂)</b>: accuracy ${pct(c.accuracy)} ${badge(c)}</div>`,
     `<div><b>on (r, θ)</b>: accuracy ${pct(p.accuracy)} ${badge(p)}, boundary ${boundaryText(p.weights, ["r", "θ"])}</div>`,
+    d.boundary
+      ? `<div><b>in the plane</b>: a spiral arc, seam of ${fmt(d.boundary.seam_gap, 3)} in r at θ = ±π</div>`
+      : "",
+    `<div><b>rings in r</b>: ${d.overlap_in_r
+      ? "overlap (unpenalised weights are finite)"
+      : "separated (unpenalised weights would grow without bound)"}</div>`,
   ].join("");
 }
 

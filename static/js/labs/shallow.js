@@ -202,7 +202,7 @@ function drawTable(d, s, hovered = null) {
 function describeRegion(d, s, i) {
   const info = document.getElementById("hover-info");
   if (!d.linear_regions) {
-    info.textContent = "Linear regions are not defined for a smooth activation: every unit bends the output everywhere.";
+    info.textContent = "Linear regions are not counted for a curved activation (see the note under the plot).";
     return;
   }
   const r = d.linear_regions[i];
@@ -263,7 +263,7 @@ function render(d, s) {
   ].join("");
   document.getElementById("hover-info").textContent = d.linear_regions
     ? "Move the cursor over the output plot to see which units are inactive in each region."
-    : "Linear regions are not defined for a smooth activation: every unit bends the output everywhere.";
+    : "Linear regions are not counted for a curved activation (see the note under the plot).";
 }
 
 buildUnitControls();

@@ -1,16 +1,19 @@
 // Training lab: gradient descent, SGD, momentum, Nesterov and Adam racing on loss landscapes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
+import { meta } from "../shell.js";
 import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 
-export const KINDS = ["gd", "line_search", "sgd", "momentum", "nesterov", "adam"];
-const LABEL = {
-  gd: "gradient descent", line_search: "GD + line search", sgd: "SGD",
-  momentum: "momentum", nesterov: "Nesterov", adam: "Adam",
-};
-const KIND_COLOR = Object.fromEntries(KINDS.map((k, i) => [k, COLORS.series[i]]));
-const FULL_BATCH = new Set(["gd", "line_search"]);
+// Optimisers and landscapes: the names and labels core declares (GET /api/v1/meta).
+const REGISTRIES = (await meta()).registries;
+const OPTIMIZERS = REGISTRIES.optimizers ?? [];
+const LANDSCAPES = REGISTRIES.landscapes ?? [];
+export const KINDS = OPTIMIZERS.map((o) => o.name);
+const LABEL = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, o.label]));
+const KIND_COLOR = Object.fromEntries(KINDS.map((k, i) => [k, COLORS.series[i % COLORS.series.length]]));
+const FULL_BATCH = new Set(["gd", "line_search", "exact_line_search"]);
+const RACING = new Set(["gd", "sgd", "momentum", "adam"]); // ticked at first
 const RESOLUTION = 80;
 
 /** Ticks for a log-scale loss axis: 1-2-5 over a few decades, fewer marks over many. */
@@ -28,15 +31,18 @@ export function logTicks(values) {
 }
 
 // Where a run starts and which learning rates suit each landscape when it is chosen.
+// Gabor: from (1, 5) gradient descent settles in a local valley while SGD's noise carries it to
+// the global one. Saddle: the start lies on the ridge line phi_1 = 0, which leads into the saddle.
 const PRESETS = {
-  gabor: { phi0: 1, phi1: 5, lr: 3, lr_adam: 0.3 },
+  gabor: { phi0: 1, phi1: 5, lr: 2, lr_adam: 0.3 },
   linear: { phi0: -1.5, phi1: -1.5, lr: 0.2, lr_adam: 0.1 },
   network: { phi0: -2, phi1: -3, lr: 0.5, lr_adam: 0.1 },
+  saddle: { phi0: -1, phi1: 0, lr: 0.05, lr_adam: 0.05 },
 };
 
 const schema = {
-  landscape: { type: "enum", options: ["gabor", "linear", "network"], default: "gabor" },
-  activation: { type: "enum", options: ["tanh", "relu", "sigmoid", "softplus", "leaky_relu", "gelu", "silu", "elu"], default: "tanh" },
+  landscape: { type: "enum", options: LANDSCAPES.map((l) => l.name), default: "gabor" },
+  activation: { type: "enum", options: (REGISTRIES.activations ?? []).map((a) => a.name), default: "tanh" },
   n_samples: { type: "int", default: 40, min: 2, max: 100 },
   noise: { type: "number", default: 0.2, min: 0, max: 2 },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
@@ -44,18 +50,13 @@ const schema = {
   phi1: { type: "number", default: 5, min: -1000, max: 1000 },
   mode: { type: "enum", options: ["race", "starts"], default: "race" },
   grid: { type: "int", default: 3, min: 2, max: 5 },
-  use_gd: { type: "bool", default: true },
-  use_line_search: { type: "bool", default: false },
-  use_sgd: { type: "bool", default: true },
-  use_momentum: { type: "bool", default: true },
-  use_nesterov: { type: "bool", default: false },
-  use_adam: { type: "bool", default: true },
+  ...Object.fromEntries(KINDS.map((k) => [`use_${k}`, { type: "bool", default: RACING.has(k) }])),
   focus: { type: "enum", options: KINDS, default: "sgd" },
-  lr: { type: "number", default: 3, min: 0.001, max: 100 },
+  lr: { type: "number", default: 2, min: 0.001, max: 100 },
   lr_adam: { type: "number", default: 0.3, min: 0.001, max: 100 },
   batch_size: { type: "int", default: 8, min: 1, max: 100 },
   beta: { type: "number", default: 0.9, min: 0, max: 0.99 },
-  schedule: { type: "enum", options: ["constant", "step", "exponential", "inverse_time"], default: "constant" },
+  schedule: { type: "enum", options: (REGISTRIES.schedules ?? []).map((a) => a.name), default: "constant" },
   decay: { type: "number", default: 0.5, min: 0.05, max: 1 },
   period: { type: "int", default: 100, min: 1, max: 10000 },
   max_steps: { type: "int", default: 300, min: 1, max: 1000 },
@@ -174,6 +175,23 @@ function minimaTraces(minima) {
   return traces;
 }
 
+function saddleTraces(saddles, showlegend = true) {
+  if (!saddles.length) return [];
+  return [{
+    x: saddles.map((p) => p.phi[0]), y: saddles.map((p) => p.phi[1]), mode: "markers", name: "saddle points", showlegend,
+    customdata: saddles.map((p) => [p.loss, p.eigenvalues[0], p.eigenvalues[1]]),
+    hovertemplate: "saddle point<br>L = %{customdata[0]:.4g}<br>Hessian eigenvalues %{customdata[1]:.3g}, %{customdata[2]:.3g}<extra></extra>",
+    marker: { symbol: "hourglass", size: 12, color: "#ffffff", line: { color: COLORS.ink, width: 1.5 } },
+  }];
+}
+
+/** Where a path first leaves the map: the last point inside, or null when it stays in view. */
+function exitPoint(run) {
+  if (!run.outside.length) return null;
+  const i = Math.max(0, run.outside[0] - 1);
+  return { i, x: run.trajectory.phi0[i], y: run.trajectory.phi1[i] };
+}
+
 function runColor(run, s) {
   if (s.mode === "race") return KIND_COLOR[run.kind];
   return run.ended_in === null ? COLORS.muted : COLORS.series[(run.ended_in + 2) % COLORS.series.length];
@@ -182,11 +200,15 @@ function runColor(run, s) {
 function drawMap(d, s) {
   const names = d.land.param_names.map(plainName);
   const minima = s.mode === "race" ? d.land.minima : d.result.minima;
-  const traces = [...contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima)];
+  const traces = [...contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima), ...saddleTraces(d.land.saddles)];
+  const exits = [];
   d.result.runs.forEach((run, i) => {
     const color = runColor(run, s);
     const focus = run === d.focus;
-    const name = s.mode === "race" ? run.label : i === 0 ? "from your start" : `start ${i}`;
+    const base = s.mode === "race" ? run.label : i === 0 ? "from your start" : `start ${i}`;
+    const name = run.outside.length && (s.mode === "race" || i === 0) ? `${base} (leaves the view)` : base;
+    const exit = exitPoint(run);
+    if (exit) exits.push({ ...exit, color, label: base });
     traces.push({
       x: run.trajectory.phi0, y: run.trajectory.phi1, mode: "lines", name,
       showlegend: s.mode === "race" || i === 0,
@@ -194,6 +216,14 @@ function drawMap(d, s) {
       hovertemplate: `${name}<br>step %{pointNumber}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
     });
   });
+  if (exits.length) {
+    traces.push({
+      x: exits.map((e) => e.x), y: exits.map((e) => e.y), mode: "markers", name: "leaves the view here",
+      customdata: exits.map((e) => [e.label, e.i]),
+      hovertemplate: "%{customdata[0]} leaves the view after step %{customdata[1]}<extra></extra>",
+      marker: { symbol: "triangle-up", size: 13, color: exits.map((e) => e.color), line: { color: "#fff", width: 1.5 } },
+    });
+  }
   if (s.mode === "starts") {
     const runs = d.result.runs;
     traces.push({
@@ -207,7 +237,7 @@ function drawMap(d, s) {
   });
   const [r0, r1] = d.land.param_range;
   draw("loss-map", traces, {
-    title: title(`${d.land.label}: loss map · ${d.land.convex ? "convex: one valley" : `${d.land.minima.length} valleys in view`}`),
+    title: title(`${d.land.label}: loss map · ${d.land.convex ? "convex: one valley" : `${d.land.minima.length} valleys, ${d.land.saddles.length} saddle point${d.land.saddles.length === 1 ? "" : "s"} in view`}`),
     xaxis: { title: { text: names[0] }, range: r0 },
     yaxis: { title: { text: names[1] }, range: r1 },
     legend: { orientation: "v", x: 1.12, y: 1, yanchor: "top", xanchor: "left" },
@@ -296,21 +326,22 @@ function drawBatchMap(d) {
   const p = d.point;
   const phi = [d.focus.trajectory.phi0[d.t], d.focus.trajectory.phi1[d.t]];
   const surface = p.batch_surface ?? d.land.surface.loss;
-  const traces = [...contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false }))];
+  const traces = [...contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false })), ...saddleTraces(d.land.saddles, false)];
   traces.push({ x: [phi[0]], y: [phi[1]], mode: "markers", name: "φ_t", marker: { size: 12, color: KIND_COLOR[d.focus.kind], line: { color: "#fff", width: 2 } } });
   const [r0, r1] = d.land.param_range;
   // Both arrows share one scale: the longer one spans a sixth of the view.
   const grads = [p.gradient, p.batch_gradient].filter(Boolean);
   const longest = Math.max(...grads.map((g) => Math.hypot(g[0] / (r0[1] - r0[0]), g[1] / (r1[1] - r1[0]))), 1e-300);
   const scale = (g) => [(-g[0] / longest) / 6, (-g[1] / longest) / 6];
-  const annotations = [...arrow(phi, scale(p.gradient), COLORS.gradient, "−∇L")];
-  if (p.batch_gradient) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B", -12));
-  const angle = p.batch_gradient
-    ? (Math.acos(Math.max(-1, Math.min(1, (p.gradient[0] * p.batch_gradient[0] + p.gradient[1] * p.batch_gradient[1]) / (Math.hypot(...p.gradient) * Math.hypot(...p.batch_gradient) || 1)))) * 180) / Math.PI
-    : null;
+  // A vanishing gradient has no direction: no arrow for it.
+  const annotations = Math.hypot(...p.gradient) > 1e-8 ? [...arrow(phi, scale(p.gradient), COLORS.gradient, "−∇L")] : [];
+  if (p.batch_gradient && Math.hypot(...p.batch_gradient) > 1e-8) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B", -12));
+  // The angle comes from the API; it is null where a gradient vanishes (no direction to compare).
+  const angle = p.angle;
+  const angleText = angle === null ? "angle undefined: a gradient vanishes" : `angle(∇L, ∇L_B) = ${angle.toFixed(0)}°`;
   draw("batch-map", traces, {
     title: title(p.batch_surface
-      ? `Mini-batch loss L_B at step ${d.t} (|B| = ${d.batch.length}) · angle(∇L, ∇L_B) = ${angle.toFixed(0)}°`
+      ? `Mini-batch loss L_B at step ${d.t} (|B| = ${d.batch.length}) · ${angleText}`
       : `${LABEL[d.focus.kind]} uses all samples: no gradient noise`),
     xaxis: { title: { text: names[0] }, range: r0 },
     yaxis: { title: { text: names[1] }, range: r1 },
@@ -326,7 +357,9 @@ function drawReadouts(d, s, angle) {
   const lines = [];
   if (s.mode === "race") {
     for (const run of d.result.runs) {
-      lines.push(`<div><b><span class="swatch" style="background:${KIND_COLOR[run.kind]}"></span>${run.label}</b> ${badge(run.status)} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps</div>`);
+      const away = run.outside.length ? `, outside the view for ${run.outside.length} of ${run.steps + 1} points (from step ${run.outside[0]})` : "";
+      const where = run.ended_at === "saddle" ? " <b>at a saddle point</b>, not a minimum" : "";
+      lines.push(`<div><b><span class="swatch" style="background:${KIND_COLOR[run.kind]}"></span>${run.label}</b> ${badge(run.status)}${where} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps${away}</div>`);
     }
   } else {
     const runs = d.result.runs;
@@ -335,7 +368,7 @@ function drawReadouts(d, s, angle) {
     lines.push(`<div><b>${LABEL[s.focus]}</b>: ${global} of ${runs.length} starts ended in the global minimum${diverged ? `, ${diverged} diverged` : ""}</div>`);
     lines.push(`<div>from your start: ${badge(runs[0].status)} ${runs[0].ended_in === 0 ? "global minimum" : runs[0].ended_in === null ? "no valley" : `local minimum #${runs[0].ended_in}`}</div>`);
   }
-  lines.push(`<div><b>step ${d.t}</b>: L = ${fmt(d.point.loss)}, |∇L| = ${fmt(Math.hypot(...d.point.gradient))}${d.point.batch_loss !== null ? `, L_B = ${fmt(d.point.batch_loss)}` : ""}${angle !== null ? `, angle(∇L, ∇L_B) = ${angle.toFixed(0)}°` : ""}</div>`);
+  lines.push(`<div><b>step ${d.t}</b>: L = ${fmt(d.point.loss)}, |∇L| = ${fmt(d.point.gradient_norm)}${d.point.batch_loss !== null ? `, L_B = ${fmt(d.point.batch_loss)}` : ""}${d.point.batch_loss !== null ? (angle !== null ? `, angle(∇L, ∇L_B) = ${angle.toFixed(0)}°` : ", angle undefined (a gradient vanishes)") : ""}</div>`);
   lines.push(`<div class="note">${d.focus.message}</div>`);
   document.getElementById("readouts").innerHTML = lines.join("");
 }
@@ -372,7 +405,20 @@ function render(d, s) {
   drawReadouts(d, s, angle);
 }
 
+/** The menus and check boxes that list optimisers and landscapes, from the registries. */
+function buildControls() {
+  const option = (o) => `<option value="${o.name}">${o.label}</option>`;
+  document.getElementById("landscape-select").innerHTML = LANDSCAPES.map(option).join("");
+  document.querySelector('select[data-key="focus"]').innerHTML = OPTIMIZERS.map(option).join("");
+  document.querySelector('select[data-key="schedule"]').innerHTML = (REGISTRIES.schedules ?? []).map(option).join("");
+  document.querySelector('select[data-key="activation"]').innerHTML = (REGISTRIES.activations ?? []).map(option).join("");
+  document.getElementById("race-checks").innerHTML = OPTIMIZERS.map(
+    (o) => `<label class="control inline"><input type="checkbox" data-key="use_${o.name}"> ${o.label}</label>`,
+  ).join("");
+}
+
 initPage("training");
+buildControls();
 const lab = createLab({ schema, compute, render });
 
 document.getElementById("landscape-select").addEventListener("change", (ev) => {
