@@ -150,11 +150,14 @@ export async function renderMath(root = document.body) {
 
 // What scrolls sideways on a small screen (wide formulas and tables) must be reachable from the
 // keyboard, or a keyboard user cannot see its hidden part.
-const SCROLLERS = ".katex-display, .table-wrap, table.data, pre";
 function focusScrollers() {
-  for (const el of document.querySelectorAll(SCROLLERS)) {
-    const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
-    if (scrolls && !el.hasAttribute("tabindex")) el.tabIndex = 0;
+  // Any block that scrolls (its own overflow, not a figure's): formulas, tables, wide panels.
+  for (const el of document.querySelectorAll("main div:not(.plot div), main table, main pre, main .katex-display")) {
+    if (el.hasAttribute("tabindex") || el.closest(".plot")) continue;
+    const wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    if (!wide) continue;
+    const style = getComputedStyle(el);
+    if (/auto|scroll/.test(style.overflowX + style.overflowY) && el.clientWidth > 0) el.tabIndex = 0;
   }
 }
 let scrollCheck = null;
