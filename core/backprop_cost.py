@@ -15,7 +15,8 @@ but not counted, and additions are free. For widths ``D_0 = D_i, D_1, ..., D_K, 
 - naive central finite differences run the whole forward pass twice per parameter:
   ``2 P F`` with ``P = sum_k D_{k+1} (D_k + 1)``.
 
-Backpropagation therefore costs about three forward passes, finite differences about ``2P``.
+The forward and backward passes together therefore cost about three forward passes
+(``B`` is about ``2F``); finite differences cost ``2P`` of them.
 
 **Gradient size over depth.** With ``Omega_k ~ N(0, sigma^2)`` each backward step multiplies
 ``dl/df_k`` by ``Omega_k^T`` and a mask: for ReLU, about half the units pass, so the mean square

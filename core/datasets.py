@@ -64,7 +64,8 @@ def _xor(n, noise, classes, rng):
 
 
 def _blobs(n, noise, classes, rng):
-    # Centres evenly on a circle of radius 3.5; noise is the standard deviation of each blob.
+    # Centres evenly on a circle of radius 3.5; each blob's standard deviation is 0.6 + noise
+    # (0.6 so that even noise 0 gives blobs rather than single points).
     labels = np.arange(n) % classes
     angle = 2 * np.pi * labels / classes + np.pi / 4
     centres = 3.5 * np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (N, 2)
@@ -126,7 +127,12 @@ MIN_CLASSES, MAX_CLASSES = 3, 5
 def make_dataset(
     name: str, n: int, noise: float, rng: np.random.Generator, classes: int | None = None
 ) -> Dataset:
-    """Draw ``n`` points of the built-in set ``name`` with Gaussian noise of std ``noise``."""
+    """Draw ``n`` points of the built-in set ``name``; ``noise`` sets how noisy they are.
+
+    For most sets ``noise`` is the standard deviation of Gaussian noise added to each point; the
+    blob sets' standard deviation is ``0.6 + noise``; the regression plane adds it to the targets.
+    Points are then clipped to the square ``[-EXTENT, EXTENT]^2``.
+    """
     if name not in DATASETS:
         raise DomainError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
     label, task, default_classes, generate = DATASETS[name]

@@ -15,8 +15,8 @@ empirical distribution as a histogram ``p_h`` (bin width h), whose
 ``KL[p_h || q] = -H[p_h] + log(sigma sqrt(2 pi))``
 ``+ sum_b w_b ((m_b - mu)^2 + h^2 / 12) / (2 sigma^2)``
 (bin weights w_b, centres m_b; the log-density is quadratic so its average over a bin is exact).
-Its minimiser is the histogram's mean and variance (+ h^2 / 12), close to the MLE and equal to
-it as the bins shrink.
+Its minimiser is the histogram's mean and variance (+ h^2 / 12): it tends to the MLE as h
+shrinks (the mean is within h / 2 of the sample mean), though not at every refinement.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Course notes ch. 5 (Prince ch. 5.1-5.5): the predicted distribution over the data, each point's
 likelihood, the NLL (with its affine relation to the sum of squares when sigma is fixed), the
-closed-form maximum-likelihood solution where there is one, and a gradient-descent fit. The
+closed-form maximum-likelihood solution where there is one, and an optimiser's fit. The
 pieces live in :mod:`core.likelihood`; this module only assembles them.
 """
 
@@ -134,8 +134,8 @@ def explore(
         bad = int((~valid).sum())
         if bad:
             message = (
-                f"{bad} of {valid.size} points have λ outside [0, 1] (or λ = 0 for their label): "
-                "the likelihood is not a probability there, so the NLL is undefined"
+                f"{bad} of {valid.size} points have λ outside [0, 1] or give their label "
+                "probability 0: there the NLL is undefined"
             )
         else:
             total = float(result.nll.sum())

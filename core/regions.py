@@ -10,8 +10,13 @@ in general position in ``R^{D_i}`` is at most (Zaslavsky)
 
 (7 for ``D_i = 2, D = 3``).
 
-Regions are counted as activation patterns, as in the bound: two neighbouring regions can
-carry the same plane by coincidence (for instance when ``phi_d = 0``), and are still two.
+Two counts are kept apart. The *activation patterns* are the cells of the line arrangement
+(what the bound counts). A *linear region* is a maximal connected set on which the output is
+one plane, as in the book: crossing the line of unit d changes the output's gradient by
+``phi_d (a'_+ - a'_-) (theta_d1, theta_d2)`` and its value by ``phi_d (a_+(0) - a_-(0))``
+(summed over the units sharing the line), so a line whose change is zero (``phi_d = 0``, or
+coincident units that cancel) splits no region. The linear regions are therefore the cells of
+the arrangement of the lines that do change the output, counted the same exact way.
 
 Exact count inside a rectangle: add the lines one at a time. A line that meets the open
 rectangle and crosses the earlier lines at ``k`` distinct points inside it is cut into
@@ -34,8 +39,9 @@ from math import gcd
 import numpy as np
 
 from core.activations import get_activation
+from core.deep_regions import activation_sides, pack_rows
 from core.errors import DomainError
-from core.shallow import SWITCHING_ACTIVATIONS, check_parameters, preactivations
+from core.shallow import check_parameters, preactivations
 
 MAX_PATTERN_UNITS = 62  # activation patterns are packed into the bits of an int64
 
@@ -67,9 +73,13 @@ class RegionMap:
     outputs : ndarray, shape (n2, n1)
         First output ``y`` at every grid point (rows follow ``x2``).
     region_index : ndarray of int, shape (n2, n1) or None
-        Index into ``patterns`` of the region containing each grid point.
-    patterns : ndarray of bool, shape (R_grid, D) or None
-        Activation patterns seen on the grid, one row per region.
+        Index of the linear region containing each grid point (rows of ``patterns``).
+    patterns : ndarray of int8, shape (R_grid, D) or None
+        Per linear region seen on the grid and unit: 1 if ``z_d > 0`` on all of its grid
+        points, 0 if on none, -1 if the unit's line crosses the region (the line of a unit
+        that does not change the output lies inside a region).
+    grid_patterns : int or None
+        Number of distinct activation patterns on the grid.
     pixel_counts : ndarray of int, shape (R_grid,) or None
     centroids : ndarray, shape (R_grid, 2) or None
         Mean ``(x1, x2)`` of the grid points of each region (inside it: regions are convex).
@@ -80,7 +90,9 @@ class RegionMap:
     segment_visible : ndarray of bool, shape (D,)
         False when the unit's line misses the open box (its segment row is then zero).
     exact_count : int or None
-        Exact number of regions inside the open box (None when not piecewise linear).
+        Exact number of linear regions inside the open box (None when not piecewise linear).
+    pattern_count : int or None
+        Exact number of activation patterns (cells of all units' lines) inside the open box.
     bound : int
         ``sum_{j=0}^{2} C(D, j)``.
     panel_x1, panel_x2 : ndarray, shape (m,)
@@ -94,12 +106,14 @@ class RegionMap:
     outputs: np.ndarray
     region_index: np.ndarray | None
     patterns: np.ndarray | None
+    grid_patterns: int | None
     pixel_counts: np.ndarray | None
     centroids: np.ndarray | None
     gradients: np.ndarray | None
     segments: np.ndarray
     segment_visible: np.ndarray
     exact_count: int | None
+    pattern_count: int | None
     bound: int
     panel_x1: np.ndarray
     panel_x2: np.ndarray
@@ -175,9 +189,8 @@ def activation_codes(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def _pack_patterns(active: np.ndarray) -> np.ndarray:
-    """(n, D) bool -> (n,) int64 with bit d set when unit d is active."""
-    weights = np.left_shift(np.int64(1), np.arange(active.shape[1], dtype=np.int64))  # (D,)
-    return np.einsum("nd,d->n", active, weights)
+    """(n, D) bool -> (n,) int64 with bit d set when unit d is active (D <= 62)."""
+    return pack_rows(active)
 
 
 def _distinct_codes(codes: np.ndarray, n_hidden: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,34 +203,90 @@ def _distinct_codes(codes: np.ndarray, n_hidden: int) -> tuple[np.ndarray, np.nd
 
 
 def count_regions_exact(theta: np.ndarray, box: Box) -> int:
-    """Exact number of cells of the units' line arrangement inside the open box.
+    """Exact number of activation patterns: cells of the units' line arrangement in the box.
 
-    Each cell is one activation pattern (one linear region of a ReLU network). Lines are
-    added one at a time; see the module docstring for why each adds ``1 + k`` regions.
+    Lines are added one at a time; see the module docstring for why each adds ``1 + k``
+    cells. A unit with ``theta_d1 = theta_d2 = 0`` never switches inside the box.
 
     Parameters
     ----------
     theta : ndarray, shape (D, 3)
-        ``(theta_d0, theta_d1, theta_d2)`` per unit; a unit with ``theta_d1 = theta_d2 = 0``
-        never switches inside the box.
     box : Box
 
     Returns
     -------
     int
     """
+    theta = _check_theta(theta)
+    return _count_cells([line for line, _ in _lines_in_box(theta, box)], box)
+
+
+def count_linear_regions_exact(
+    theta: np.ndarray, phi: np.ndarray, activation: str, box: Box
+) -> int:
+    """Exact number of linear regions in the box: cells of the lines that change the output.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (D, 3)
+    phi : ndarray, shape (D_o, D + 1)
+        Every output counts: a line splits a region if it changes any output.
+    activation : str
+        A piecewise-linear activation.
+    box : Box
+    """
+    theta = _check_theta(theta)
+    phi = np.asarray(phi, dtype=float)
+    check_parameters(theta, phi, n_inputs=2)
+    sides = activation_sides(activation)
+    if sides is None:
+        raise DomainError(f"{activation} is not piecewise linear: linear regions are undefined")
+    if not sides.switches:
+        return 1
+    return _count_cells(_bending_lines(theta, phi, sides, box)[0], box)
+
+
+def _bending_lines(theta, phi, sides, box) -> tuple[list[tuple[int, int, int]], np.ndarray]:
+    """The lines whose crossing changes some output, and which units lie on them (bool (D,))."""
+    d_slope = sides.pos_slope - sides.neg_slope
+    d_offset = sides.pos_offset - sides.neg_offset
+    jumps: dict[tuple[int, int, int], list[np.ndarray]] = {}
+    members: dict[tuple[int, int, int], list[int]] = {}
+    for line, (d, orientation) in _lines_in_box(theta, box):
+        # Change of (gradient, value) of every output when crossing to the line's + side.
+        change = orientation * phi[:, d + 1, None] * np.array([*(d_slope * theta[d, 1:]), d_offset])
+        jumps.setdefault(line, []).append(change)  # (D_o, 3)
+        members.setdefault(line, []).append(d)
+    bending, units = [], np.zeros(theta.shape[0], dtype=bool)
+    for line, changes in jumps.items():
+        total = np.sum(changes, axis=0)
+        size = np.sum(np.abs(changes), axis=0)
+        if np.any(np.abs(total) > 1e-12 * size):
+            bending.append(line)
+            units[members[line]] = True
+    return bending, units
+
+
+def _check_theta(theta: np.ndarray) -> np.ndarray:
     theta = np.asarray(theta, dtype=float)
     if theta.ndim != 2 or theta.shape[1] != 3:
         raise DomainError(f"theta must be a (D, 3) matrix for two inputs, got shape {theta.shape}")
     if not np.all(np.isfinite(theta)):
         raise DomainError("every parameter must be a finite number")
+    return theta
+
+
+def _lines_in_box(theta: np.ndarray, box: Box):
+    """Yield ``(canonical integer line, (unit, orientation))`` for units switching in the box.
+
+    ``orientation`` is +1 when the unit's ``z_d > 0`` side is the line's positive side.
+    """
     # Every float is an integer over a power of two, so the whole test runs in exact
     # integer arithmetic: a line keeps its integer triple, the box uses a common scale 2^k.
     (x_lo, x_hi, y_lo, y_hi), scale = _common_integers(
         [box.x1_min, box.x1_max, box.x2_min, box.x2_max]
     )
-    lines: list[tuple[int, int, int]] = []
-    for row in theta.tolist():  # one line per hidden unit, not per data point
+    for d, row in enumerate(theta.tolist()):  # one line per hidden unit, not per data point
         (a, b, c), _ = _common_integers(row)
         if b == 0 and c == 0:
             continue
@@ -227,8 +296,16 @@ def count_regions_exact(theta: np.ndarray, box: Box) -> int:
         if not min(corner_values) < 0 < max(corner_values):
             continue
         canonical = _normalise(a, b, c, sign_of=b if b != 0 else c)
-        if canonical not in lines:
-            lines.append(canonical)
+        orientation = 1 if (b if b != 0 else c) > 0 else -1
+        yield canonical, (d, orientation)
+
+
+def _count_cells(lines: list[tuple[int, int, int]], box: Box) -> int:
+    """Cells of an arrangement of canonical integer lines (duplicates merged) in the box."""
+    (x_lo, x_hi, y_lo, y_hi), scale = _common_integers(
+        [box.x1_min, box.x1_max, box.x2_min, box.x2_max]
+    )
+    lines = list(dict.fromkeys(lines))
     regions = 1
     for i, (ai, bi, ci) in enumerate(lines):
         crossings = set()
@@ -371,53 +448,89 @@ def region_map(
             None,
             None,
             None,
+            None,
             segments,
             visible,
+            None,
             None,
             bound,
             *panels,
         )
-    if activation in SWITCHING_ACTIVATIONS:
-        codes = _pack_patterns(z > 0)  # (n2 * n1,)
-        exact = count_regions_exact(theta, box)
+    sides = activation_sides(activation)
+    active = sides.on(z)  # (n2 * n1, D)
+    if sides.switches:
+        codes = _pack_patterns(active)  # (n2 * n1,)
+        patterns_exact = count_regions_exact(theta, box)
+        lines, bending = _bending_lines(theta, phi, sides, box)
+        exact = _count_cells(lines, box)
     else:
-        codes = np.full(grid.shape[0], (1 << n_hidden) - 1, dtype=np.int64)  # all "on"
-        exact = 1
-    unique_codes, index = _distinct_codes(codes, n_hidden)  # (R,), (n2 * n1,)
+        codes = np.zeros(grid.shape[0], dtype=np.int64)  # one pattern
+        patterns_exact = exact = 1
+        bending = np.zeros(n_hidden, dtype=bool)
+    unique_codes, index = _distinct_codes(codes, n_hidden)  # (P,), (n2 * n1,)
     bits = np.arange(n_hidden, dtype=np.int64)
-    patterns = ((unique_codes[:, None] >> bits) & 1).astype(bool)  # (R, D)
-    counts = np.bincount(index, minlength=len(unique_codes))  # (R,)
+    on = ((unique_codes[:, None] >> bits) & 1).astype(bool)  # (P, D)
+    if not sides.switches:
+        on[:] = True
+    # On each side of zero a[z] = offset + slope z exactly, so inside a pattern the output is
+    # the plane y = intercept + gradient . x; evaluating that plane per pixel is much cheaper
+    # than summing D activations per pixel.
+    side = np.where(on, 1.0, -1.0)  # (P, D) a point on the unit's side of zero
+    slope = act.derivative(side)  # (P, D)
+    offset = act.value(side) - slope * side  # (P, D)
+    weighted_slope = slope * phi[0, 1:]  # (P, D) phi_d a'[z_d]
+    plane_gradients = weighted_slope @ theta[:, 1:]  # (P, 2)
+    intercepts = phi[0, 0] + offset @ phi[0, 1:] + weighted_slope @ theta[:, 0]  # (P,)
+    outputs = (
+        intercepts[index]
+        + plane_gradients[index, 0] * grid[:, 0]
+        + plane_gradients[index, 1] * grid[:, 1]
+    )  # (n2 * n1,)
+    # Linear regions: cells of the lines that change the output, i.e. patterns of those
+    # units. Work per pattern seen (a few hundred), not per pixel.
+    pattern_pixels = np.bincount(index, minlength=len(unique_codes))  # (P,)
+    pattern_sums = np.stack(
+        [np.bincount(index, weights=grid[:, k], minlength=len(unique_codes)) for k in (0, 1)],
+        axis=1,
+    )  # (P, 2)
+    if bending.any():
+        _, to_region = np.unique(_pack_patterns(on[:, bending]), return_inverse=True)  # (P,)
+    else:
+        to_region = np.zeros(len(unique_codes), dtype=np.int64)
+    to_region = to_region.ravel()
+    n_regions = int(to_region.max()) + 1
+    region = to_region[index]  # (n2 * n1,)
+    counts = np.bincount(to_region, weights=pattern_pixels, minlength=n_regions).astype(np.int64)
     centroids = (
         np.stack(
-            [np.bincount(index, weights=grid[:, k], minlength=len(unique_codes)) for k in (0, 1)],
+            [
+                np.bincount(to_region, weights=pattern_sums[:, k], minlength=n_regions)
+                for k in (0, 1)
+            ],
             axis=1,
         )
         / counts[:, None]
     )  # (R, 2)
-    # On each side of zero a[z] = offset + slope z exactly, so inside a region the output is
-    # the plane y = intercept + gradient . x; evaluating that plane per pixel is much cheaper
-    # than summing D activations per pixel.
-    side = np.where(patterns, 1.0, -1.0)  # (R, D) a point on the unit's side of zero
-    slope = act.derivative(side)  # (R, D)
-    offset = act.value(side) - slope * side  # (R, D)
-    weighted_slope = slope * phi[0, 1:]  # (R, D) phi_d a'[z_d]
-    gradients = weighted_slope @ theta[:, 1:]  # (R, 2)
-    intercepts = phi[0, 0] + offset @ phi[0, 1:] + weighted_slope @ theta[:, 0]  # (R,)
-    outputs = (
-        intercepts[index] + gradients[index, 0] * grid[:, 0] + gradients[index, 1] * grid[:, 1]
-    )  # (n2 * n1,)
+    on_counts = np.zeros((n_regions, n_hidden))
+    np.add.at(on_counts, to_region, on * pattern_pixels[:, None])  # (R, D)
+    patterns = np.where(on_counts == counts[:, None], 1, np.where(on_counts == 0, 0, -1))
+    first = np.zeros(n_regions, dtype=np.int64)
+    first[to_region[::-1]] = np.arange(len(to_region))[::-1]  # a pattern of each region
+    gradients = plane_gradients[first]  # (R, 2)
     return RegionMap(
         x1,
         x2,
         outputs.reshape(shape),
-        index.reshape(shape),
-        patterns,
+        region.reshape(shape),
+        patterns.astype(np.int8),
+        len(unique_codes),
         counts,
         centroids,
         gradients,
         segments,
         visible,
         exact,
+        patterns_exact,
         bound,
         *panels,
     )

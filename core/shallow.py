@@ -14,6 +14,11 @@ the output offsets ``phi_o0``. With a piecewise-linear activation (ReLU, leaky R
 Heaviside) the output is piecewise linear in ``x``; for one input the pieces are separated
 by the *joints* ``x = -theta_d0 / theta_d1`` where a pre-activation crosses zero.
 
+Between two joints the activation pattern is fixed (a *piece*). A *linear region* is a maximal
+interval on which the output is one line, as in the book: a joint where the slope does not
+change (a unit with ``phi_d = 0``) lies inside a region, so there can be fewer regions than
+pieces. The forward pass is the one-hidden-layer case of :mod:`core.network`.
+
 Reference: course notes ch. 2 (family F, figure 2.3 "flow computation", multivariate output
 and input, parameter count); Prince, *Understanding Deep Learning*, ch. 3.1-3.4.
 """
@@ -24,7 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core import network
 from core.activations import ACTIVATIONS, get_activation
+from core.deep_regions import activation_sides, pieces_1d
 from core.errors import DomainError
 
 # Activations whose formula changes at z = 0: a joint of each unit separates linear regions.
@@ -58,11 +65,11 @@ class ShallowForward:
 
 
 @dataclass(frozen=True)
-class LinearRegion1D:
-    """One linear piece ``y_o = intercepts[o] + slopes[o] x`` on ``(x_start, x_end)``.
+class Piece1D:
+    """One activation pattern: on ``(x_start, x_end)`` no unit switches.
 
-    ``active[d]`` is True when unit d is on its positive side (``z_d > 0``) in the region;
-    for ReLU an inactive unit contributes nothing there.
+    ``active[d]`` is True when unit d is on its positive side (``z_d > 0``); the output is
+    ``y_o = intercepts[o] + slopes[o] x`` there.
     """
 
     x_start: float
@@ -73,21 +80,40 @@ class LinearRegion1D:
 
 
 @dataclass(frozen=True)
+class LinearRegion1D:
+    """A linear region: a maximal interval on which every output is one line
+    ``y_o = intercepts[o] + slopes[o] x``. It spans pieces ``first_piece .. last_piece``
+    (indices into the pieces); a joint where no slope changes lies inside a region."""
+
+    x_start: float
+    x_end: float
+    slopes: np.ndarray  # (D_o,)
+    intercepts: np.ndarray  # (D_o,)
+    first_piece: int
+    last_piece: int
+
+
+@dataclass(frozen=True)
 class Flow1D:
     """The flow of computation of a 1-input network over an interval (notes fig. 2.3).
 
     Attributes
     ----------
     x : ndarray, shape (n,)
-        Sorted sample points; the joints inside the interval are included so kinks are exact.
+        Sample points: the caller's own, in their order, or sorted evenly spaced samples with
+        the joints inside the interval included so kinks are exact.
     forward : ShallowForward
         Intermediate quantities at ``x``.
     joint_units : ndarray of int, shape (k,)
         Unit index of each joint inside ``[x_min, x_max]``, sorted by position.
     joint_positions : ndarray, shape (k,)
         ``-theta_d0 / theta_d1`` for those units.
+    joint_bends : ndarray of bool, shape (k,)
+        Whether the output changes slope (or value) at the joint: only those split regions.
+    pieces : tuple of Piece1D or None
+        The activation patterns between consecutive joints (None when not piecewise linear).
     linear_regions : tuple of LinearRegion1D or None
-        The linear pieces, or None when the activation is not piecewise linear.
+        The linear regions (maximal intervals of one line), or None when not piecewise linear.
     note : str
         One sentence saying what the regions mean for this activation.
     """
@@ -96,6 +122,8 @@ class Flow1D:
     forward: ShallowForward
     joint_units: np.ndarray
     joint_positions: np.ndarray
+    joint_bends: np.ndarray
+    pieces: tuple[Piece1D, ...] | None
     linear_regions: tuple[LinearRegion1D, ...] | None
     note: str
 
@@ -172,11 +200,9 @@ def forward(x: np.ndarray, theta: np.ndarray, phi: np.ndarray, activation: str) 
         raise DomainError(
             f"x must have one column per input (D_i = {theta.shape[1] - 1}), got shape {x.shape}"
         )
-    act = get_activation(activation)
-    z = preactivations(x, theta)  # (n, D)
-    h = act.value(z)  # (n, D)
+    fwd = network.forward(network.shallow_network(theta, phi, activation), x.T)
+    z, h, y = fwd.f[0].T, fwd.h[0].T, fwd.output.T  # (n, D), (n, D), (n, D_o)
     weighted = h[:, None, :] * phi[None, :, 1:]  # (n, D_o, D)
-    y = phi[:, 0] + weighted.sum(axis=2)  # (n, D_o)
     return ShallowForward(z, h, weighted, y)
 
 
@@ -203,14 +229,15 @@ def joints_1d(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return units[order], positions[order]
 
 
-def linear_regions_1d(
+def pieces_and_regions_1d(
     theta: np.ndarray, phi: np.ndarray, activation: str, x_min: float, x_max: float
-) -> tuple[LinearRegion1D, ...]:
-    """Split ``[x_min, x_max]`` into the linear pieces of a piecewise-linear network.
+) -> tuple[tuple[Piece1D, ...], tuple[LinearRegion1D, ...]]:
+    """Split ``[x_min, x_max]`` into activation patterns (pieces) and linear regions.
 
-    Inside a region every ``a'[z_d]`` is constant, so the slope of output o is
-    ``dy_o/dx = sum_d phi_od a'[z_d] theta_d1`` evaluated at the region's midpoint, and the
-    intercept is ``y_o(m) - slope * m``.
+    The pieces lie between consecutive joints; the linear regions are the maximal intervals on
+    which every output is one line, so a joint where no slope changes (a unit with
+    ``phi_d = 0``, or joints whose changes cancel) does not split a region. Both come from the
+    exact analysis of :func:`core.deep_regions.pieces_1d` on the network.
 
     Raises
     ------
@@ -226,22 +253,39 @@ def linear_regions_1d(
     theta = np.asarray(theta, dtype=float)
     phi = np.asarray(phi, dtype=float)
     check_parameters(theta, phi, n_inputs=1)
-    if activation in SWITCHING_ACTIVATIONS:
-        _, positions = joints_1d(theta)
-        inside = np.unique(positions[(positions > x_min) & (positions < x_max)])
-    else:
-        inside = np.empty(0)  # the identity has no joints: a single line
-    edges = np.concatenate([[x_min], inside, [x_max]])  # (R + 1,)
-    mids = 0.5 * (edges[:-1] + edges[1:])  # (R,)
-    z = theta[:, 0] + mids[:, None] * theta[:, 1]  # (R, D)
-    slope = (act.derivative(z) * theta[:, 1]) @ phi[:, 1:].T  # (R, D_o)
-    y_mid = forward(mids[:, None], theta, phi, activation).outputs  # (R, D_o)
-    intercept = y_mid - slope * mids[:, None]  # (R, D_o)
-    active = z > 0 if activation in SWITCHING_ACTIVATIONS else np.ones_like(z, dtype=bool)
-    return tuple(
-        LinearRegion1D(float(edges[r]), float(edges[r + 1]), active[r], slope[r], intercept[r])
-        for r in range(len(mids))
+    exact = pieces_1d(network.shallow_network(theta, phi, activation), x_min, x_max)
+    edges = exact.edges
+    mids = 0.5 * (edges[:-1] + edges[1:])  # (P,)
+    z = theta[:, 0] + mids[:, None] * theta[:, 1]  # (P, D)
+    sides = activation_sides(activation)
+    active = sides.on(z) if sides.switches else np.ones_like(z, dtype=bool)
+    pieces = tuple(
+        Piece1D(
+            float(edges[p]), float(edges[p + 1]), active[p], exact.slopes[p], exact.intercepts[p]
+        )
+        for p in range(len(mids))
     )
+    starts = np.concatenate([[0], np.flatnonzero(exact.bends) + 1])  # first piece of each region
+    ends = np.concatenate([starts[1:] - 1, [len(mids) - 1]])
+    regions = tuple(
+        LinearRegion1D(
+            float(edges[a]),
+            float(edges[b + 1]),
+            exact.slopes[a],
+            exact.intercepts[a],
+            int(a),
+            int(b),
+        )
+        for a, b in zip(starts, ends, strict=True)
+    )
+    return pieces, regions
+
+
+def linear_regions_1d(
+    theta: np.ndarray, phi: np.ndarray, activation: str, x_min: float, x_max: float
+) -> tuple[LinearRegion1D, ...]:
+    """The linear regions of :func:`pieces_and_regions_1d`."""
+    return pieces_and_regions_1d(theta, phi, activation, x_min, x_max)[1]
 
 
 def flow_1d(
@@ -251,6 +295,7 @@ def flow_1d(
     x_min: float,
     x_max: float,
     n_points: int,
+    x: np.ndarray | None = None,
 ) -> Flow1D:
     """Everything the 1D flow panels show: samples, joints and linear regions.
 
@@ -260,9 +305,12 @@ def flow_1d(
     phi : ndarray, shape (D_o, D + 1)
     activation : str
     x_min, x_max : float
-        The interval shown, ``x_min < x_max``.
+        The interval whose joints and linear regions are given, ``x_min < x_max``.
     n_points : int
         Number of evenly spaced samples (at least 2); joints inside the interval are added.
+    x : ndarray, shape (n,), optional
+        Your own sample points (any order, inside the interval or not); when given they
+        replace the evenly spaced samples and ``n_points`` is not used.
 
     Returns
     -------
@@ -278,17 +326,23 @@ def flow_1d(
     units, positions = joints_1d(theta)
     visible = (positions >= x_min) & (positions <= x_max)
     units, positions = units[visible], positions[visible]
-    x = np.union1d(np.linspace(x_min, x_max, n_points), positions)  # (n,)
+    if x is None:
+        x = np.union1d(np.linspace(x_min, x_max, n_points), positions)  # (n,)
+    else:
+        x = _own_samples(x, "x")
     fwd = forward(x[:, None], theta, phi, activation)
     if act.piecewise_linear:
-        regions = linear_regions_1d(theta, phi, activation, x_min, x_max)
-        note = _region_note(activation)
+        pieces, regions = pieces_and_regions_1d(theta, phi, activation, x_min, x_max)
+        region_edges = [r.x_start for r in regions[1:]]
+        bends = np.isin(positions, region_edges)
+        note = _region_note(activation, len(pieces), len(regions))
     else:
-        regions = None
+        pieces = regions = None
+        bends = np.ones(len(positions), dtype=bool)
         note = smooth_activation_note(activation) + (
             " The marked points are where each pre-activation crosses zero."
         )
-    return Flow1D(x, fwd, units, positions, regions, note)
+    return Flow1D(x, fwd, units, positions, bends, pieces, regions, note)
 
 
 def smooth_activation_note(activation: str) -> str:
@@ -321,12 +375,18 @@ def parameter_count(n_inputs: int, n_hidden: int, n_outputs: int) -> int:
     return n_hidden * (n_inputs + 1) + n_outputs * (n_hidden + 1)
 
 
-def activation_curves(z_min: float, z_max: float, n_points: int) -> tuple[ActivationCurve, ...]:
-    """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``."""
-    _check_interval(z_min, z_max)
-    if n_points < 2:
-        raise DomainError(f"n_points must be at least 2, got {n_points}")
-    z = np.linspace(z_min, z_max, n_points)  # (n,)
+def activation_curves(
+    z_min: float, z_max: float, n_points: int, z: np.ndarray | None = None
+) -> tuple[ActivationCurve, ...]:
+    """Sample every activation and its derivative on ``n_points`` evenly spaced ``z``, or on
+    your own ``z`` (shape (n,), any order) when given."""
+    if z is None:
+        _check_interval(z_min, z_max)
+        if n_points < 2:
+            raise DomainError(f"n_points must be at least 2, got {n_points}")
+        z = np.linspace(z_min, z_max, n_points)  # (n,)
+    else:
+        z = _own_samples(z, "z")
     return tuple(
         ActivationCurve(a.name, a.label, a.formula, a.piecewise_linear, a.value(z), a.derivative(z))
         for a in ACTIVATIONS.values()
@@ -338,7 +398,13 @@ def _check_interval(lo: float, hi: float) -> None:
         raise DomainError(f"the interval must have min < max, got [{lo}, {hi}]")
 
 
-def _region_note(activation: str) -> str:
+def _region_note(activation: str, n_pieces: int, n_regions: int) -> str:
+    if n_pieces > n_regions:
+        return (
+            f"{n_pieces} activation patterns but {n_regions} linear regions: at "
+            f"{n_pieces - n_regions} joint(s) the slope does not change (a unit with output "
+            "weight 0, or changes that cancel), so the pieces on both sides are one region."
+        )
     if activation == "heaviside":
         return (
             "With the Heaviside step every region is flat (slope 0) and the output jumps at "
@@ -355,3 +421,10 @@ def _region_note(activation: str) -> str:
             "a little there."
         )
     return "An inactive ReLU unit (z_d <= 0) contributes nothing to the output in that region."
+
+
+def _own_samples(values: np.ndarray, name: str) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise DomainError(f"{name} must be a non-empty list of finite numbers")
+    return values

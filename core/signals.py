@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.choices import Choice, names, registry
 from core.errors import DomainError
 
-SIGNAL_NAMES: tuple[str, ...] = ("step", "spike", "bump", "square", "sine", "ramp", "noise")
+SIGNALS: dict[str, Choice] = registry(
+    [
+        Choice("step", "step", "0 then 1 from the middle on: one edge"),
+        Choice("spike", "spike", "a single 1 in the middle: the kernel's impulse response"),
+        Choice("bump", "bump", "a smooth Gaussian bump, exactly 0 near the borders"),
+        Choice("square", "square wave", "alternating blocks of 0 and 1: many edges"),
+        Choice("sine", "sine", "three periods of a sine"),
+        Choice("ramp", "ramp", "a straight line from -1 to 1"),
+        Choice("noise", "noise (seeded)", "independent uniform values in [-1, 1]"),
+    ]
+)
+SIGNAL_NAMES: tuple[str, ...] = names(SIGNALS)
 
 
 def preset_signal(name: str, n: int, rng: np.random.Generator) -> np.ndarray:

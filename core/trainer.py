@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import network
+from core import deep_regions, network
+from core.activations import get_activation
 from core.datasets import EXTENT, Dataset, features
 from core.errors import DomainError
 from core.losses import binary_cross_entropy, cross_entropy, least_squares, sigmoid, softmax
@@ -50,6 +51,7 @@ TRAINER_OPTIMIZERS: dict[str, str] = {
 }
 REGULARISERS: dict[str, str] = {"none": "None", "l1": "L1: λ Σ|ω|", "l2": "L2: λ Σω²"}
 PARAMETER_LIMIT = 1e6  # a parameter beyond this (or not finite) counts as divergence
+REGION_UNITS = 32  # linear regions are counted for networks with at most this many hidden units
 
 
 @dataclass(frozen=True)
@@ -362,3 +364,32 @@ def picture(
     inputs = thumb.x.reshape(-1, thumbnail, thumbnail)
     neurons = tuple(h.reshape(-1, thumbnail, thumbnail) for h in thumb.h)
     return Picture(axis, values.reshape(grid, grid), predicted, thumb_axis, inputs, neurons)
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    """The number of linear regions of the network in the plane shown, or why there is none.
+
+    A linear region is a maximal connected set on which the output is one affine function
+    of ``(x_1, x_2)`` (counted exactly by :func:`core.deep_regions.cells_2d`).
+    """
+
+    regions: int | None
+    note: str
+
+
+def count_regions(config: TrainerConfig, data: Dataset, state: TrainerState) -> RegionCount:
+    """Linear regions of the state's network over ``[-6, 6]^2`` when the question makes sense."""
+    if not set(config.feature_names) <= {"x1", "x2"}:
+        return RegionCount(None, "the features are not linear in (x1, x2): no linear regions")
+    if not all(get_activation(a).piecewise_linear for a in config.activations):
+        return RegionCount(None, "a smooth activation bends everywhere: no linear regions")
+    if sum(config.hidden) > REGION_UNITS:
+        return RegionCount(None, f"counted for networks of at most {REGION_UNITS} hidden units")
+    net = state_network(config, data, state)
+    if net.widths[0] == 1:  # one coordinate: regions are strips across the plane
+        pieces = deep_regions.pieces_1d(net, -EXTENT, EXTENT, per_layer=False)
+        regions = pieces.region_edges.size - 1
+    else:
+        regions = deep_regions.cells_2d(net, (-EXTENT, EXTENT, -EXTENT, EXTENT)).n_regions
+    return RegionCount(int(regions), "exact count in the view")

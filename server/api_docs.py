@@ -6,9 +6,9 @@ deep-learning course (notation of Prince, *Understanding Deep Learning*).
 
 Every lab has its own section. Requests are JSON; every size and range is bounded, and a request
 that is out of bounds or makes no sense gets a **422** whose `detail` list says what is wrong
-(`loc` names the field). Numbers in answers are always finite and at full double precision: a
-run that blows up stops and reports `diverged`. Every request schema has an example: "Try it
-out" sends it as it stands.
+(`loc` names the field). Numbers in answers are always finite and at full double precision
+unless the request asks for rounding (`digits`): a run that blows up stops and reports
+`diverged`. Every request schema has an example: "Try it out" sends it as it stands.
 
 ## Conventions that differ between textbooks
 - **Layouts.** Networks take inputs in *columns*, one per example, as in the book:

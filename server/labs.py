@@ -92,8 +92,8 @@ LABS: tuple[Lab, ...] = (
         "4",
         "Deep networks",
         "Composing shallow networks folds the input and multiplies the linear regions.",
-        None,
-        None,
+        "deep.html",
+        "deep",
     ),
     Lab(
         "losses",

@@ -1,17 +1,27 @@
-"""Convolution lab: image kernels, 1D convolution, channels, receptive fields, equivariance."""
+"""Convolution lab: image kernels, 1D convolution, channels, receptive fields, equivariance.
 
-from typing import Annotated, Literal
+One router for the lab; the image routes live in ``conv_images`` and are included here.
+"""
 
 import numpy as np
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from pydantic import Field, model_validator
+from fastapi import APIRouter
+from pydantic import Field
 
-from core import conv, equivariance, images, receptive, signals
-from core.activations import ACTIVATION_NAMES
-from core.errors import DomainError
-from server.image_upload import MAX_UPLOAD_BYTES, decode_image
+from core import conv, equivariance, images, pooling, receptive, signals
+from server.routes import conv_images
+from server.routes.conv_shared import (
+    CONVENTIONS,
+    MAX_SIDE,
+    MIN_SIDE,
+    PADDING_DESCRIPTION,
+    ActivationName,
+    PaddingName,
+    PoolingName,
+    Sample,
+    SignalName,
+    Weight,
+    choices,
+)
 from server.schemas import ErrorResponse, Model, Seed
 
 router = APIRouter(
@@ -19,188 +29,7 @@ router = APIRouter(
     tags=["convolution"],
     responses={422: {"model": ErrorResponse, "description": "Invalid request"}},
 )
-
-ImageName = Literal["checkerboard", "shapes", "strokes", "noise"]
-KernelName = Literal[
-    "identity",
-    "box_blur",
-    "gaussian_blur",
-    "sharpen",
-    "sobel_x",
-    "sobel_y",
-    "gradient_magnitude",
-    "laplacian",
-    "emboss",
-    "custom",
-]
-PaddingName = Literal["zero", "valid"]
-SignalName = Literal["step", "spike", "bump", "square", "sine", "ramp", "noise"]
-ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
-PoolingName = Literal["none", "max", "average", "global_max", "global_average"]
-
-Weight = Annotated[float, Field(ge=-100, le=100)]
-Sample = Annotated[float, Field(ge=-1000, le=1000)]
-
-PADDING_DESCRIPTION = (
-    "'zero': pad (K-1)d zeros, floor half on the left, the rest on the right ('same' size at "
-    "stride 1); 'valid': no padding."
-)
-
-
-def _rounded(a: np.ndarray, decimals: int = 5) -> list:
-    """Round for transport: pictures do not need 17 digits, and the answer stays small."""
-    return np.round(a, decimals).tolist()
-
-
-# ---------------------------------------------------------------------------------------------
-# Image kernels (notes 6.1)
-
-
-class ImageKernelRequest(Model):
-    """Which built-in image, which kernel, which padding."""
-
-    image: ImageName = Field("shapes", description="Built-in image.")
-    size: int = Field(128, ge=16, le=256, description="Side of the built-in image in pixels.")
-    seed: Seed = 0
-    kernel: KernelName = Field("sobel_x", description="Kernel from the library, or 'custom'.")
-    padding: PaddingName = Field("zero", description=PADDING_DESCRIPTION)
-    custom: list[list[Weight]] | None = Field(
-        None,
-        min_length=3,
-        max_length=5,
-        description="Weights of the custom kernel, 3x3 or 5x5 rows (kernel='custom' only).",
-    )
-
-    @model_validator(mode="after")
-    def _custom_needed(self):
-        if self.kernel == "custom" and self.custom is None:
-            raise ValueError("kernel 'custom' needs the 'custom' weights (3x3 or 5x5)")
-        if self.custom is not None and any(len(row) != len(self.custom) for row in self.custom):
-            raise ValueError("the custom kernel must be square: 3 rows of 3 or 5 rows of 5")
-        return self
-
-
-class ImageKernelResponse(Model):
-    image: list[list[float]] = Field(description="Grey input image, rows of pixels in [0, 1].")
-    kernels: list[list[list[float]]] = Field(
-        description="Kernel(s) applied: one K x K matrix, or Sobel x and y for the magnitude."
-    )
-    output: list[list[float]] = Field(
-        description="Output image: sum of kernel times patch at each position (or the magnitude)."
-    )
-    padding: list[int] = Field(
-        min_length=2,
-        max_length=2,
-        description="Zeros added above and to the left (top, left): output pixel (i, j) sees "
-        "input rows i - top .. i - top + K - 1.",
-    )
-    label: str = Field(description="Name of the kernel in words.")
-    description: str = Field(description="What the kernel does.")
-
-
-def _filtered(image: np.ndarray, kernel: str, padding: str, custom) -> ImageKernelResponse:
-    result = images.filter_image(
-        image, kernel, padding, None if custom is None else np.array(custom, dtype=float)
-    )
-    size = result.kernels[0].shape[0]
-    top, _ = conv.pad_amounts(size, 1, padding)
-    info = images.KERNELS.get(kernel)
-    return ImageKernelResponse(
-        image=_rounded(image, 4),
-        kernels=[k.tolist() for k in result.kernels],
-        output=_rounded(result.output, 4),
-        padding=[top, top],
-        label=info.label if info else f"Custom {size}x{size}",
-        description=info.description if info else "your own weights",
-    )
-
-
-@router.post("/image", response_model=ImageKernelResponse, summary="Apply a kernel to an image")
-def image_kernel(req: ImageKernelRequest) -> ImageKernelResponse:
-    """A built-in image, the kernel, and the output image (cross-correlation)."""
-    image = images.builtin_image(req.image, req.size, np.random.default_rng(req.seed))
-    return _filtered(image, req.kernel, req.padding, req.custom)
-
-
-def _parse_custom(text: str | None) -> list[list[float]] | None:
-    if text is None or not text.strip():
-        return None
-    try:
-        values = [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
-    except ValueError:
-        raise DomainError("custom must be 9 or 25 comma-separated numbers") from None
-    side = {9: 3, 25: 5}.get(len(values))
-    if side is None:
-        raise DomainError(f"custom must be 9 or 25 comma-separated numbers, got {len(values)}")
-    if not all(np.isfinite(values)) or max(abs(v) for v in values) > 100:
-        raise DomainError("custom weights must be finite numbers between -100 and 100")
-    return [values[r * side : (r + 1) * side] for r in range(side)]
-
-
-MULTIPART_SLACK = 64 * 1024  # room for the form fields and multipart boundaries
-
-
-class SizeLimitedRoute(APIRoute):
-    """Refuse a body whose declared Content-Length is over the upload limit before parsing it:
-    otherwise the whole file would be spooled to disk first, however large."""
-
-    def get_route_handler(self):
-        handle = super().get_route_handler()
-
-        async def limited(request: Request):
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + MULTIPART_SLACK:
-                message = (
-                    f"the upload is {int(declared) // 1024} KiB; at most "
-                    f"{MAX_UPLOAD_BYTES // 1024} KiB is accepted"
-                )
-                return JSONResponse(
-                    status_code=422,
-                    content={"detail": [{"type": "value_error", "loc": ["body"], "msg": message}]},
-                )
-            return await handle(request)
-
-        return limited
-
-
-upload_router = APIRouter(route_class=SizeLimitedRoute)
-
-
-@upload_router.post(
-    "/image/upload",
-    response_model=ImageKernelResponse,
-    summary="Apply a kernel to your own image",
-)
-async def image_upload(
-    file: Annotated[
-        UploadFile,
-        File(
-            description=f"PNG or JPEG, grey or RGB, at most {MAX_UPLOAD_BYTES // 1024 // 1024} "
-            "MiB; converted to grey and downscaled to fit 512 x 512."
-        ),
-    ],
-    kernel: Annotated[KernelName, Form(description="Kernel from the library, or 'custom'.")] = (
-        "sobel_x"
-    ),
-    padding: Annotated[PaddingName, Form(description=PADDING_DESCRIPTION)] = "zero",
-    custom: Annotated[
-        str | None,
-        Form(
-            max_length=600,
-            description="Custom kernel: 9 or 25 comma-separated numbers, row by row.",
-        ),
-    ] = None,
-) -> ImageKernelResponse:
-    """Your image (converted to grey), the kernel, and the output image."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)  # one byte more tells us it is too big
-    image = decode_image(data)
-    weights = _parse_custom(custom)
-    if kernel == "custom" and weights is None:
-        raise DomainError("kernel 'custom' needs the 'custom' weights (9 or 25 numbers)")
-    return _filtered(image, kernel, padding, weights)
-
-
-router.include_router(upload_router)
+router.include_router(conv_images.router)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,28 +64,53 @@ class Conv1dRequest(SignalInput):
     bias: float = Field(0.0, ge=-100, le=100, description="Bias beta.")
     activation: ActivationName = Field("linear", description="Activation a[.].")
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"values": [1, 2, 4, 8], "kernel": [1, 10, 100], "bias": 0.5},
+                {
+                    "signal": "square",
+                    "length": 32,
+                    "kernel": [1, -1],
+                    "stride": 2,
+                    "dilation": 3,
+                    "padding": "valid",
+                    "activation": "relu",
+                },
+            ]
+        }
+    }
+
 
 class Conv1dResponse(Model):
-    x: list[float] = Field(description="Input signal x (length N).")
-    preactivations: list[float] = Field(description="z_i = beta + sum_k w_k x_{s i + d k - p}.")
-    activations: list[float] = Field(description="h_i = a[z_i].")
+    x: list[float] = Field(description="Input signal x, N values (index 0 first).")
+    preactivations: list[float] = Field(
+        description="z, N_out values: z_i = beta + sum_k w_k x_{s i + d k - p} (x = 0 outside)."
+    )
+    activations: list[float] = Field(description="h_i = a[z_i], N_out values.")
     sources: list[list[int]] = Field(
-        description="For each output i, the input index read by each tap k (-1: zero padding)."
+        description="N_out rows of K: the 0-based input index read by tap k of output i "
+        "(-1: zero padding)."
     )
     matrix: list[list[float]] = Field(
-        description="Equivalent dense weights (N_out x N): z = beta + matrix @ x."
+        description="Equivalent dense weights, N_out rows of N columns: z = beta + matrix @ x."
     )
     conv_parameters: int = Field(description="Parameters of the convolution: K weights + 1 bias.")
     dense_parameters: int = Field(
         description="Parameters of a fully connected layer N -> N_out: "
         "N N_out weights + N_out biases."
     )
-    padding_left: int = Field(description="Zeros added on the left, p.")
+    padding_left: int = Field(description="Zeros added on the left, p (positions).")
 
 
-@router.post("/conv1d", response_model=Conv1dResponse, summary="One 1D convolutional layer")
+@router.post(
+    "/conv1d",
+    response_model=Conv1dResponse,
+    summary="One 1D convolutional layer",
+    description="Output, the connection diagram, and the same layer as a dense weight matrix, "
+    "for a preset signal or your own values.\n" + CONVENTIONS,
+)
 def conv1d_view(req: Conv1dRequest) -> Conv1dResponse:
-    """Output, the connection diagram, and the same layer as a dense weight matrix."""
     x = req.signal_array()
     kernel = np.array(req.kernel)
     layer = conv.conv_layer(
@@ -292,13 +146,35 @@ class ChannelsRequest(Model):
     padding: PaddingName = Field("zero", description=PADDING_DESCRIPTION)
     activation: ActivationName = Field("relu", description="Activation a[.].")
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "signal": "step",
+                    "length": 16,
+                    "in_channels": 3,
+                    "out_channels": 2,
+                    "kernel_size": 5,
+                    "seed": 7,
+                }
+            ]
+        }
+    }
+
 
 class ChannelsResponse(Model):
-    inputs: list[list[float]] = Field(description="Input channels x, C_i rows of length N.")
-    weights: list[list[list[float]]] = Field(description="Omega, shape C_i x C_o x K.")
-    biases: list[float] = Field(description="beta, one per output channel.")
-    preactivations: list[list[float]] = Field(description="Pre-activations, C_o x N_out.")
-    activations: list[list[float]] = Field(description="Feature maps h = a[z], C_o x N_out.")
+    inputs: list[list[float]] = Field(description="Input channels x, C_i rows of N values.")
+    weights: list[list[list[float]]] = Field(
+        description="Omega, shape C_i x C_o x K: weights[c][o] is the kernel from input "
+        "channel c to output channel o."
+    )
+    biases: list[float] = Field(description="beta, one per output channel (C_o values).")
+    preactivations: list[list[float]] = Field(
+        description="Pre-activations z, C_o rows of N_out values."
+    )
+    activations: list[list[float]] = Field(
+        description="Feature maps h = a[z], C_o rows of N_out values."
+    )
     conv_parameters: int = Field(description="C_i C_o K weights + C_o biases.")
     dense_parameters: int = Field(
         description="A fully connected layer from C_i N to C_o N_out units, with biases."
@@ -350,16 +226,38 @@ class ReceptiveRequest(Model):
     padding: PaddingName = Field("zero", description=PADDING_DESCRIPTION)
     unit: int = Field(16, ge=0, le=255, description="Index of the unit in the last layer.")
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "layers": [
+                        {"kernel_size": 3},
+                        {"kernel_size": 3, "stride": 2},
+                        {"kernel_size": 3, "dilation": 2},
+                    ],
+                    "length": 32,
+                    "unit": 4,
+                }
+            ]
+        }
+    }
+
 
 class ReceptiveResponse(Model):
-    sizes: list[int] = Field(description="Receptive-field size r_l of each layer.")
-    jumps: list[int] = Field(description="Input distance j_l between neighbouring units.")
-    lengths: list[int] = Field(description="Units in the input and in each layer.")
-    paths: list[list[int]] = Field(
-        description="For the input and each layer, the number of paths from each unit to the "
-        "chosen unit (non-zero: the unit feeds it)."
+    sizes: list[int] = Field(
+        description="Receptive-field size r_l of each layer (L values, input positions)."
     )
-    positions: list[int] = Field(description="Input positions that feed the chosen unit.")
+    jumps: list[int] = Field(
+        description="Input distance j_l between neighbouring units of each layer (L values)."
+    )
+    lengths: list[int] = Field(description="Units in the input and in each layer (L + 1 values).")
+    paths: list[list[int]] = Field(
+        description="L + 1 rows (input first, last layer last), one entry per unit: the number "
+        "of paths from that unit to the chosen unit (non-zero: the unit feeds it)."
+    )
+    positions: list[int] = Field(
+        description="0-based input positions that feed the chosen unit, ascending."
+    )
 
 
 @router.post("/receptive", response_model=ReceptiveResponse, summary="Receptive fields")
@@ -392,12 +290,34 @@ class EquivarianceRequest(SignalInput):
     pool_size: int = Field(2, ge=1, le=8, description="Pooling window P.")
     pool_stride: int = Field(2, ge=1, le=8, description="Pooling stride S.")
 
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "signal": "bump",
+                    "length": 48,
+                    "kernel": [1, 0, -1],
+                    "shift": 4,
+                    "pooling": "max",
+                    "pool_size": 2,
+                    "pool_stride": 2,
+                },
+                {"values": [0, 0, 1, 2, 0, 0], "kernel": [1], "activation": "linear", "shift": 1},
+            ]
+        }
+    }
+
 
 class EquivarianceResponse(Model):
-    x: list[float] = Field(description="Input x.")
-    t_x: list[float] = Field(description="Shifted input t[x] (zeros shifted in).")
-    f_x: list[float] = Field(description="f[x].")
-    f_t_x: list[float] = Field(description="f[t[x]].")
+    x: list[float] = Field(description="Input x, N values.")
+    t_x: list[float] = Field(
+        description="Shifted input t[x], N values: t[x]_j = x_{j - shift}, zeros shifted in."
+    )
+    f_x: list[float] = Field(
+        description="f[x], N_out values (1 for global pooling): conv (zero padding, stride 1) "
+        "+ activation + pooling."
+    )
+    f_t_x: list[float] = Field(description="f[t[x]], same length as f_x.")
     t_f_x: list[float] | None = Field(
         description="t[f[x]], the output shifted by output_shift; null when undefined."
     )
@@ -405,7 +325,10 @@ class EquivarianceResponse(Model):
         description="Shift of the output, s / S after pooling with stride S; null if S does not "
         "divide s."
     )
-    interior: list[bool] = Field(description="Outputs away from the borders (exact equality).")
+    interior: list[bool] = Field(
+        description="One flag per output: its inputs avoid the padding and the zeros shifted "
+        "in, for x and t[x]; there f[t[x]] = t[f[x]] exactly."
+    )
     equivariance_gap: float | None = Field(description="max |f[t[x]] - t[f[x]]| in the interior.")
     invariance_gap: float = Field(description="max |f[t[x]] - f[x]| over all outputs.")
 
@@ -430,4 +353,57 @@ def equivariance_view(req: EquivarianceRequest) -> EquivarianceResponse:
         interior=cmp.interior.tolist(),
         equivariance_gap=cmp.equivariance_gap,
         invariance_gap=cmp.invariance_gap,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Names and limits for the pages
+
+
+class ChoiceItem(Model):
+    name: str = Field(description="Value the API accepts.")
+    label: str = Field(description="What a page shows.")
+    description: str = Field(description="What it is, in words.")
+
+
+class ConvOptionsResponse(Model):
+    images: list[ChoiceItem] = Field(description="Built-in grey images (the `image` field).")
+    colour_images: list[ChoiceItem] = Field(description="Built-in colour images (channels2d).")
+    kernels: list[ChoiceItem] = Field(description="Image kernels (the `kernel` field).")
+    single_kernels: list[ChoiceItem] = Field(
+        description="Library kernels that are a single convolution (equivariance2d's `kernel`)."
+    )
+    signals: list[ChoiceItem] = Field(description="Preset 1D signals (the `signal` field).")
+    paddings: list[ChoiceItem] = Field(description="Padding modes (the `padding` field).")
+    pool_kinds: list[ChoiceItem] = Field(description="Pooling kinds (pool2d's `kind`).")
+    poolings: list[ChoiceItem] = Field(
+        description="What follows the convolution in the equivariance routes (`pooling`)."
+    )
+    image_side: list[int] = Field(
+        description="[smallest, largest] side in pixels of an image sent as `pixels`."
+    )
+
+
+@router.get(
+    "/options",
+    response_model=ConvOptionsResponse,
+    summary="Names and limits of the convolution lab",
+    description="Every list of names the convolution routes accept, with the label a page "
+    "shows, and the size limits of an image you send.",
+)
+def options() -> ConvOptionsResponse:
+    return ConvOptionsResponse(
+        images=choices(images.IMAGES),
+        colour_images=choices(images.COLOUR_IMAGES),
+        kernels=choices(images.KERNEL_CHOICES),
+        single_kernels=[
+            item
+            for item in choices(images.KERNEL_CHOICES)
+            if item["name"] in images.SINGLE_KERNEL_NAMES
+        ],
+        signals=choices(signals.SIGNALS),
+        paddings=choices(conv.PADDING_MODES),
+        pool_kinds=choices(pooling.POOL_KIND_CHOICES),
+        poolings=choices(equivariance.POOLING_CHOICES),
+        image_side=[MIN_SIDE, MAX_SIDE],
     )

@@ -74,10 +74,17 @@ class LossViewRequest(Model):
     seed: Seed = 0
     n_points: int = Field(30, ge=2, le=300, description="Number of generated points I.")
     noise: float = Field(
-        0.3, ge=0, le=3, description="Generated data: noise std (regression) or class overlap."
+        0.3,
+        ge=0,
+        le=3,
+        description="Generated data: the noise std s at x = -1 (regression) or the class overlap.",
     )
     noise_growth: float = Field(
-        0, ge=0, le=5, description="Generated regression data: noise std grows by this per unit x."
+        0,
+        ge=0,
+        le=5,
+        description="Generated regression data: the std at x is s (1 + noise_growth (x + 1)), "
+        "so it grows by noise_growth * s per unit of x.",
     )
     x: list[Coord] | None = Field(
         None, min_length=1, max_length=500, description="Your own inputs x_i (with y)."
@@ -103,7 +110,9 @@ class LossViewRequest(Model):
         "gd", description="The fit's update rule (full batch; names of the optimizers registry)."
     )
     learning_rate: float = Field(0.1, gt=0, le=10, description="alpha, on the mean NLL L / I.")
-    beta: float = Field(0.9, ge=0, lt=1, description="Momentum coefficient (momentum, Adam).")
+    beta: float = Field(
+        0.9, ge=0, lt=1, description="beta: momentum and Nesterov, Adam's first moment."
+    )
     max_steps: int = Field(200, ge=0, le=2000, description="The fit's step limit.")
     tolerance: float = Field(
         1e-6, ge=0, le=1, description="Converged: |gradient| and the last step below this."
@@ -171,7 +180,7 @@ class ClosedFormOut(Model):
 
 
 class FitOut(Model):
-    parameters: list[float] = Field(description="phi where gradient descent stopped.")
+    parameters: list[float] = Field(description="phi where the optimiser stopped.")
     losses: list[float] = Field(description="NLL (sum over points) at the start and each step.")
     status: Status = Field(description="Why it stopped.")
     steps: int = Field(description="Number of updates made.")
@@ -221,7 +230,8 @@ class LossViewResponse(Model):
 @router.post("/view", response_model=LossViewResponse, summary="Everything the lab draws")
 def view(req: LossViewRequest) -> LossViewResponse:
     """The predicted distribution over the data, each point's likelihood and NLL, the NLL
-    against the sum of squares, the closed-form MLE and, when asked, a gradient-descent fit."""
+    against the sum of squares, the closed-form MLE and, when asked, an optimiser's fit (GD,
+    momentum, Nesterov or Adam)."""
     spec = lk.ModelSpec(
         req.problem,
         req.model,

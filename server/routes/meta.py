@@ -18,6 +18,7 @@ from core import (
     losses,
     network,
     optimizers,
+    pooling,
     signals,
     trainer,
 )
@@ -61,6 +62,10 @@ def _names(names, labels=None) -> list[Named]:
     return [Named(name=n, label=labels.get(n, n.replace("_", " "))) for n in names]
 
 
+def _choices(table) -> list[Named]:
+    return [Named(name=c.name, label=c.label) for c in table.values()]
+
+
 def registries() -> dict[str, list[Named]]:
     return {
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
@@ -69,12 +74,14 @@ def registries() -> dict[str, list[Named]]:
         "optimizers": [Named(name=n, label=v) for n, v in optimizers.OPTIMIZERS.items()],
         "schedules": [Named(name=n, label=v) for n, v in optimizers.SCHEDULES.items()],
         "landscapes": [Named(name=n, label=v) for n, v in landscape_models.LANDSCAPES.items()],
-        "paddings": _names(conv.PADDINGS),
-        "pool_kinds": _names(conv.POOL_KINDS),
-        "poolings": _names(equivariance.POOLINGS),
-        "images": _names(images.IMAGE_NAMES),
-        "kernels": _names(images.KERNEL_NAMES),
-        "signals": _names(signals.SIGNAL_NAMES),
+        # Convolution: registries of core.choices.Choice (name, label, description).
+        "paddings": _choices(conv.PADDING_MODES),
+        "pool_kinds": _choices(pooling.POOL_KIND_CHOICES),
+        "poolings": _choices(equivariance.POOLING_CHOICES),
+        "images": _choices(images.IMAGES),
+        "colour_images": _choices(images.COLOUR_IMAGES),
+        "kernels": _choices(images.KERNEL_CHOICES),
+        "signals": _choices(signals.SIGNALS),
         "datasets": [Named(name=n, label=v[0]) for n, v in datasets.DATASETS.items()],
         "features": [Named(name=n, label=v[0]) for n, v in datasets.FEATURES.items()],
         "trainer_optimizers": [

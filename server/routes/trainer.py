@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -40,8 +41,11 @@ Moment = Annotated[float, Field(ge=0, le=1e12)]
 
 MAX_LAYERS, MAX_UNITS, MAX_POINTS = 8, 32, 2000
 MAX_EPOCHS = 2000
-# Epochs x points x parameters: about one second of training on one core.
-WORK_BUDGET = 150_000_000
+# One request of /fit trains about a second at most on one core. An update costs about a
+# quarter of a millisecond of bookkeeping plus its arithmetic (batch x parameters): the budget
+# counts updates weighted by 1 + batch x parameters / 50,000. A stream has no such limit (it
+# sends its progress and stops when its client leaves), only STREAM_SECONDS.
+FIT_BUDGET = 4000
 STREAM_INTERVAL = 0.08  # seconds of training between two streamed updates (>= 10 a second)
 STREAM_SECONDS = 300  # a stream ends after this long, whatever its epochs
 
@@ -51,7 +55,13 @@ class DataSpec(Model):
 
     dataset: DatasetName = Field("xor", description="Built-in data set.")
     n_points: int = Field(300, ge=10, le=MAX_POINTS, description="Points drawn, train and test.")
-    noise: float = Field(0.0, ge=0, le=3, description="Std of the Gaussian noise on the points.")
+    noise: float = Field(
+        0.0,
+        ge=0,
+        le=3,
+        description="Std of the Gaussian noise on the points; blob sets: std 0.6 + noise; "
+        "regression plane: noise on the targets.",
+    )
     classes: int = Field(3, ge=3, le=5, description="Classes of the multiclass sets (3 to 5).")
     train_fraction: float = Field(
         0.5, ge=0.1, le=1.0, description="Share of the points used for training; the rest test."
@@ -223,6 +233,11 @@ class TrainResponse(Model):
     state: StateSpec = Field(description="The final state: resume or export from here.")
     layers: list[LayerWeights] = Field(description="The final weights, layer by layer.")
     picture: PictureOut = Field(description="The final network over the plane.")
+    regions: int | None = Field(
+        description="Linear regions of the final network in [-6, 6]^2 (exact), or null when "
+        "they are not defined or not counted; see regions_note."
+    )
+    regions_note: str = Field(description="What the region count means, or why there is none.")
 
 
 class DataRequest(Model):
@@ -255,18 +270,19 @@ def data_points(req: DataRequest) -> DataResponse:
 class _Run:
     """One training request set up: data, config, start state and the stop rules."""
 
-    def __init__(self, req: TrainRequest):
+    def __init__(self, req: TrainRequest, budget: float | None = None):
         self.req = req
         self.train, self.test = req.data.make()
         self.config = req.network.config()
         core_trainer.validate(self.config, self.train)
         self.widths = core_trainer.widths(self.config, self.train)
         count = network.parameter_count(self.widths)
-        work = req.stop.epochs * self.train.y.size * count
-        if work > WORK_BUDGET:
+        batch = min(req.network.batch_size, self.train.y.size)
+        updates = req.stop.epochs * math.ceil(self.train.y.size / batch)
+        if budget is not None and updates * (1 + batch * count / 50_000) > budget:
             raise DomainError(
-                f"this run is too large ({req.stop.epochs} epochs x {self.train.y.size} points x "
-                f"{count} parameters); use fewer epochs, points or units"
+                f"this run is too large for one request ({updates} updates of a network with "
+                f"{count} parameters); use fewer epochs, a larger batch or the stream"
             )
         if req.state is None:
             self.start = core_trainer.initial_state(self.config, self.train, req.network.seed)
@@ -347,6 +363,11 @@ def _picture(run: _Run, state: core_trainer.TrainerState) -> dict:
     }
 
 
+def _regions(run: _Run, state: core_trainer.TrainerState) -> dict:
+    count = core_trainer.count_regions(run.config, run.train, state)
+    return {"regions": count.regions, "regions_note": count.note}
+
+
 def _layers(run: _Run, state: core_trainer.TrainerState) -> list[dict]:
     net = core_trainer.state_network(run.config, run.train, state)
     return [
@@ -355,8 +376,8 @@ def _layers(run: _Run, state: core_trainer.TrainerState) -> list[dict]:
     ]
 
 
-def _fit(req: TrainRequest) -> dict:
-    run = _Run(req)
+def _fit(req: TrainRequest, budget: float | None = None) -> dict:
+    run = _Run(req, budget)
     history, last, reason = [], None, "finished"
     for snap, stop in run.snapshots():
         if snap.status != "diverged":
@@ -376,6 +397,7 @@ def _fit(req: TrainRequest) -> dict:
         "state": _state(state),
         "layers": _layers(run, state),
         "picture": _picture(run, state),
+        **_regions(run, state),
     }
 
 
@@ -383,7 +405,7 @@ def _fit(req: TrainRequest) -> dict:
 def fit(req: TrainRequest) -> dict:
     """Run the whole training in one request: the loss and accuracy after every epoch, the
     final weights and optimiser state (to resume or export), and the final picture."""
-    return _fit(req)
+    return _fit(req, FIT_BUDGET)
 
 
 def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
@@ -405,6 +427,7 @@ def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
         "history": records,
         "state": _state(last.state),
         "picture": _picture(run, last.state),
+        **_regions(run, last.state),
     }
     return event
 
@@ -428,6 +451,7 @@ async def stream(req: TrainRequest, request: Request) -> StreamingResponse:
         "parameter_count": network.parameter_count(run.widths),
         "state": _state(run.start),
         "picture": await run_in_threadpool(_picture, run, run.start),
+        **(await run_in_threadpool(_regions, run, run.start)),
     }
 
     async def events():

@@ -12,14 +12,13 @@ from core.conv import (
     conv1d_matrix,
     conv2d,
     conv_layer,
-    global_pool,
     output_length,
     pad_amounts,
     parameter_counts,
-    pool1d,
     random_conv_weights,
     tap_sources,
 )
+from core.pooling import pool1d
 
 STRIDES = (1, 2, 3)
 DILATIONS = (1, 2, 3)
@@ -91,11 +90,11 @@ def test_conv1d_matches_loop_for_every_combination(kernel_size, stride, dilation
 
 @pytest.mark.parametrize(
     ("kernel_size", "stride", "dilation", "padding"),
-    list(itertools.product((1, 2, 3, 5), STRIDES, (1, 2), PADDINGS)),
+    list(itertools.product((1, 2, 3, 5), STRIDES, DILATIONS, PADDINGS)),
 )
 def test_conv2d_matches_loop_for_every_combination(kernel_size, stride, dilation, padding):
     rng = np.random.default_rng(kernel_size * 100 + stride * 10 + dilation)
-    x = rng.standard_normal((2, 11, 13))
+    x = rng.standard_normal((2, 13, 14))
     weights = rng.standard_normal((2, 2, kernel_size, kernel_size))
     bias = rng.standard_normal(2)
     got = conv2d(x, weights, bias, stride, dilation, padding)
@@ -226,28 +225,6 @@ def test_parameter_count_equals_free_values_of_weights_and_bias():
     assert parameter_counts(20, 5, 3, 4).conv_total == omega.size + beta.size
 
 
-@pytest.mark.parametrize("kind", ["max", "average"])
-@pytest.mark.parametrize(("size", "stride"), [(2, 2), (3, 1), (3, 2), (1, 1), (4, 3)])
-def test_pool1d_matches_loop(kind, size, stride):
-    rng = np.random.default_rng(size * 10 + stride)
-    x = rng.standard_normal((2, 13))
-    reduce = max if kind == "max" else (lambda v: sum(v) / len(v))
-    n_out = (13 - size) // stride + 1
-    want = np.array(
-        [
-            [reduce(list(x[c, i * stride : i * stride + size])) for i in range(n_out)]
-            for c in range(2)
-        ]
-    )
-    np.testing.assert_allclose(pool1d(x, size, stride, kind), want)
-
-
-def test_global_pool():
-    x = np.array([[1.0, -2.0, 4.0], [0.0, 0.0, 3.0]])
-    np.testing.assert_array_equal(global_pool(x, "max"), [4.0, 3.0])
-    np.testing.assert_allclose(global_pool(x, "average"), [1.0, 1.0])
-
-
 @pytest.mark.parametrize(
     ("k", "s", "d", "padding"), list(itertools.product((1, 2, 3), (1, 2), (1, 2), PADDINGS))
 )
@@ -278,3 +255,59 @@ def test_random_weights_shapes_scale_and_seed():
     assert big.std() == pytest.approx(np.sqrt(2 / 250), rel=0.05)
     again, _ = random_conv_weights(4, 3, 5, np.random.default_rng(0))
     np.testing.assert_array_equal(w, again)
+
+
+@pytest.mark.parametrize(
+    ("kernel_size", "stride", "dilation", "padding"),
+    list(itertools.product((1, 3, 5), (1, 2), (1, 2), PADDINGS)),
+)
+def test_float32_equals_float64_within_single_precision(kernel_size, stride, dilation, padding):
+    rng = np.random.default_rng(kernel_size)
+    x = rng.uniform(size=(3, 40, 37))
+    weights = rng.standard_normal((3, 2, kernel_size, kernel_size))
+    bias = rng.standard_normal(2)
+    double = conv2d(x, weights, bias, stride, dilation, padding)
+    single = conv2d(x, weights, bias, stride, dilation, padding, dtype="float32")
+    assert single.dtype == np.float32 and double.dtype == np.float64
+    # Each output sums 3 K^2 products of size ~1: relative error ~ sqrt(3 K^2) * 6e-8.
+    np.testing.assert_allclose(single, double, rtol=1e-5, atol=1e-5 * kernel_size)
+    single_1d = conv1d(x[:, 0], weights[:, :, 0], bias, stride, dilation, padding, "float32")
+    np.testing.assert_allclose(
+        single_1d,
+        conv1d(x[:, 0], weights[:, :, 0], bias, stride, dilation, padding),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+def test_unknown_dtype_is_refused():
+    with pytest.raises(ValueError, match="dtype must be one of float64, float32, got 'int8'"):
+        conv2d(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3)), dtype="int8")
+
+
+@pytest.mark.parametrize(
+    ("k", "s", "d", "padding"), [(3, 1, 1, "zero"), (3, 2, 2, "valid"), (2, 3, 1, "zero")]
+)
+def test_parameter_counts_2d_against_the_dense_matrix(k, s, d, padding):
+    # Oracle: the dense layer's weight matrix built column by column from impulse responses
+    # has (C_i H W) x (C_o H_out W_out) entries.
+    h, w, c_in, c_out = 9, 7, 3, 2
+    counts = parameter_counts((h, w), k, c_in, c_out, s, d, padding)
+    rng = np.random.default_rng(0)
+    weights = rng.standard_normal((c_in, c_out, k, k))
+    columns = []
+    for index in range(c_in * h * w):
+        impulse = np.zeros(c_in * h * w)
+        impulse[index] = 1.0
+        columns.append(conv2d(impulse.reshape(c_in, h, w), weights, None, s, d, padding).ravel())
+    dense = np.stack(columns, axis=1)  # (C_o H_out W_out, C_i H W)
+    assert counts.dense_weights == dense.size
+    assert counts.dense_biases == dense.shape[0]
+    assert counts.conv_weights == weights.size and counts.conv_biases == c_out
+
+
+def test_random_weights_2d_shape_and_he_scale():
+    w, b = random_conv_weights(3, 4, 5, np.random.default_rng(0), dims=2)
+    assert w.shape == (3, 4, 5, 5) and b.shape == (4,)
+    big, _ = random_conv_weights(30, 40, 3, np.random.default_rng(1), dims=2)
+    assert big.std() == pytest.approx(np.sqrt(2 / (30 * 9)), rel=0.05)

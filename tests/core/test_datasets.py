@@ -88,3 +88,14 @@ def test_csv_row_limit():
     text = "\n".join("0,0,0" for _ in range(11))
     with pytest.raises(DomainError, match="at most 10 rows"):
         datasets.parse_csv(text, "regression", max_rows=10)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5])
+def test_blob_spread_is_0_6_plus_the_noise(noise):
+    # The code once said noise was each blob's standard deviation; it is 0.6 + noise.
+    data = datasets.make_dataset("gaussians", 5000, noise, np.random.default_rng(4))
+    angle = 2 * np.pi * data.y / 2 + np.pi / 4
+    centres = 3.5 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    inside = np.all(np.abs(data.x) < datasets.EXTENT, axis=1)  # clipping would shrink the spread
+    spread = np.std(data.x[inside] - centres[inside], axis=0)
+    np.testing.assert_allclose(spread, 0.6 + noise, rtol=0.05)

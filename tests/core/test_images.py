@@ -4,10 +4,15 @@ import numpy as np
 import pytest
 
 from core.images import (
+    COLOUR_IMAGE_NAMES,
     IMAGE_NAMES,
+    IMAGES,
+    KERNEL_CHOICES,
+    KERNEL_NAMES,
     KERNELS,
     builtin_image,
     checkerboard,
+    colour_image,
     filter_image,
     shapes,
     to_grey,
@@ -53,6 +58,8 @@ def test_shapes_disc_centre_and_background():
         (lambda: filter_image(np.ones((8, 8)), "custom", custom=np.ones((4, 4))), "3x3 or 5x5"),
         (lambda: filter_image(np.ones((8, 8, 3)), "identity"), "must be grey"),
         (lambda: to_grey(np.ones((4, 4, 4))), r"shape \(H, W\) or \(H, W, 3\)"),
+        (lambda: colour_image("mauve", 32, np.random.default_rng(0)), "unknown colour image"),
+        (lambda: colour_image("colour_bars", 600, np.random.default_rng(0)), "between 8 and 512"),
     ],
 )
 def test_errors_explain_themselves(call, message):
@@ -131,3 +138,73 @@ def test_emboss_and_custom_agree_with_a_hand_computed_patch():
     valid = filter_image(image, "custom", "valid", custom).output
     assert valid.shape == (3, 3)
     assert valid[1, 2] == pytest.approx(np.sum(custom * image[1:6, 2:7]))
+
+
+@pytest.mark.parametrize("name", COLOUR_IMAGE_NAMES)
+def test_colour_images_have_three_channels_in_unit_range(name):
+    a = colour_image(name, 48, np.random.default_rng(2))
+    assert a.shape == (3, 48, 48)
+    assert a.min() >= 0.0 and a.max() <= 1.0
+    assert all(a[c].std() > 0.05 for c in range(3))  # every channel has something in it
+    np.testing.assert_array_equal(a, colour_image(name, 48, np.random.default_rng(2)))
+
+
+def test_colour_shapes_put_each_shape_in_its_own_channel():
+    image = colour_image("colour_shapes", 100, np.random.default_rng(0))
+    np.testing.assert_allclose(image[:, 30, 30], [0.95, 0.05, 0.05])  # red disc
+    np.testing.assert_allclose(image[:, 30, 72], [0.05, 0.95, 0.05])  # green square
+    np.testing.assert_allclose(image[:, 85, 50], [0.05, 0.05, 0.95])  # blue triangle
+
+
+def test_colour_bars_are_every_mix_of_red_green_blue():
+    image = colour_image("colour_bars", 64, np.random.default_rng(0))
+    bars = {tuple(image[:, 0, 8 * b + 4]) for b in range(8)}  # one pixel per bar
+    assert bars == {(r, g, b) for r in (0.0, 1.0) for g in (0.0, 1.0) for b in (0.0, 1.0)}
+
+
+@pytest.mark.parametrize(
+    ("stride", "dilation", "padding"), [(2, 1, "zero"), (1, 2, "valid"), (3, 2, "zero")]
+)
+def test_filter_image_with_stride_and_dilation_matches_a_loop(stride, dilation, padding):
+    image = np.random.default_rng(0).uniform(size=(13, 11))
+    w = KERNELS["sobel_x"].weights[0]
+    span = 2 * dilation + 1
+    top = (span - 1) // 2 if padding == "zero" else 0
+    total = span - 1 if padding == "zero" else 0
+    padded = np.pad(image, [(top, total - top)] * 2)
+    rows = (padded.shape[0] - span) // stride + 1
+    cols = (padded.shape[1] - span) // stride + 1
+    want = np.array(
+        [
+            [
+                sum(
+                    w[a, b] * padded[stride * i + dilation * a, stride * j + dilation * b]
+                    for a in range(3)
+                    for b in range(3)
+                )
+                for j in range(cols)
+            ]
+            for i in range(rows)
+        ]
+    )
+    result = filter_image(image, "sobel_x", padding, None, stride, dilation)
+    np.testing.assert_allclose(result.output, want, atol=1e-12)
+    # The window geometry: tap a of output row i reads padded row s i + d a, i.e. input row
+    # s i + d a - top.
+    assert result.pads == (top, total - top) and result.span == span
+    np.testing.assert_array_equal(
+        result.rows_read, stride * np.arange(rows)[:, None] + dilation * np.arange(3) - top
+    )
+    np.testing.assert_array_equal(
+        result.cols_read, stride * np.arange(cols)[:, None] + dilation * np.arange(3) - top
+    )
+    single = filter_image(image, "sobel_x", padding, None, stride, dilation, "float32").output
+    np.testing.assert_allclose(single, want, atol=1e-5)
+
+
+def test_registries_name_every_image_and_kernel_with_a_label():
+    assert IMAGE_NAMES == tuple(IMAGES)
+    assert set(KERNEL_NAMES) == {*KERNELS, "custom"}
+    assert all(choice.label for choice in (*IMAGES.values(), *KERNEL_CHOICES.values()))
+    for name in IMAGE_NAMES:  # every registered image can be built
+        assert builtin_image(name, 16, np.random.default_rng(0)).shape == (16, 16)

@@ -131,3 +131,24 @@ def test_empirical_view_rejects_what_makes_no_sense():
         li.empirical_vs_model(np.ones(5), (0, 1), (0.1, 1))
     with pytest.raises(DomainError, match="sigma must stay > 0"):
         li.empirical_vs_model(sample(), (0, 1), (0, 1))
+
+
+def test_histogram_minimiser_tends_to_the_mle_but_not_at_every_refinement():
+    # The page once said the minimiser "moves towards the MLE as the bins get finer". It tends to
+    # it as h shrinks (the mean lies within h / 2 of the sample mean, the spread within
+    # O(h)), but a finer histogram can land further away: here 60 bins are further than 30.
+    y = np.random.default_rng(3).normal(1.0, 2.0, 50)
+    gaps = {}
+    for bins in (30, 60, 2000):
+        view = li.empirical_vs_model(y, (-3, 5), (0.5, 4), grid_size=5, bins=bins)
+        width = view.edges[1] - view.edges[0]
+        mu_h, sigma_h = view.histogram_minimiser
+        assert abs(mu_h - view.mle[0]) <= width / 2 + 1e-12
+        # Moment matching, independently: the mean and variance of the histogram's density.
+        centres = 0.5 * (view.edges[:-1] + view.edges[1:])
+        mean = np.sum(view.weights * centres)
+        variance = np.sum(view.weights * (centres - mean) ** 2) + width**2 / 12
+        assert (mu_h, sigma_h) == pytest.approx((mean, np.sqrt(variance)), rel=1e-12)
+        gaps[bins] = abs(sigma_h - view.mle[1])
+    assert gaps[60] > gaps[30]  # not monotone
+    assert gaps[2000] < 1e-3  # but it converges

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from core.regions import (
     Box,
     activation_codes,
+    count_linear_regions_exact,
     count_regions_exact,
     max_linear_regions,
     max_regions_table,
@@ -308,3 +309,35 @@ def test_region_map_output_matches_the_forward_pass(activation):
     points = np.stack([g1.ravel(), g2.ravel()], axis=1)  # (37 * 37, 2)
     expected = forward(points, theta, phi, activation).outputs[:, 0].reshape(37, 37)
     np.testing.assert_allclose(result.outputs, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("theta", "phi", "patterns", "regions"),
+    [
+        # Unit 2's line with phi_2 = 0 changes nothing: 4 patterns, 2 regions (x1 = 0 only).
+        ([[0, 1, 0], [0, 0, 1]], [0, 1, 0], 4, 2),
+        # Two units on one line with opposite output weights cancel: y = 0 everywhere.
+        ([[0, 1, 0], [0, 1, 0]], [0, 1, -1], 2, 1),
+        # relu(x1) - relu(-x1) = x1: opposite orientations that cancel: one plane.
+        ([[0, 1, 0], [0, -1, 0]], [0, 1, -1], 2, 1),
+        # relu(x1) + relu(-x1) = |x1| bends: two regions.
+        ([[0, 1, 0], [0, -1, 0]], [0, 1, 1], 2, 2),
+    ],
+)
+def test_linear_regions_count_only_lines_that_change_the_output(theta, phi, patterns, regions):
+    theta, phi = np.array(theta, dtype=float), np.array([phi], dtype=float)
+    assert count_regions_exact(theta, UNIT_BOX) == patterns
+    assert count_linear_regions_exact(theta, phi, "relu", UNIT_BOX) == regions
+    m = region_map(theta, phi, "relu", UNIT_BOX, 40)  # no grid point on a line
+    assert (m.pattern_count, m.exact_count) == (patterns, regions)
+    assert len(m.patterns) == regions  # the grid sees every region here
+
+
+def test_heaviside_map_on_a_line_takes_the_step_value_at_zero():
+    # The grid has points on the line x1 = 0, where the step is 1 (the book's convention).
+    theta, phi = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), np.array([[0.0, 1.0, 2.0]])
+    m = region_map(theta, phi, "heaviside", UNIT_BOX, 41)
+    g1, g2 = np.meshgrid(m.x1, m.x2)
+    expected = forward(np.stack([g1.ravel(), g2.ravel()], axis=1), theta, phi, "heaviside")
+    np.testing.assert_array_equal(m.outputs, expected.outputs[:, 0].reshape(g1.shape))
+    assert m.exact_count == m.pattern_count == 4

@@ -18,6 +18,7 @@ from core.shallow import (
     joints_1d,
     linear_regions_1d,
     parameter_count,
+    pieces_and_regions_1d,
     preactivations,
 )
 
@@ -68,14 +69,15 @@ def test_book_example_by_hand():
 
 
 def test_book_example_regions_by_hand():
-    regions = linear_regions_1d(BOOK_THETA, BOOK_PHI, "relu", 0.0, 1.0)
+    pieces, regions = pieces_and_regions_1d(BOOK_THETA, BOOK_PHI, "relu", 0.0, 1.0)
+    assert len(pieces) == len(regions) == 4  # every joint bends the output here
     edges = [regions[0].x_start] + [r.x_end for r in regions]
     assert edges == pytest.approx([0, 0.3, 0.5, 0.5 / 0.65, 1])
     # Slopes: -phi_1, 0, 2 phi_2 ... written out: unit 1 alone, none, unit 2, units 2 and 3.
     assert [float(r.slopes[0]) for r in regions] == pytest.approx(
         [2.0 * -1.0, 0.0, -1.0 * 2.0, -1.0 * 2.0 + 7.0 * 0.65]
     )
-    assert [r.active.tolist() for r in regions] == [
+    assert [p.active.tolist() for p in pieces] == [
         [True, False, False],
         [False, False, False],
         [False, True, False],
@@ -105,11 +107,17 @@ def test_region_slopes_match_finite_differences(values, activation):
     theta = np.array(values[:8]).reshape(4, 2)  # (D, 2)
     phi = np.array(values[8:]).reshape(1, 6)[:, :5]  # (1, D + 1)
     phi = np.concatenate([phi, phi[:, ::-1]])  # two outputs sharing the hidden layer
-    regions = linear_regions_1d(theta, phi, activation, -2.0, 2.0)
+    pieces, regions = pieces_and_regions_1d(theta, phi, activation, -2.0, 2.0)
     assert regions[0].x_start == -2.0 and regions[-1].x_end == 2.0
     for left, right in zip(regions, regions[1:], strict=False):
         assert left.x_end == right.x_start
-    for r in regions:
+        assert left.last_piece + 1 == right.first_piece
+        # Maximal: two neighbouring regions are two different lines.
+        assert not (
+            np.allclose(left.slopes, right.slopes, rtol=1e-9, atol=0)
+            and np.allclose(left.intercepts, right.intercepts, rtol=1e-9, atol=0)
+        )
+    for r in pieces:
         width = r.x_end - r.x_start
         if width < 1e-6:
             continue
@@ -227,6 +235,59 @@ def test_activation_curves_cover_every_activation():
         np.testing.assert_array_equal(c.derivative, act.derivative(z))
     relu = curves[0]
     assert relu.value[-1] == 3.0 and math.isclose(relu.derivative[-1], 1.0)
+
+
+def slope_runs_oracle(theta, phi, activation, x_min, x_max):
+    """Brute force of the definition: slopes and values by finite differences on every piece
+    between the sorted joints, then count maximal runs of one line."""
+    _, positions = joints_1d(theta)
+    cuts = np.unique(positions[(positions > x_min) & (positions < x_max)])
+    edges = np.concatenate([[x_min], cuts, [x_max]])
+    lines = []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        a, b = lo + 0.3 * (hi - lo), lo + 0.7 * (hi - lo)
+        ya, yb = forward(np.array([[a], [b]]), theta, phi, activation).outputs
+        slope = (yb - ya) / (b - a)
+        lines.append((slope, ya - slope * a))
+    runs = 1
+    for (s0, c0), (s1, c1) in zip(lines, lines[1:], strict=False):
+        same = np.allclose(s0, s1, rtol=1e-6, atol=1e-6) and np.allclose(c0, c1, atol=1e-6)
+        runs += not same
+    return runs
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]), min_size=13, max_size=13),
+    st.sampled_from(["relu", "leaky_relu", "heaviside", "linear"]),
+)
+def test_region_count_is_the_number_of_maximal_runs_of_one_line(values, activation):
+    # Small integers and halves make zero output weights, repeated joints and cancelling
+    # slope changes common, so the definition's corner cases are hit often.
+    theta = np.array(values[:8]).reshape(4, 2)
+    phi = np.array(values[8:]).reshape(1, 5)
+    pieces, regions = pieces_and_regions_1d(theta, phi, activation, -1.7, 1.9)
+    assert len(regions) == slope_runs_oracle(theta, phi, activation, -1.7, 1.9)
+    assert len(regions) <= len(pieces)
+
+
+def test_zero_output_weight_unit_does_not_split_a_region():
+    phi = BOOK_PHI.copy()
+    phi[0, 2] = 0.0  # unit 2's joint at x = 0.5 no longer bends the output
+    flow = flow_1d(BOOK_THETA, phi, "relu", 0.0, 1.0, 11)
+    assert len(flow.pieces) == 4 and len(flow.linear_regions) == 3
+    assert flow.joint_bends.tolist() == [True, False, True]
+    assert "4 activation patterns but 3 linear regions" in flow.note
+
+
+def test_identical_adjacent_slopes_make_one_region():
+    # Units 1 and 2 switch at x = 0 and x = 1 with slope changes +1 and ... then the slopes of
+    # [0, 1] and [1, 2] are equal because unit 3 cancels unit 2 at the same joint.
+    theta = np.array([[0.0, 1.0], [-1.0, 1.0], [-1.0, 1.0]])
+    phi = np.array([[0.0, 1.0, 2.0, -2.0]])
+    pieces, regions = pieces_and_regions_1d(theta, phi, "relu", -1.0, 2.0)
+    assert len(pieces) == 3 and len(regions) == 2
+    assert regions[1].x_start == 0.0 and regions[1].x_end == 2.0
 
 
 def test_an_elu_network_is_linear_where_every_preactivation_is_positive():

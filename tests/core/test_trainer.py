@@ -191,3 +191,76 @@ def test_update_gradient_matches_finite_differences(name, regulariser, classes):
         ]
     )
     np.testing.assert_allclose(g, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize(("name", "classes"), [("circle", None), ("rings", 4), ("plane", None)])
+def test_evaluation_loss_and_accuracy_by_a_loop_over_the_points(name, classes):
+    # The curves' definitions: the mean per-point NLL (least squares for regression) and the
+    # share of points whose most probable class is their label, each point computed by hand.
+    train, _ = data(name, n=80, noise=0.3, classes=classes)
+    config = trainer.TrainerConfig(hidden=(5,), activations=("tanh",))
+    state = trainer.initial_state(config, train, 3)
+    net = trainer.state_network(config, train, state)
+    losses, right = [], []
+    for point, label in zip(train.x, train.y, strict=True):
+        f = network.forward(net, datasets.features(point[None, :], config.feature_names)).output
+        f = f[:, 0]  # (D_o,)
+        if train.task == "binary":
+            lam = 1.0 / (1.0 + np.exp(-f[0]))
+            losses.append(-np.log(lam) if label == 1 else -np.log(1.0 - lam))
+            right.append((lam > 0.5) == (label == 1))
+        elif train.task == "multiclass":
+            p = np.exp(f - f.max()) / np.exp(f - f.max()).sum()
+            losses.append(-np.log(p[int(label)]))
+            right.append(np.argmax(p) == label)
+        else:
+            losses.append((f[0] - label) ** 2)
+    result = trainer.evaluate(config, state, train)
+    assert result.loss == pytest.approx(np.mean(losses), rel=1e-12)
+    if train.task == "regression":
+        assert result.accuracy is None
+    else:
+        assert result.accuracy == pytest.approx(np.mean(right), abs=1e-15)
+
+
+def test_region_count_of_a_single_relu_unit_and_when_there_is_none():
+    train, _ = data("xor", n=20)
+    config = trainer.TrainerConfig(hidden=(1,), activations=("relu",))
+    state = trainer.initial_state(config, train, 0)
+    # One unit whose line x1 = x2 crosses the view and a non-zero output weight: two regions.
+    vector = network.flatten(
+        network.network_from_lists([[0.0], [0.0]], [[[1.0, -1.0]], [[2.0]]], ["relu"])
+    )
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    assert trainer.count_regions(config, train, state).regions == 2
+    # With a zero output weight the unit's bend does not show: one region.
+    vector = network.flatten(
+        network.network_from_lists([[0.0], [0.0]], [[[1.0, -1.0]], [[0.0]]], ["relu"])
+    )
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    assert trainer.count_regions(config, train, state).regions == 1
+    smooth = trainer.TrainerConfig(hidden=(1,), activations=("tanh",))
+    assert trainer.count_regions(smooth, train, state).regions is None
+    squares = trainer.TrainerConfig(
+        feature_names=("x1_squared", "x2"), hidden=(1,), activations=("relu",)
+    )
+    assert "not linear" in trainer.count_regions(squares, train, state).note
+
+
+def test_region_count_matches_distinct_affine_pieces_on_a_grid():
+    # Independent check: on a fine grid, count distinct (gradient, offset) pieces of a
+    # 2-3-1 ReLU network whose regions are all convex and large (so every one is sampled).
+    train, _ = data("xor", n=20)
+    config = trainer.TrainerConfig(hidden=(3,), activations=("relu",))
+    net = network.network_from_lists(
+        [[0.5, -1.0, 0.3], [0.2]],
+        [[[1.0, 0.2], [-0.3, 1.0], [0.7, -0.8]], [[1.0, -2.0, 0.5]]],
+        ["relu"],
+    )
+    vector = network.flatten(net)
+    state = trainer.TrainerState(vector, vector * 0, vector * 0, 0, 0)
+    axis = np.linspace(-6, 6, 601)
+    x1, x2 = np.meshgrid(axis, axis)
+    active = (net.omegas[0] @ np.stack([x1.ravel(), x2.ravel()]) + net.betas[0][:, None]) > 0
+    patterns = {tuple(col) for col in active.T}  # all three units bend the output: one region each
+    assert trainer.count_regions(config, train, state).regions == len(patterns)

@@ -175,3 +175,10 @@ def test_the_largest_network_draws_every_layer(page, base_url, console, screensh
     )  # 1 + 2K forward, the loss, K + 1 + 2K backward
     assert all(row[-1] == "✓" for row in cells(page, "check-table"))
     screenshot("backprop-largest")
+
+
+def test_a_phone_screen_needs_no_horizontal_scrolling(page, base_url, console):
+    # Wide formulas, tables and the inspector once widened the whole page to 600-800 px at 390.
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, base_url, "backprop")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -112,7 +112,7 @@ def test_binary_linear_output_leaves_zero_one(page, base_url, console, screensho
     wait_ready(page, ready)
     lam = named(page, "model-plot", "λ = f")[0]["y"]
     assert min(lam) < 0 or max(lam) > 1
-    assert len(named(page, "model-plot", "likelihood not a probability")[0]["x"]) > 0
+    assert len(named(page, "model-plot", "NLL undefined")[0]["x"]) > 0
     assert "outside [0, 1]" in page.locator("#view-message").inner_text()
     assert "L[φ] = –" in readout(page, "readouts")
     screenshot("losses-binary-linear")
@@ -158,6 +158,10 @@ def test_discrete_kl_is_asymmetric_and_can_be_infinite(page, base_url, console, 
     ready = open_lab(page, base_url)
     text = readout(page, "discrete-readouts")
     assert "KL[p‖q]" in text and "∞" not in text
+    # The default p and q show the asymmetry (mirror-image defaults once gave equal values).
+    forward = float(re.search(r"KL\[p‖q\] = (\S+)", text).group(1))
+    backward = float(re.search(r"KL\[q‖p\] = (\S+)", text).group(1))
+    assert abs(forward - backward) > 0.05
     set_slider(page, "q3", 0)  # q gives outcome 3 nothing, p does: KL[p||q] is infinite
     wait_ready(page, ready)
     text = readout(page, "discrete-readouts")
@@ -220,3 +224,10 @@ def test_a_typing_error_in_the_logits_is_shown_in_place(page, base_url, console)
     set_slider(page, "g_mu2", 2)  # the other panels still answer
     wait_ready(page, ready)
     assert named(page, "gauss-plot", "q")[0]["x"][-1] > 5
+
+
+def test_a_phone_screen_needs_no_horizontal_scrolling(page, base_url, console):
+    # Wide formulas, tables and the inspector once widened the whole page to 600-800 px at 390.
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, base_url, "losses")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -100,3 +100,10 @@ def test_multiclass_and_regression_pictures(page, base_url, console):
     open_page(page, base_url, "trainer", "#dataset=plane&layers=&activations=")
     assert "No hidden layer" in page.locator("#layers").inner_text()
     assert "accuracy" not in page.locator("#readouts").inner_text()
+
+
+def test_a_phone_screen_needs_no_horizontal_scrolling(page, base_url, console):
+    # Wide formulas, tables and the inspector once widened the whole page to 600-800 px at 390.
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, base_url, "trainer")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

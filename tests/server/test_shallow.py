@@ -19,11 +19,15 @@ def test_flow_small_case_whole_body(client):
         "activations": [[0.0, 0.0, 1.0]],
         "weighted_activations": [[[0.0, 0.0, 3.0]]],
         "outputs": [[0.5, 0.5, 3.5]],
-        "joints": [{"unit": 0, "x": 0.5}],
+        "joints": [{"unit": 0, "x": 0.5, "bends": True}],
         "piecewise_linear": True,
-        "linear_regions": [
+        "pieces": [
             {"x_start": 0.0, "x_end": 0.5, "active": [False], "slopes": [0.0], "intercepts": [0.5]},
             {"x_start": 0.5, "x_end": 1.0, "active": [True], "slopes": [6.0], "intercepts": [-2.5]},
+        ],
+        "linear_regions": [
+            {"x_start": 0.0, "x_end": 0.5, "slopes": [0.0], "intercepts": [0.5], "pieces": [0, 0]},
+            {"x_start": 0.5, "x_end": 1.0, "slopes": [6.0], "intercepts": [-2.5], "pieces": [1, 1]},
         ],
         "note": "An inactive ReLU unit (z_d <= 0) contributes nothing to the output in that "
         "region.",
@@ -51,7 +55,7 @@ def test_flow_smooth_activation_says_regions_are_undefined(client, activation):
     body = client.post("/api/v1/shallow/flow", json={"activation": activation}).json()
     assert body["piecewise_linear"] is False
     assert body["linear_regions"] is None
-    assert "not defined" in body["note"]
+    assert "not defined" in body["note"] and body["pieces"] is None
     assert len(body["joints"]) == 3
 
 
@@ -184,6 +188,7 @@ def test_regions_small_case_whole_body(client):
             {"active": [True], "pixels": 2, "centroid": [1.0, 0.0], "gradient": [1.0, 0.0]},
         ],
         "exact_count": 2,
+        "pattern_count": 2,
         "grid_count": 2,
         "bound": 2,
         "segments": [{"unit": 0, "x1": [0.0, 0.0], "x2": [-1.0, 1.0]}],
@@ -196,6 +201,27 @@ def test_regions_small_case_whole_body(client):
         "parameter_count": 5,
         "note": "Every region inside the view shows on the map.",
     }
+
+
+def test_flow_joint_with_zero_output_weight_splits_no_region(client):
+    body = client.post(
+        "/api/v1/shallow/flow", json={"phi": [[-0.3, 2, 0, 7]], "n_points": 5}
+    ).json()
+    assert [j["bends"] for j in body["joints"]] == [True, False, True]
+    assert len(body["pieces"]) == 4 and len(body["linear_regions"]) == 3
+    assert body["linear_regions"][1]["pieces"] == [1, 2]
+    assert "4 activation patterns but 3 linear regions" in body["note"]
+
+
+def test_regions_unit_with_zero_output_weight_splits_no_region(client):
+    # The notes' 2-3-1 example with phi_1 = 0: unit 1's line no longer bends the output.
+    body = client.post(
+        "/api/v1/shallow/regions", json={"phi": [0.2, 0, -0.8, 0.9], "grid_size": 60}
+    ).json()
+    assert body["pattern_count"] == 7 and body["bound"] == 7
+    assert body["exact_count"] == body["grid_count"] == 4  # the two other lines cross once
+    assert all(r["active"][0] is None for r in body["regions"] if r["pixels"] > 200)
+    assert body["note"].startswith("7 activation patterns but 4 linear regions")
 
 
 def test_regions_reports_regions_hidden_from_the_grid(client):
@@ -220,8 +246,9 @@ def test_regions_smooth_activation(client):
     ).json()
     assert body["piecewise_linear"] is False
     assert body["exact_count"] is None and body["regions"] is None
+    assert body["pattern_count"] is None
     assert body["region_index"] is None and body["grid_count"] is None
-    assert "not defined" in body["note"]
+    assert "not defined" in body["note"] and body["pattern_count"] is None
     assert len(body["segments"]) == 3
 
 

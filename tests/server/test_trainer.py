@@ -159,3 +159,11 @@ def test_bad_requests_get_clear_422s(client, patch, where):
     response = client.post("/api/v1/trainer/fit", json={**SMALL, **patch})
     assert response.status_code == 422
     assert where in json.dumps(response.json())
+
+
+def test_fit_reports_linear_regions_only_where_they_exist(client):
+    relu = {**SMALL, "network": {"hidden": [4], "activations": ["relu"]}, "stop": {"epochs": 2}}
+    body = client.post("/api/v1/trainer/fit", json=relu).json()
+    assert body["regions"] >= 1 and body["regions_note"] == "exact count in the view"
+    body = client.post("/api/v1/trainer/fit", json=SMALL).json()
+    assert body["regions"] is None and "smooth" in body["regions_note"]

@@ -317,7 +317,7 @@ function renderCheck(d) {
     },
     { x: [-0.5, layers.length - 0.5], y: [CHECK_OK, CHECK_OK], mode: "lines", name: "pass below 1e-5", line: { color: COLORS.muted, dash: "dash" } },
   ], {
-    title: title("Backprop against finite differences, per layer"),
+    title: title("Backprop vs finite differences, per layer"),
     xaxis: { title: { text: "layer k" }, dtick: 1 },
     yaxis: { title: { text: "relative error" }, type: "log", exponentformat: "power" },
   });
@@ -349,7 +349,7 @@ function renderCost(c, s) {
   draw("cost-ratio-plot", [
     { x: c.depths, y: c.parameters, name: "parameters P", mode: "lines+markers", line: { color: COLORS.data, width: 2.5 }, hovertemplate: "K = %{x}: P = %{y}<extra></extra>" },
   ], {
-    title: title("Parameters: finite differences need 2P forward passes"),
+    title: title("P: finite differences run 2P passes"),
     xaxis: { title: { text: "hidden layers K" }, dtick: 1 },
     yaxis: { title: { text: "parameters P" }, rangemode: "tozero" },
   });
@@ -368,8 +368,8 @@ function renderSizes(g, s) {
     hovertemplate: `${x.activation} ×${x.scale}<br>layer %{x}: %{y:.3e}<extra></extra>`,
   }));
   draw("depth-plot", traces, {
-    title: title(`Size of ∂ℓ/∂f_k at initialisation (${labels("initialisations")[s.ginit]}), K = ${s.gK}, D = ${s.gD}, mean of ${s.gseeds} networks`),
-    xaxis: { title: { text: "layer k (0 = first layer; the loss is on the right)" } },
+    title: title(`Size of ∂ℓ/∂f_k at initialisation, K = ${s.gK}, D = ${s.gD}`),
+    xaxis: { title: { text: "layer k (the loss is on the right)" } },
     yaxis: { title: { text: "root mean square of ∂ℓ/∂f_k" }, type: "log", exponentformat: "power" },
     margin: { l: 70, r: 20, t: 110, b: 60 },
   });

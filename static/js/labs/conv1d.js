@@ -4,11 +4,13 @@ import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
+import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
 const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];
-const SIGNALS = ["step", "spike", "bump", "square", "sine", "ramp", "noise"];
-const PAD = ["zero", "valid"];
-const POOLINGS = ["none", "max", "average", "global_max", "global_average"];
+const OPTIONS = await loadOptions(); // signals, padding modes and poolings from the core registries
+const SIGNALS = namesOf(OPTIONS, "signals");
+const PAD = namesOf(OPTIONS, "paddings");
+const POOLINGS = namesOf(OPTIONS, "poolings");
 
 const schema = {
   signal: { type: "enum", options: SIGNALS, default: "step" },
@@ -442,6 +444,7 @@ function render(r, s) {
 for (const select of document.querySelectorAll("select.activation")) {
   select.innerHTML = ACTIVATIONS.map((a) => `<option value="${a}">${a.replace("_", " ")}</option>`).join("");
 }
+fillSelects(OPTIONS);
 initPage("conv1d");
 const lab = createLab({ schema, compute, render });
 

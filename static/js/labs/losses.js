@@ -11,7 +11,8 @@ const API = "api/v1/losses";
 const MAX_POINTS = 500;
 const OUTCOMES = 4; // bars of the discrete KL panel
 const P_DEFAULT = [0.4, 0.3, 0.2, 0.1];
-const Q_DEFAULT = [0.1, 0.2, 0.3, 0.4];
+// Not the mirror image of p: with mirrored defaults KL[p‖q] = KL[q‖p] and the page looked symmetric.
+const Q_DEFAULT = [0.1, 0.1, 0.2, 0.6];
 
 initPage("losses");
 
@@ -155,14 +156,14 @@ function drawRegression(d) {
     traces.push({ x: d.grid, y: d.closed_form.curve, mode: "lines", name: "maximum likelihood (least squares)", line: { color: COLORS.exact, width: 2, dash: "dash" } });
   }
   if (d.fit) {
-    traces.push({ x: d.grid, y: d.fit.curve.mean, mode: "lines", name: "where descent stopped", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
+    traces.push({ x: d.grid, y: d.fit.curve.mean, mode: "lines", name: "where the fit stopped", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
   traces.push({
     x: d.x, y: d.y, mode: "markers", name: "data", marker: { color: COLORS.data, size: 8, line: { color: "#fff", width: 1 } },
     customdata: d.likelihood, hovertemplate: "x = %{x:.3f}, y = %{y:.3f}<br>Pr(y | θ) = %{customdata:.4g}<extra></extra>",
   });
   draw("model-plot", traces, {
-    title: title(d.output_roles.length > 1 ? "Normal with predicted mean and σ (σ² = f₂²)" : "Normal with predicted mean, fixed σ"),
+    title: title(d.output_roles.length > 1 ? "Normal, predicted mean and σ (σ² = f₂²)" : "Normal with predicted mean, fixed σ"),
     xaxis: { title: { text: "x" } },
     yaxis: { title: { text: "y" } },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
@@ -179,7 +180,7 @@ function drawBinary(d, s) {
   const traces = [
     { x: d.grid, y: lam, mode: "lines", name: `λ = ${s.link === "sigmoid" ? "sig[f]" : s.link === "relu" ? "max(0, f)" : "f"}`, line: { color: COLORS.model, width: 3 } },
   ];
-  if (d.fit) traces.push({ x: d.grid, y: d.fit.curve.lam, mode: "lines", name: "where descent stopped", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
+  if (d.fit) traces.push({ x: d.grid, y: d.fit.curve.lam, mode: "lines", name: "where the fit stopped", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   traces.push({
     x: d.x, y: d.y, mode: "markers", name: "data (labels 0 and 1)", marker: { color: COLORS.data, size: 8, opacity: 0.8 },
     customdata: d.likelihood.map((v) => (v === null ? "undefined" : fmt(v))),
@@ -187,7 +188,7 @@ function drawBinary(d, s) {
   });
   if (bad.length) {
     traces.push({
-      x: bad.map((i) => d.x[i]), y: bad.map((i) => d.y[i]), mode: "markers", name: "likelihood not a probability",
+      x: bad.map((i) => d.x[i]), y: bad.map((i) => d.y[i]), mode: "markers", name: "NLL undefined",
       marker: { symbol: "x", size: 13, color: COLORS.model, line: { width: 2 } }, hoverinfo: "skip",
     });
   }
@@ -225,11 +226,11 @@ function drawMulticlass(d) {
     let cumulative = d.grid.map(() => 0);
     d.fit.curve.probabilities.slice(0, -1).forEach((row, c) => {
       cumulative = cumulative.map((v, j) => v + row[j]);
-      traces.push({ x: d.grid, y: cumulative, mode: "lines", name: c === 0 ? "boundaries where descent stopped" : undefined, showlegend: c === 0, line: { color: COLORS.ink, width: 1.5, dash: "dot" }, hoverinfo: "skip" });
+      traces.push({ x: d.grid, y: cumulative, mode: "lines", name: c === 0 ? "boundaries where the fit stopped" : undefined, showlegend: c === 0, line: { color: COLORS.ink, width: 1.5, dash: "dot" }, hoverinfo: "skip" });
     });
   }
   draw("model-plot", traces, {
-    title: title("Categorical: class probabilities stacked along x"),
+    title: title("Categorical: class probabilities, stacked"),
     xaxis: { title: { text: "x" } },
     yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02] },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
@@ -257,6 +258,9 @@ function drawPoints(d) {
   });
 }
 
+// Short plot titles (the full message is in the read-outs): a long one is cut on a phone.
+const FIT_ENDS = { converged: "converged", max_steps: "stopped at the step limit", diverged: "diverged" };
+
 function drawFit(d) {
   const traces = [];
   if (d.fit) {
@@ -267,7 +271,7 @@ function drawFit(d) {
     }
   }
   draw("fit-plot", traces, {
-    title: title(d.fit ? `Fit · ${d.fit.message}` : "Fit: tick \"run from the current φ\""),
+    title: title(d.fit ? `Fit · ${FIT_ENDS[d.fit.status] ?? d.fit.status} (${d.fit.steps} steps)` : "Fit: tick \"run from the current φ\""),
     xaxis: { title: { text: "step" } },
     yaxis: { title: { text: "L[φ]" } },
     uirevision: "fit",
@@ -299,7 +303,7 @@ function drawAffine(d) {
     rows.push(`<h3>Maximum likelihood in closed form</h3><p class="note">Least-squares line φ̂ = (${fmt(c.parameters[0])}, ${fmt(c.parameters[1])}),
       σ̂ = RMS residual = ${fmt(c.sigma)}, NLL there = ${fmt(c.nll)} (with your σ: ${fmt(c.nll_at_sigma)}).</p>`);
   } else {
-    rows.push("<p class=\"note\">No closed-form maximum-likelihood solution for this model: fit it by gradient descent.</p>");
+    rows.push("<p class=\"note\">No closed-form maximum-likelihood solution for this model: fit it with an optimiser (the Fit panel).</p>");
   }
   box.innerHTML = rows.join("");
 }
@@ -313,7 +317,7 @@ function drawReadouts(d) {
     `<div><b>L/I</b> = ${fmt(d.nll_mean)} (mean)</div>`,
     `<div><b>log ∏ Pr</b> = ${fmt(d.log_likelihood)}</div>`,
     `<div><b>|∂L/∂φ|</b> = ${fmt(norm)}</div>`,
-    d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))}</div>` : "",
+    d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))} · ${d.fit.message}</div>` : "",
   ].join("");
   document.getElementById("view-message").textContent = d.message;
 }
@@ -351,7 +355,7 @@ function renderSoftmax(d, s) {
     { x: labels, y: d.probabilities, type: "bar", name: "softmax[z / T]", marker: { color: COLORS.data }, text: d.probabilities.map((p) => fmt(p, 3)), textposition: "outside" },
     { x: labels, y: d.shifted, mode: "markers", name: "softmax[(z + c) / T]", marker: { color: COLORS.model, size: 14, symbol: "line-ew-open", line: { width: 3 } } },
   ], {
-    title: title(`Probabilities · max difference after adding c = ${fmt(d.max_difference)}`),
+    title: title(`Softmax · adding c moves it by ${fmt(d.max_difference)}`),
     yaxis: { title: { text: "probability" }, range: [0, 1.12] },
     uirevision: "softmax",
   });
@@ -359,15 +363,15 @@ function renderSoftmax(d, s) {
     ...d.sweep.map((row, k) => ({ x: d.temperatures, y: row, mode: "lines", name: `class ${k}`, line: { color: COLORS.series[k], width: 2 } })),
     { x: [s.sm_temperature, s.sm_temperature], y: [0, 1], mode: "lines", name: "your T", line: { color: COLORS.muted, dash: "dash" } },
   ], {
-    title: title("Temperature: sharp when small, uniform when large"),
+    title: title("Small T: sharp; large T: uniform"),
     xaxis: { title: { text: "T" }, type: "log" },
     yaxis: { title: { text: "probability" }, range: [0, 1.02] },
     uirevision: "temperature",
   });
   document.getElementById("softmax-readouts").innerHTML = [
-    `<div><b>log Σ e^{z/T}</b> = ${fmt(d.log_sum_exp)}</div>`,
+    `<div><b>log Σₖ exp(zₖ/T)</b> = ${fmt(d.log_sum_exp)}</div>`,
     `<div><b>entropy</b> = ${fmt(d.entropy)} nats</div>`,
-    `<div><b>e^{(z − max z)/T}</b> = (${d.exponentials.map((v) => fmt(v, 3)).join(", ")})</div>`,
+    `<div><b>exp((zₖ − max z)/T)</b> = (${d.exponentials.map((v) => fmt(v, 3)).join(", ")})</div>`,
   ].join("");
 }
 
@@ -385,7 +389,7 @@ function renderDiscrete(d) {
   draw("terms-plot", [
     { x: labels, y: d.terms_pq, type: "bar", name: "p log(p/q): sums to KL[p‖q]", marker: { color: COLORS.data } },
     { x: labels, y: d.terms_qp, type: "bar", name: "q log(q/p): sums to KL[q‖p]", marker: { color: COLORS.model } },
-  ], { title: title("Where each divergence comes from (∞ bars left out)"), yaxis: { title: { text: "nats" } }, barmode: "group", uirevision: "terms" });
+  ], { title: title("Each outcome's share (∞ left out)"), yaxis: { title: { text: "nats" } }, barmode: "group", uirevision: "terms" });
   document.getElementById("discrete-readouts").innerHTML = [
     `<div><b>KL[p‖q]</b> = ${infinite(d.kl_pq)}</div>`,
     `<div><b>KL[q‖p]</b> = ${infinite(d.kl_qp)}</div>`,
@@ -407,7 +411,7 @@ function renderGauss(d) {
   document.getElementById("gauss-readouts").innerHTML = [
     `<div><b>KL[p‖q]</b> = ${fmt(d.kl_pq, 6)} (integral: ${fmt(d.integral_pq, 6)})</div>`,
     `<div><b>KL[q‖p]</b> = ${fmt(d.kl_qp, 6)} (integral: ${fmt(d.integral_qp, 6)})</div>`,
-    `<div><b>H[p, q]</b> = ${fmt(d.cross_entropy_pq)} = H[p] ${fmt(d.entropy_p)} + KL</div>`,
+    `<div><b>H[p, q]</b> = ${fmt(d.cross_entropy_pq)} = H[p] + KL[p‖q] = ${fmt(d.entropy_p)} + ${fmt(d.kl_pq)}</div>`,
   ].join("");
 }
 
@@ -436,7 +440,7 @@ function surface(id, z, d, heading, label, marks) {
 
 function renderEmpirical(d) {
   const mle = marker("MLE (mean, RMS deviation)", d.mle, COLORS.exact, "star");
-  surface("nll-map", d.cross_entropy, d, "L/I = H[p_{emp}, q] (KL from the deltas, less its ∞ constant)", "L/I", [
+  surface("nll-map", d.cross_entropy, d, "L/I = H[p_{emp}, q]: KL less its ∞ constant", "L/I", [
     mle, marker("grid minimum", d.grid_nll_minimiser, COLORS.descent, "circle-open"),
   ]);
   surface("kl-map", d.kl_histogram, d, "KL[p_h ‖ q] with the histogram as the data", "KL", [
@@ -451,7 +455,7 @@ function renderEmpirical(d) {
     { x: d.mu, y: kl, mode: "lines", name: "KL[p_h ‖ q]", line: { color: COLORS.model, width: 3 } },
     { x: [d.mle.mu, d.mle.mu], y: [0, top], mode: "lines", name: "MLE μ", line: { color: COLORS.exact, dash: "dash" } },
   ], {
-    title: title(`Along μ at σ = ${fmt(d.sigma[row], 3)}: the two minima side by side`),
+    title: title(`Along μ at σ = ${fmt(d.sigma[row], 3)}: both minima`),
     xaxis: { title: { text: "μ" } }, yaxis: { title: { text: "nats" } }, uirevision: "slice",
   });
   const width = d.edges[1] - d.edges[0];

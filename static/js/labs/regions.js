@@ -228,8 +228,8 @@ function markInactiveUnits(active) {
   const update = {};
   active.forEach((on, d) => {
     for (const [i, text] of [[2 * d, `z${d + 1} (unit ${d + 1})`], [2 * d + 1, `h${d + 1} = a[z${d + 1}]`]]) {
-      update[`annotations[${i}].text`] = on ? text : `${text} · off here`;
-      update[`annotations[${i}].font.color`] = on ? unitColor(d) : COLORS.muted;
+      update[`annotations[${i}].text`] = on === false ? `${text} · off here` : text;
+      update[`annotations[${i}].font.color`] = on === false ? COLORS.muted : unitColor(d);
     }
   });
   Plotly.relayout("units-plot", update);
@@ -247,9 +247,12 @@ function bindHover() {
     }
     const k = p.customdata - 1;
     const r = last.regions[k];
-    const off = r.active.flatMap((a, u) => (a ? [] : [u + 1]));
-    const on = r.active.flatMap((a, u) => (a ? [u + 1] : []));
+    // null: the unit's line crosses the region without changing the output.
+    const off = r.active.flatMap((a, u) => (a === false ? [u + 1] : []));
+    const on = r.active.flatMap((a, u) => (a === true ? [u + 1] : []));
+    const both = r.active.flatMap((a, u) => (a === null ? [u + 1] : []));
     info.innerHTML = `<b>Region ${k + 1}</b>: active units ${on.join(", ") || "none"}; inactive ${off.join(", ") || "none"}` +
+      (both.length ? `; switching inside without bending: ${both.join(", ")}` : "") +
       ` · gradient (∂y/∂x₁, ∂y/∂x₂) = (${fmt(r.gradient[0])}, ${fmt(r.gradient[1])})`;
     markInactiveUnits(r.active);
   });
@@ -265,6 +268,7 @@ function render(m, s) {
   document.getElementById("region-note").textContent = m.note;
   document.getElementById("readouts").innerHTML = [
     `<div><b>linear regions in view (exact)</b> <span id="exact-count">${m.exact_count ?? "not defined"}</span></div>`,
+    `<div><b>activation patterns (exact)</b> <span id="pattern-count">${m.pattern_count ?? "–"}</span></div>`,
     `<div><b>seen on the ${m.x1.length}×${m.x2.length} map</b> ${m.grid_count ?? "–"}</div>`,
     `<div><b>bound</b> C(${s.D},0) + C(${s.D},1) + C(${s.D},2) = <span id="bound">${m.bound}</span></div>`,
     `<div><b>parameters</b> ${s.D}·3 + 1·${s.D + 1} = <span id="param-count">${m.parameter_count}</span></div>`,

@@ -83,9 +83,16 @@ function jointShapes(d) {
   }));
 }
 
+/** The linear region (index) that contains activation pattern `piece`. */
+function regionOfPiece(d, piece) {
+  if (piece === null || !d.linear_regions) return null;
+  return d.linear_regions.findIndex((r) => piece >= r.pieces[0] && piece <= r.pieces[1]);
+}
+
 /** Alternate light bands for the linear regions, and a stronger band for the hovered one. */
-function regionShapes(d, hovered) {
+function regionShapes(d, hoveredPiece) {
   if (!d.linear_regions) return [];
+  const hovered = regionOfPiece(d, hoveredPiece);
   return d.linear_regions.map((r, i) => ({
     type: "rect", xref: "x", yref: "paper", x0: r.x_start, x1: r.x_end, y0: 0, y1: 1, layer: "below",
     line: { width: 0 },
@@ -103,9 +110,9 @@ function unitTraces(d, lists, s, inactive, prefix = "") {
 }
 
 function drawAll(d, s, hovered = null) {
-  const region = hovered === null || !d.linear_regions ? null : d.linear_regions[hovered];
+  const piece = hovered === null || !d.pieces ? null : d.pieces[hovered];
   const inactive = new Set();
-  if (region && s.activation !== "linear") region.active.forEach((on, u) => !on && inactive.add(u));
+  if (piece && s.activation !== "linear") piece.active.forEach((on, u) => !on && inactive.add(u));
   const xaxis = { title: { text: "input x" }, range: [s.x_min, s.x_max] };
   const margin = { l: 60, r: 20, t: 60, b: 90 };
   const shapes = [...regionShapes(d, hovered), ...jointShapes(d)];
@@ -138,8 +145,13 @@ function drawAll(d, s, hovered = null) {
     outputs.push({
       x: d.joints.map((j) => j.x), y: d.joints.map((j) => interpolate(d.x, ys, j.x)), mode: "markers",
       name: "joints", showlegend: o === 0, legendgroup: "joints",
-      marker: { size: 9, color: d.joints.map((j) => unitColor(j.unit)), line: { color: "#fff", width: 1.5 } },
-      hovertemplate: "joint at x = %{x:.3f}<extra></extra>",
+      // A joint where the slope does not change is drawn hollow: it splits no region.
+      marker: {
+        size: 9, color: d.joints.map((j) => (j.bends ? unitColor(j.unit) : "#fff")),
+        line: { color: d.joints.map((j) => (j.bends ? "#fff" : unitColor(j.unit))), width: 2 },
+      },
+      customdata: d.joints.map((j) => (j.bends ? "the slope changes" : "no change of slope: inside a region")),
+      hovertemplate: "joint at x = %{x:.3f}: %{customdata}<extra></extra>",
     });
   });
   draw("output-plot", outputs, {
@@ -186,12 +198,12 @@ function drawTable(d, s, hovered = null) {
     return;
   }
   const two = d.outputs.length > 1;
-  const head = `<tr><th>region</th><th>x from</th><th>x to</th><th>active units</th><th>inactive units</th>
+  const head = `<tr><th>pattern</th><th>linear region</th><th>x from</th><th>x to</th><th>active units</th><th>inactive units</th>
     <th>slope dy/dx</th>${two ? "<th>slope dy₂/dx</th>" : ""}</tr>`;
-  const rows = d.linear_regions.map((r, i) => {
+  const rows = d.pieces.map((r, i) => {
     const on = r.active.flatMap((a, u) => (a ? [u] : []));
     const off = r.active.flatMap((a, u) => (a ? [] : [u]));
-    return `<tr class="${i === hovered ? "current" : ""}" data-region="${i}"><td>${i + 1}</td>
+    return `<tr class="${i === hovered ? "current" : ""}" data-region="${i}"><td>${i + 1}</td><td>${regionOfPiece(d, i) + 1}</td>
       <td>${fmt(r.x_start)}</td><td>${fmt(r.x_end)}</td>
       <td class="units">${unitsList(on) || "none"}</td><td class="units">${s.activation === "linear" ? "–" : unitsList(off) || "none"}</td>
       <td>${fmt(r.slopes[0])}</td>${two ? `<td>${fmt(r.slopes[1])}</td>` : ""}</tr>`;
@@ -205,9 +217,9 @@ function describeRegion(d, s, i) {
     info.textContent = "Linear regions are not counted for a curved activation (see the note under the plot).";
     return;
   }
-  const r = d.linear_regions[i];
+  const r = d.pieces[i];
   const off = r.active.flatMap((a, u) => (a ? [] : [u + 1]));
-  const where = `Region ${i + 1} (${fmt(r.x_start)} < x < ${fmt(r.x_end)}), slope ${fmt(r.slopes[0])}`;
+  const where = `Region ${regionOfPiece(d, i) + 1}, pattern ${i + 1} (${fmt(r.x_start)} < x < ${fmt(r.x_end)}), slope ${fmt(r.slopes[0])}`;
   let what;
   if (s.activation === "linear") what = "every unit contributes: the identity never switches off.";
   else if (!off.length) what = "every unit is active here.";
@@ -225,8 +237,8 @@ function describeRegion(d, s, i) {
 }
 
 function regionAt(d, x) {
-  if (!d.linear_regions) return null;
-  const i = d.linear_regions.findIndex((r) => x >= r.x_start && x <= r.x_end);
+  if (!d.pieces) return null;
+  const i = d.pieces.findIndex((r) => x >= r.x_start && x <= r.x_end);
   return i < 0 ? null : i;
 }
 
@@ -257,7 +269,8 @@ function render(d, s) {
   const outputs = s.two_outputs ? 2 : 1;
   document.getElementById("readouts").innerHTML = [
     `<div><b>joints in view</b> ${d.joints.length}</div>`,
-    `<div><b>linear regions</b> ${d.linear_regions ? d.linear_regions.length : "not defined (smooth activation)"}</div>`,
+    `<div><b>activation patterns</b> ${d.pieces ? d.pieces.length : "–"}</div>`,
+    `<div><b>linear regions</b> ${d.linear_regions ? d.linear_regions.length : "not defined (not piecewise linear)"}</div>`,
     `<div><b>at most</b> D + 1 = ${s.D + 1}</div>`,
     `<div><b>parameters</b> D(D_i + 1) + D_o(D + 1) = ${s.D}·2 + ${outputs}·${s.D + 1} = ${d.parameter_count}</div>`,
   ].join("");

@@ -120,6 +120,7 @@ const run = {
   status: "ready",
   message: "",
   controller: null, // the open stream, when playing
+  regions: null, // { count, note }: linear regions of the network on screen
 };
 let data = null; // { task, classes, train, test }
 let pendingImport = null;
@@ -129,6 +130,7 @@ function record(event, replace) {
   run.history.push(...(event.history || []));
   if (event.state) run.state = event.state;
   if (event.picture) run.picture = event.picture;
+  if ("regions_note" in event) run.regions = { count: event.regions, note: event.regions_note };
 }
 
 // ------------------------------------------------------------------ drawing
@@ -163,6 +165,14 @@ function pointTraces() {
   return traces;
 }
 
+// The legend sits at the foot of the figure (container coordinates), below the x-axis title
+// whatever the plot's height; a narrow figure stacks its entries and needs a deeper margin.
+const BOTTOM_LEGEND = { orientation: "h", x: 0, xref: "container", y: 0.01, yref: "container", yanchor: "bottom" };
+function bottomMargin(id) {
+  const width = document.getElementById(id)?.clientWidth ?? 800;
+  return width < 500 ? 150 : 100;
+}
+
 function mapTrace(pic) {
   if (!pic) return { type: "heatmap", x: [], y: [], z: [[]], showscale: false };
   const task = run.header?.task ?? data?.task;
@@ -178,11 +188,11 @@ function mapTrace(pic) {
     };
   }
   if (task === "regression") {
-    return { ...base, z: pic.output, colorscale: "RdBu", reversescale: true, hovertemplate: "f = %{z:.3f}<extra></extra>", colorbar: { ...base.colorbar, title: { text: "f" } } };
+    return { ...base, z: pic.output, colorscale: "RdBu", reversescale: true, hovertemplate: "f = %{z:.3f}<extra></extra>", colorbar: { ...base.colorbar, title: { text: "f", side: "right" } } };
   }
   return {
     ...base, z: pic.output, zmin: 0, zmax: 1, colorscale: PROB_SCALE, hovertemplate: "Pr(y = 1) = %{z:.2f}<extra></extra>",
-    colorbar: { ...base.colorbar, title: { text: "Pr(y=1)" } },
+    colorbar: { ...base.colorbar, title: { text: "Pr(y = 1)", side: "right" } },
   };
 }
 
@@ -197,8 +207,8 @@ function drawMap() {
     title: title(`The network over the plane · epoch ${run.state?.epoch ?? 0}`),
     xaxis: { title: { text: "x₁" }, range: [-6, 6], constrain: "domain" },
     yaxis: { title: { text: "x₂" }, range: [-6, 6], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 100 },
+    legend: BOTTOM_LEGEND,
+    margin: { l: 60, r: 20, t: 40, b: bottomMargin("map") },
   });
 }
 
@@ -229,8 +239,8 @@ function drawCurves() {
     xaxis: { title: { text: "epoch" }, rangemode: "tozero" },
     yaxis: { title: { text: "mean loss" }, type: "log" },
     yaxis2: { title: { text: "accuracy" }, overlaying: "y", side: "right", range: [0, 1.02], dtick: 0.2, tickformat: ".0%", showgrid: false },
-    legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
-    margin: { l: 70, r: 60, t: 40, b: 100 },
+    legend: BOTTOM_LEGEND,
+    margin: { l: 70, r: 60, t: 40, b: bottomMargin("curves") },
   });
 }
 
@@ -293,6 +303,11 @@ function drawReadouts() {
   if (last) {
     parts.push(`<div><b>loss</b> training ${fmt(last.train_loss, 4)}, test ${last.test_loss === null ? "—" : fmt(last.test_loss, 4)}</div>`);
     if (run.header?.task !== "regression") parts.push(`<div><b>accuracy</b> training ${pct(last.train_accuracy)}, test ${pct(last.test_accuracy)}</div>`);
+  }
+  if (run.regions) {
+    parts.push(run.regions.count === null
+      ? `<div><b>linear regions</b> — (${run.regions.note})</div>`
+      : `<div><b>linear regions</b> ${run.regions.count} in view</div>`);
   }
   parts.push(`<div>${status} ${run.message}</div>`);
   document.getElementById("readouts").innerHTML = parts.join("");
@@ -384,6 +399,7 @@ function renderModel({ answer, history }) {
   run.header = { task: answer.task, classes: answer.classes, widths: answer.widths, parameter_count: answer.parameter_count };
   run.state = answer.state;
   run.picture = answer.picture;
+  run.regions = { count: answer.regions, note: answer.regions_note };
   run.history = history ?? answer.history;
   run.status = "ready";
   run.message = answer.state.epoch ? `replayed to epoch ${answer.state.epoch}` : "press Play to train";
