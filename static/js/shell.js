@@ -169,6 +169,9 @@ function watchScrollers() {
   const outsidePlots = (records) => records.some((r) => !(r.target instanceof Element && r.target.closest(".plot")));
   new MutationObserver((records) => outsidePlots(records) && later()).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", later);
+  // typeset formulas change width when their fonts arrive, with no change to the page's elements
+  document.fonts?.addEventListener("loadingdone", later);
+  window.addEventListener("load", later);
 }
 
 /**
