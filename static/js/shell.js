@@ -154,7 +154,7 @@ function focusScrollers() {
   // Any block that scrolls (its own overflow, not a figure's): formulas, tables, wide panels.
   for (const el of document.querySelectorAll("main div:not(.plot div), main table, main pre, main .katex-display")) {
     if (el.hasAttribute("tabindex") || el.closest(".plot")) continue;
-    const wide = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+    const wide = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
     if (!wide) continue;
     const style = getComputedStyle(el);
     if (/auto|scroll/.test(style.overflowX + style.overflowY) && el.clientWidth > 0) el.tabIndex = 0;
