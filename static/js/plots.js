@@ -28,7 +28,7 @@ export const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRe
 
 function axis(extra = {}) {
   const log = extra.type === "log" ? { exponentformat: "power", minorloglabels: "none" } : {};
-  const titled = extra.title?.text ? { title: { ...extra.title, text: pretty(extra.title.text) } } : {};
+  const titled = extra.title?.text ? { title: { ...extra.title, text: pretty(extra.title.text, { html: true }) } } : {};
   return {
     zeroline: false,
     gridcolor: "#e6e8ec",
@@ -48,7 +48,7 @@ export function layout(overrides = {}) {
   for (const key of Object.keys(rest)) {
     if (/^[xy]axis\d+$/.test(key)) rest[key] = axis(rest[key]);
   }
-  if (rest.title?.text) rest.title = { ...rest.title, text: pretty(rest.title.text) };
+  if (rest.title?.text) rest.title = { ...rest.title, text: pretty(rest.title.text, { html: true }) };
   return {
     font: FONT,
     margin: { l: 60, r: 20, t: 78, b: 50 },
@@ -66,8 +66,9 @@ export function layout(overrides = {}) {
 /** A short text description of a figure for screen readers: its title and what it shows. */
 function describe(el, traces, lay) {
   const names = [...new Set(traces.filter((t) => t.name && t.showlegend !== false).map((t) => t.name))];
-  const heading = lay.title?.text ? lay.title.text.replace(/<[^>]+>/g, " ") : "figure";
-  const axes = [lay.xaxis?.title?.text, lay.yaxis?.title?.text].filter(Boolean);
+  const plain = (t) => t.replace(/<sub>([^<]*)<\/sub>/g, "_$1").replace(/<[^>]+>/g, " ");
+  const heading = lay.title?.text ? plain(lay.title.text) : "figure";
+  const axes = [lay.xaxis?.title?.text, lay.yaxis?.title?.text].filter(Boolean).map(plain);
   const parts = [heading];
   if (axes.length === 2) parts.push(`${axes[1]} against ${axes[0]}`);
   if (names.length) parts.push(`shows ${names.slice(0, 8).join(", ")}`);
@@ -107,11 +108,18 @@ function keyboardHover(el) {
   });
 }
 
+const NARROW = 560; // px: below this a figure is laid out for a phone
+
 /** Draw or update a figure in place (waits for plotly.js on a first visit). */
 export function draw(el, traces, layoutOverrides = {}) {
   if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
   const node = typeof el === "string" ? document.getElementById(el) : el;
   const lay = layout(layoutOverrides);
+  if (node.clientWidth > 0 && node.clientWidth < NARROW) {
+    // A phone: a legend beside the plot would cover it; put it above, in rows.
+    lay.legend = { ...lay.legend, orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
+    lay.margin = { ...lay.margin, t: Math.max(lay.margin?.t ?? 0, 78), r: Math.min(lay.margin?.r ?? 20, 20) };
+  }
   describe(node, traces, lay);
   keyboardHover(node);
   // Trace names are left as written (pages and tests find traces by name): write them with
@@ -122,7 +130,7 @@ export function draw(el, traces, layoutOverrides = {}) {
 /** Title object in the shared style. */
 export function title(text) {
   // Pinned to the top of the figure so the legend fits between it and the plot area.
-  return { text: pretty(text), x: 0.01, xanchor: "left", y: 0.985, yref: "container", yanchor: "top", font: { size: 15 } };
+  return { text: pretty(text, { html: true }), x: 0.01, xanchor: "left", y: 0.985, yref: "container", yanchor: "top", font: { size: 15 } };
 }
 
 /** Format a number for read-outs: 4 significant digits, exponent when very large or small. */
@@ -158,5 +166,13 @@ export function restyle(id, update, indices) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
   if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
   Plotly.restyle(el, update, indices);
+  return true;
+}
+
+/** Change some layout attributes of a drawn figure (e.g. one shape); false before it exists. */
+export function relayout(id, update) {
+  const el = typeof id === "string" ? document.getElementById(id) : id;
+  if (typeof Plotly === "undefined" || !el?.data) return false;
+  Plotly.relayout(el, update);
   return true;
 }

@@ -89,11 +89,15 @@ function ensureChrome() {
 /** Accessible names for the controls, written before the math is typeset: "φ₀ (intercept)". */
 function nameControls() {
   for (const el of document.querySelectorAll("[data-key]")) {
-    const span = el.closest("label")?.querySelector("span");
-    if (!span) continue;
-    const name = pretty(span.textContent.trim());
+    const label = el.closest("label");
+    const span = label?.querySelector("span");
+    // the label's own words: its first span, else its text outside the control
+    const raw = span ? span.textContent : label ? [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(" ") : "";
+    if (!raw.trim()) continue;
+    const name = pretty(raw.trim().replace(/\s+/g, " "));
     el.dataset.name = name;
-    if (el.type === "range" && !el.getAttribute("aria-label")) el.setAttribute("aria-label", name);
+    // a range's label also holds its read-out, and typeset math has no plain text: name it
+    if ((el.type === "range" || raw.includes("$")) && !el.getAttribute("aria-label")) el.setAttribute("aria-label", name);
   }
   for (const box of document.querySelectorAll(".readouts")) box.setAttribute("aria-live", "polite");
   for (const plot of document.querySelectorAll(".plot")) {
@@ -141,6 +145,33 @@ export async function renderMath(root = document.body) {
     ],
     throwOnError: false,
   });
+  focusScrollers();
+}
+
+// What scrolls sideways on a small screen (wide formulas and tables) must be reachable from the
+// keyboard, or a keyboard user cannot see its hidden part.
+function focusScrollers() {
+  // Any block that scrolls (its own overflow, not a figure's): formulas, tables, wide panels.
+  for (const el of document.querySelectorAll("main div:not(.plot div), main table, main pre, main .katex-display")) {
+    if (el.hasAttribute("tabindex") || el.closest(".plot")) continue;
+    const wide = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
+    if (!wide) continue;
+    const style = getComputedStyle(el);
+    if (/auto|scroll/.test(style.overflowX + style.overflowY) && el.clientWidth > 0) el.tabIndex = 0;
+  }
+}
+let scrollCheck = null;
+function watchScrollers() {
+  const later = () => {
+    if (scrollCheck === null) scrollCheck = requestAnimationFrame(() => { scrollCheck = null; focusScrollers(); });
+  };
+  // figures redraw on every step of a slider: their changes are not worth a look
+  const outsidePlots = (records) => records.some((r) => !(r.target instanceof Element && r.target.closest(".plot")));
+  new MutationObserver((records) => outsidePlots(records) && later()).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", later);
+  // typeset formulas change width when their fonts arrive, with no change to the page's elements
+  document.fonts?.addEventListener("loadingdone", later);
+  window.addEventListener("load", later);
 }
 
 /**
@@ -154,5 +185,6 @@ export function initPage(current) {
   renderNav(current);
   renderFooter();
   renderMath();
+  watchScrollers();
   if (document.querySelector(".plot")) plotlyReady().catch(() => {});
 }

@@ -22,17 +22,19 @@ function script(chars, table) {
 
 /**
  * Plain text with Greek letters and sub/superscripts for names written the programmer's way
- * ("theta_10", "phi_0", "Omega_k") or in TeX ("$\phi_0$ (intercept)"). Anything it cannot write
- * as a Unicode subscript stays as "_x".
+ * ("theta_10", "phi_0", "Omega_k") or in TeX ("$\phi_0$ (intercept)"). A subscript Unicode lacks
+ * ("z_d") stays "_d" in plain text, and becomes <sub>d</sub> with `html` (figure text).
  */
-export function pretty(text) {
+export function pretty(text, { html = false } = {}) {
   if (typeof text !== "string") return text;
   let s = text.replace(/\$/g, "");
   s = s.replace(/\\(?:boldsymbol|mathbf|mathrm|text|operatorname|bm)\s*\{([^{}]*)\}/g, "$1");
   s = s.replace(/\\([A-Za-z]+)/g, (m, name) => GREEK[name] ?? SYMBOLS[name] ?? name);
   // bare Greek names followed by a subscript or standing alone ("theta_10", "beta k", "phi")
   s = s.replace(/\b(alpha|beta|gamma|delta|epsilon|theta|lambda|sigma|phi|omega|Omega|Phi|Theta)(?=_|\b)/g, (m) => GREEK[m]);
-  s = s.replace(/_\{([^{}]+)\}|_(\d+|[A-Za-z])/g, (m, group, one) => script(group ?? one, SUB) ?? m);
+  // Plotly text may use <sub>: what Unicode has no subscript for (d, θ_d0) becomes one there.
+  const lower = (chars, m) => script(chars, SUB) ?? (html ? `<sub>${chars}</sub>` : m);
+  s = s.replace(/_\{([^{}]+)\}|_(\d+|[A-Za-z]\d*)/g, (m, group, one) => lower(group ?? one, m));
   s = s.replace(/\^\{([^{}]+)\}|\^([A-Za-z0-9+-])/g, (m, group, one) => script(group ?? one, SUP) ?? m);
   return s.replace(/[{}]/g, "");
 }

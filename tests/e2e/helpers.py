@@ -44,3 +44,20 @@ def wait_error(page, text: str, timeout: float = 20_000) -> None:
 def errors_shown(page) -> list[str]:
     """Every error message the page shows now."""
     return page.evaluate(ERRORS_JS)
+
+
+def shapes(page, plot_id: str, name_prefix: str = ""):
+    """The layout shapes of a figure (marks that move without redrawing its traces)."""
+    return page.evaluate(
+        "([id, prefix]) => (document.getElementById(id).layout.shapes || [])"
+        ".filter(s => String(s.name || '').startsWith(prefix))",
+        [plot_id, name_prefix],
+    )
+
+
+def marker_centre(page, plot_id: str, name: str) -> tuple[float, float]:
+    """Centre of a circle shape (e.g. the current point on a loss map)."""
+    s = shapes(page, plot_id, name)[0]
+    if s.get("xsizemode") == "pixel":  # sized in pixels around a point in data coordinates
+        return s["xanchor"], s["yanchor"]
+    return (s["x0"] + s["x1"]) / 2, (s["y0"] + s["y1"]) / 2

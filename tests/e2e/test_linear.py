@@ -2,11 +2,15 @@
 
 import re
 
+import pytest
+
 from tests.e2e.helpers import (
     errors_shown,
+    marker_centre,
     open_page,
     plot_data,
     set_slider,
+    shapes,
     wait_error,
     wait_ready,
 )
@@ -33,8 +37,7 @@ def test_moving_a_slider_moves_the_line_and_the_point(page, base_url, console):
     wait_ready(page, ready)
     after = plot_data(page, "fit-plot")[2]["y"]
     assert after != before
-    point = [t for t in plot_data(page, "loss-map") if t.get("name") == "current φ"][0]
-    assert point["y"] == [2.0]
+    assert marker_centre(page, "loss-map", "current φ")[1] == pytest.approx(2.0)
     assert "phi1=2" in page.url
 
 
@@ -43,26 +46,49 @@ def test_clicking_the_loss_map_moves_phi(page, base_url, console):
     box = page.locator("#loss-map .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.2)
     wait_ready(page, ready)
-    point = [t for t in plot_data(page, "loss-map") if t.get("name") == "current φ"][0]
-    assert point["x"][0] > 1 and point["y"][0] > 1  # upper-right quadrant of the [-3, 3] view
+    x, y = marker_centre(page, "loss-map", "current φ")
+    assert x > 1 and y > 1  # upper-right quadrant of the [-3, 3] view
     assert re.search(r"phi0=[12]\.", page.url)
 
 
 def test_descent_runs_converges_and_jumps(page, base_url, console, screenshot):
     ready = open_lab(page, base_url)
     assert "converged" in page.locator("#readouts").inner_text()
-    path = [t for t in plot_data(page, "loss-map") if str(t.get("name", "")).startswith("descent")]
-    assert len(path[0]["x"]) > 10
+    path = shapes(page, "loss-map", "descent")
+    assert path[0]["path"].count("L") > 10
     page.click("#to-end")
     wait_ready(page, ready)
     exact = page.evaluate(
         "document.getElementById('loss-map').data.find(t => t.name === 'exact minimum').x[0]"
     )
-    current = page.evaluate(
-        "document.getElementById('loss-map').data.find(t => t.name === 'current φ').x[0]"
-    )
+    current = marker_centre(page, "loss-map", "current φ")[0]
     assert abs(exact - current) < 0.05
     screenshot("linear-descent")
+
+
+def arrows(page):
+    return shapes(page, "loss-map", "∇L")
+
+
+def length(arrow):
+    """Length of the arrow's shaft: its path starts "M x0,y0 L x1,y1"."""
+    start, end = arrow["path"][1:].split("M")[0].split("L")
+    (x0, y0), (x1, y1) = (map(float, start.split(",")), map(float, end.split(",")))
+    return ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+
+
+def test_gradient_arrow_scales_with_its_length_and_vanishes_at_the_minimum(page, base_url, console):
+    ready = open_lab(page, base_url, "#phi0=-2&phi1=-2")
+    far_length = length(arrows(page)[0])
+    page.click("#to-end")  # where descent stopped: close to the minimum, a small gradient
+    ready = wait_ready(page, ready)
+    near = arrows(page)
+    assert near == [] or length(near[0]) < far_length / 10
+    page.click("#to-exact")  # at the minimum: no direction, no arrow, no angle
+    wait_ready(page, ready)
+    assert arrows(page) == []
+    readouts = page.locator("#readouts").inner_text()
+    assert "∇L = 0" in readouts and "no gradient" in readouts and "47" not in readouts
 
 
 def test_too_large_learning_rate_shows_divergence(page, base_url, console, screenshot):

@@ -7,7 +7,7 @@ not by the speed of the machine.
 
 import json
 
-from tests.e2e.helpers import errors_shown, open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import errors_shown, marker_centre, open_page, set_slider, wait_ready
 
 VIEW = "**/api/v1/linear/view"
 
@@ -27,8 +27,8 @@ def pump_until(page, condition, timeout_ms: int = 10_000):
 
 
 def current_phi(page):
-    trace = next(t for t in plot_data(page, "loss-map") if t.get("name") == "current φ")
-    return trace["x"][0], trace["y"][0]
+    x, y = marker_centre(page, "loss-map", "current φ")
+    return round(x, 9), round(y, 9)
 
 
 def hold_points(page):
@@ -72,7 +72,10 @@ def test_an_old_answer_never_overwrites_a_newer_one(page, base_url, console):
         """() => {
             const el = document.getElementById('loss-map');
             window.drawn = [];
-            el.on('plotly_restyle', () => window.drawn.push(el.data[6].x[0]));
+            el.on('plotly_relayout', () => {
+              const s = el.layout.shapes.find((s) => s.name === 'current φ');
+              window.drawn.push(Math.round(s.xanchor * 1e9) / 1e9);
+            });
         }"""
     )
     held = hold_points(page)

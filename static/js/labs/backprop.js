@@ -122,6 +122,18 @@ function sub(name) {
   return t;
 }
 
+/** White or black, whichever has the higher contrast ratio (WCAG) with `rgb`: one of them always
+ *  reaches 4.58:1, enough for the small numbers (the page's dark grey ink does not on mid reds). */
+function readableInk(rgb) {
+  if (!rgb.startsWith("rgb")) return "#1d2430"; // the light grey of an empty cell
+  const m = rgb.match(/\d+/g);
+  if (!m || m.length < 3) return "#1d2430";
+  const lin = (c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  const [r, g, b] = m.slice(0, 3).map(Number).map(lin);
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return 1.05 / (luminance + 0.05) > (luminance + 0.05) / 0.05 ? "#fff" : "#000";
+}
+
 function cellColor(v, scale) {
   if (!Number.isFinite(v) || scale === 0) return "#f4f4f4";
   const t = Math.max(-1, Math.min(1, v / scale));
@@ -147,9 +159,7 @@ function matrixHTML(name, rows, opts = {}) {
   const editable = opts.editable ? " editable" : "";
   const body = rows.map((row, i) => `<tr>${row.map((v, j) => {
     const bg = opts.mask ? maskColor(v, Math.max(top, 1)) : cellColor(v, top);
-    // White numbers only where they read better than dark ones (deep blue, dark grey).
-    const dark = opts.mask ? v < 0.35 * Math.max(top, 1) : top > 0 && v < -0.8 * top;
-    const ink = dark ? "#fff" : "#1d2430";
+    const ink = readableInk(bg); // white or dark numbers, whichever contrasts more with the cell
     const edited = opts.edited?.has(`${i}.${j}`) ? ' class="edited"' : "";
     const text = opts.numbers ? fmt(v, 2) : "";
     return `<td${edited} data-name="${name}" data-r="${i}" data-c="${j}" style="background:${bg};color:${ink}">${text}</td>`;

@@ -75,13 +75,10 @@ function request(s) {
   };
 }
 
-async function compute(s, signal) {
-  const bounds = { max_inputs: s.table_di, max_hidden: s.table_d, n_inputs: s.calc_di, n_hidden: s.calc_d, n_outputs: s.calc_do };
-  const [map, table] = await Promise.all([
-    postJSON("api/v1/shallow/regions", request(s), { signal }),
-    postJSON("api/v1/shallow/bounds", bounds, { signal }),
-  ]);
-  return { map, table };
+const TABLE_KEYS = ["table_di", "table_d", "calc_di", "calc_d", "calc_do"];
+
+function bounds(s) {
+  return { max_inputs: s.table_di, max_hidden: s.table_d, n_inputs: s.calc_di, n_hidden: s.calc_d, n_outputs: s.calc_do };
 }
 
 // Plotly's RdBu runs blue (low) to red (high): positive pre-activations (active units) are red.
@@ -261,14 +258,12 @@ function bindHover() {
   });
 }
 
-function render(d, s) {
-  last = d.map;
+function render(m, s) {
+  last = m;
   showError(null);
   for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
-  const m = d.map;
   drawMap(m, s);
   drawUnits(m, s);
-  drawBounds(d.table, s);
   bindHover();
   document.getElementById("region-note").textContent = m.note;
   document.getElementById("readouts").innerHTML = [
@@ -283,7 +278,24 @@ function render(d, s) {
 buildUnitControls();
 fillActivationSelect(document.getElementById("activation-select"));
 initPage("regions");
-const lab = createLab({ schema, compute, render });
+// The map moves with every weight; the table of bounds only with its own inputs.
+const lab = createLab({
+  schema,
+  channels: {
+    map: {
+      keys: Object.keys(schema).filter((k) => !TABLE_KEYS.includes(k)),
+      compute: (s) => postJSON("api/v1/shallow/regions", request(s)),
+      render,
+      figures: ["output-map", "units-plot"],
+    },
+    table: {
+      keys: TABLE_KEYS,
+      compute: (s) => postJSON("api/v1/shallow/bounds", bounds(s)),
+      render: (table, s) => drawBounds(table, s),
+      figures: ["bounds-plot"],
+    },
+  },
+});
 
 document.getElementById("notes-example").addEventListener("click", () => {
   const patch = { D: 3, w0: NOTES.phi0, activation: "relu", x1_min: -1, x1_max: 1, x2_min: -1, x2_max: 1 };

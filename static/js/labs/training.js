@@ -2,7 +2,7 @@
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { meta } from "../shell.js";
-import { COLORS, LOSS_SCALE, draw, fmt, onPlot, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 // Optimisers and landscapes: the names and labels core declares (GET /api/v1/meta).
@@ -142,14 +142,19 @@ function logSurface(rows) {
   return rows.map((row) => row.map((v) => Math.log10(v + 1e-12)));
 }
 
+// A heatmap with a few level lines: several times faster to draw than a filled contour.
 function contour(surface, loss, names, showscale = true) {
-  return {
-    type: "contour", x: surface.phi0, y: surface.phi1, z: logSurface(loss), colorscale: LOSS_SCALE,
-    ncontours: 24, contours: { coloring: "heatmap", showlines: true }, line: { color: "rgba(255,255,255,0.35)", width: 0.6 },
+  const z = logSurface(loss);
+  return [{
+    type: "heatmap", x: surface.phi0, y: surface.phi1, z, colorscale: LOSS_SCALE, zsmooth: "fast",
     colorbar: { title: { text: "log₁₀ L", side: "right" }, thickness: 14 }, showscale,
     customdata: loss, name: "loss",
     hovertemplate: `${names[0]} = %{x:.3f}<br>${names[1]} = %{y:.3f}<br>L = %{customdata:.4g}<extra></extra>`,
-  };
+  }, {
+    type: "contour", x: surface.phi0, y: surface.phi1, z, ncontours: 14, showscale: false, showlegend: false,
+    contours: { coloring: "lines" }, colorscale: [[0, "#fff"], [1, "#fff"]],
+    line: { color: "rgba(255,255,255,0.4)", width: 0.6 }, hoverinfo: "skip", name: "level lines",
+  }];
 }
 
 function minimaTraces(minima) {
@@ -195,7 +200,7 @@ function runColor(run, s) {
 function drawMap(d, s) {
   const names = d.land.param_names.map(plainName);
   const minima = s.mode === "race" ? d.land.minima : d.result.minima;
-  const traces = [contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima), ...saddleTraces(d.land.saddles)];
+  const traces = [...contour(d.land.surface, d.land.surface.loss, names), ...minimaTraces(minima), ...saddleTraces(d.land.saddles)];
   const exits = [];
   d.result.runs.forEach((run, i) => {
     const color = runColor(run, s);
@@ -209,11 +214,6 @@ function drawMap(d, s) {
       showlegend: s.mode === "race" || i === 0,
       line: { color, width: focus ? 3 : 2 }, opacity: focus || s.mode === "starts" ? 1 : 0.85,
       hovertemplate: `${name}<br>step %{pointNumber}<br>(%{x:.3f}, %{y:.3f})<extra></extra>`,
-    });
-    const t = Math.min(d.t, run.steps);
-    traces.push({
-      x: [run.trajectory.phi0[t]], y: [run.trajectory.phi1[t]], mode: "markers", showlegend: false, hoverinfo: "skip",
-      marker: { size: focus ? 13 : 9, color, line: { color: "#fff", width: 2 } },
     });
   });
   if (exits.length) {
@@ -242,7 +242,32 @@ function drawMap(d, s) {
     yaxis: { title: { text: names[1] }, range: r1 },
     legend: { orientation: "v", x: 1.12, y: 1, yanchor: "top", xanchor: "left" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
+    shapes: stepMarkers(d, s),
   });
+  drawn = { land: d.land, result: d.result, mode: s.mode, phi: [s.phi0, s.phi1] };
+}
+
+/** Each run's position at step t, as shapes: moving them does not recompute the heatmap. */
+function stepMarkers(d, s) {
+  return d.result.runs.map((run) => {
+    const t = Math.min(d.t, run.steps);
+    const r = run === d.focus ? 6.5 : 4.5; // pixels
+    return {
+      type: "circle", xsizemode: "pixel", ysizemode: "pixel", x0: -r, x1: r, y0: -r, y1: r,
+      xanchor: run.trajectory.phi0[t], yanchor: run.trajectory.phi1[t], name: `${run.label ?? "run"} at step t`,
+      fillcolor: runColor(run, s), line: { color: "#fff", width: 2 },
+    };
+  });
+}
+
+// What the loss map and the loss curve show; a new step on the same runs only moves the markers.
+let drawn = null;
+function moveMap(d, s) {
+  if (!drawn || drawn.land !== d.land || drawn.result !== d.result || drawn.mode !== s.mode
+      || drawn.phi[0] !== s.phi0 || drawn.phi[1] !== s.phi1) return false;
+  relayout("loss-map", { shapes: stepMarkers(d, s) });
+  relayout("loss-curve", { "shapes[0].x0": d.t, "shapes[0].x1": d.t });
+  return true;
 }
 
 function drawFit(d, s) {
@@ -301,7 +326,7 @@ function drawBatchMap(d) {
   const p = d.point;
   const phi = [d.focus.trajectory.phi0[d.t], d.focus.trajectory.phi1[d.t]];
   const surface = p.batch_surface ?? d.land.surface.loss;
-  const traces = [contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false })), ...saddleTraces(d.land.saddles, false)];
+  const traces = [...contour(d.land.surface, surface, names, false), ...minimaTraces(d.land.minima).map((t) => ({ ...t, showlegend: false })), ...saddleTraces(d.land.saddles, false)];
   traces.push({ x: [phi[0]], y: [phi[1]], mode: "markers", name: "φ_t", marker: { size: 12, color: KIND_COLOR[d.focus.kind], line: { color: "#fff", width: 2 } } });
   const [r0, r1] = d.land.param_range;
   // Both arrows share one scale: the longer one spans a sixth of the view.
@@ -334,7 +359,7 @@ function drawReadouts(d, s, angle) {
     for (const run of d.result.runs) {
       const away = run.outside.length ? `, outside the view for ${run.outside.length} of ${run.steps + 1} points (from step ${run.outside[0]})` : "";
       const where = run.ended_at === "saddle" ? " <b>at a saddle point</b>, not a minimum" : "";
-      lines.push(`<div><b style="color:${KIND_COLOR[run.kind]}">${run.label}</b> ${badge(run.status)}${where} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps${away}</div>`);
+      lines.push(`<div><b><span class="swatch" style="background:${KIND_COLOR[run.kind]}"></span>${run.label}</b> ${badge(run.status)}${where} L = ${fmt(run.losses.at(-1))} after ${run.steps} steps${away}</div>`);
     }
   } else {
     const runs = d.result.runs;
@@ -370,10 +395,12 @@ function render(d, s) {
   longestRun = Math.max(...d.result.runs.map((r) => r.steps));
   const slider = document.getElementById("step-slider");
   slider.max = String(Math.max(longestRun, 1));
-  drawMap(d, s);
+  if (!moveMap(d, s)) {
+    drawMap(d, s);
+    drawCurves(d, s);
+  }
   bindMapClick();
   drawFit(d, s);
-  drawCurves(d, s);
   const angle = drawBatchMap(d);
   drawReadouts(d, s, angle);
 }
@@ -413,10 +440,11 @@ playButton.addEventListener("click", () => {
   playButton.textContent = "❚❚ Pause";
   const stride = Math.max(1, Math.ceil(longestRun / 150));
   timer = setInterval(() => {
+    if (document.body.dataset.busy === "1") return; // the last step is not drawn yet: wait
     const next = Math.min(lab.state.step + stride, longestRun);
     lab.set({ step: next });
     if (next >= longestRun) stop();
-  }, 90);
+  }, 40);
 });
 document.getElementById("step-back").addEventListener("click", () => lab.set({ step: Math.max(0, lab.state.step - 1) }));
 document.getElementById("step-forward").addEventListener("click", () => lab.set({ step: Math.min(longestRun, lab.state.step + 1) }));
