@@ -214,7 +214,7 @@ def find_saddles(
     phi_1: np.ndarray,
     surface: np.ndarray,
     max_saddles: int = 12,
-    n_iterations: int = 25,
+    n_iterations: int = 10,
 ) -> Saddles:
     """Saddle points of the full loss in the window of the grid phi_0 x phi_1.
 

@@ -69,3 +69,30 @@ def test_the_version_is_the_packages(client):
     assert client.get("/openapi.json").json()["info"]["version"] == importlib.metadata.version(
         "dl-playground"
     )
+
+
+def test_a_client_on_this_machine_gets_plain_answers_unless_asked():
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+    from server.settings import Settings
+
+    body = {"n_points": 500, "grid_size": 200}
+    gzip_header = {"Accept-Encoding": "gzip"}
+    remote = TestClient(create_app(), client=("192.0.2.7", 50000))
+    local = TestClient(create_app(), client=("127.0.0.1", 50000))
+    forced = TestClient(create_app(Settings(gzip_loopback=True)), client=("::1", 50000, 0, 0))
+    assert (
+        remote.post("/api/v1/linear/view", json=body, headers=gzip_header).headers.get(
+            "content-encoding"
+        )
+        == "gzip"
+    )
+    plain = local.post("/api/v1/linear/view", json=body, headers=gzip_header)
+    assert "content-encoding" not in plain.headers and plain.json()["phi"] == [-0.5, -1.0]
+    assert (
+        forced.post("/api/v1/linear/view", json=body, headers=gzip_header).headers.get(
+            "content-encoding"
+        )
+        == "gzip"
+    )
