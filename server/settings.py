@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Answers larger than this are gzip-compressed for clients that accept it.
     gzip_minimum_bytes: int = 4096
     gzip_loopback: bool = False  # compress for clients on this machine too (no gain there)
+    # Processes that train the trainer lab's streams (0: one fewer than the cores, at least 1).
+    trainer_processes: int = 0
     gzip_level: int = 1  # level 1: 4 MB of JSON in ~0.15 s, 10% larger than level 5 at 1/6 the time
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import multiprocessing
+import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Annotated, Literal
 
 import numpy as np
@@ -20,6 +24,7 @@ from core.activations import ACTIVATION_NAMES
 from core.errors import DomainError
 from core.optimizers import SCHEDULE_NAMES, Schedule
 from server.schemas import ErrorResponse, Model, Seed
+from server.settings import get_settings
 
 router = APIRouter(
     prefix="/api/v1/trainer",
@@ -432,6 +437,28 @@ def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
     return event
 
 
+_PROCESSES: ProcessPoolExecutor | None = None
+
+
+def training_processes() -> ProcessPoolExecutor:
+    """The processes that train streamed runs, started on first use: one fewer than the
+    cores (at least one), or ``DLP_TRAINER_PROCESSES``."""
+    global _PROCESSES
+    if _PROCESSES is None:
+        count = get_settings().trainer_processes or max(1, (os.cpu_count() or 2) - 1)
+        _PROCESSES = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    return _PROCESSES
+
+
+def _chunk_in_process(body: dict, best: float, since_best: int) -> tuple[dict, float, int]:
+    """One chunk of a stream, in a training process: the request as JSON (its state and the
+    epochs left), the stop rules' memory in and out."""
+    run = _Run(TrainRequest.model_validate(body))
+    run.best, run.since_best = best, since_best
+    event = _chunk(run, run.snapshots(), STREAM_INTERVAL)
+    return event, run.best, run.since_best
+
+
 @router.post(
     "/stream",
     summary="Train and stream progress (server-sent events)",
@@ -454,14 +481,28 @@ async def stream(req: TrainRequest, request: Request) -> StreamingResponse:
         **(await run_in_threadpool(_regions, run, run.start)),
     }
 
+    request_body = req.model_dump(mode="json")
+
     async def events():
         yield f"event: start\ndata: {json.dumps(header)}\n\n"
-        snapshots = run.snapshots()
+        loop = asyncio.get_running_loop()
+        state, remaining, best, since_best = header["state"], req.stop.epochs, math.inf, 0
         started = time.monotonic()
         while True:
             if await request.is_disconnected():
                 return
-            event = await run_in_threadpool(_chunk, run, snapshots, STREAM_INTERVAL)
+            # Each chunk runs in a training process from the state the last one reached, so
+            # the server's own threads (and the other labs' answers) keep their core.
+            body = {
+                **request_body,
+                "state": state,
+                "stop": {**req.stop.model_dump(), "epochs": remaining},
+            }
+            event, best, since_best = await loop.run_in_executor(
+                training_processes(), _chunk_in_process, body, best, since_best
+            )
+            remaining -= len(event.get("history", []))
+            state = event.get("state", state)
             if time.monotonic() - started > STREAM_SECONDS and not event["done"]:
                 event.update(done=True, status="finished", message="the stream's time ran out")
             yield f"event: snapshot\ndata: {json.dumps(event)}\n\n"
