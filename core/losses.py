@@ -128,14 +128,21 @@ def least_squares(output: np.ndarray, y: np.ndarray) -> LossResult:
 
     ``y`` has the output's shape (a 1-D array for one output).
     """
-    output = _columns(output, None, "the output")
-    y = np.asarray(y, dtype=float).reshape(output.shape) if np.size(y) == output.size else None
-    if y is None:
+    output = np.asarray(output, dtype=float)
+    if output.ndim == 1:
+        output = output[None, :]
+    if output.ndim != 2 or output.shape[1] == 0:
+        raise DomainError(f"the output must have shape (D_o, I) with I >= 1, got {output.shape}")
+    y = np.asarray(y, dtype=float)
+    if y.size != output.size:
         raise DomainError(f"the targets must have the output's shape {output.shape}")
-    if not np.all(np.isfinite(y)):
-        raise DomainError("targets must be finite numbers")
-    residual = output - y  # (D_o, I)
-    return _result((residual**2).sum(axis=0), 2.0 * residual)
+    residual = output - y.reshape(output.shape)  # (D_o, I)
+    # One check covers both: an infinite or NaN output or target makes the residual non-finite.
+    if not np.isfinite(residual).all():
+        raise DomainError("the output and the targets must be finite numbers")
+    per_example = np.einsum("oi,oi->i", residual, residual)  # sum over outputs of squares
+    total = float(per_example.sum())
+    return LossResult(per_example, total, total / per_example.size, 2.0 * residual)
 
 
 def _check_sigma(sigma: np.ndarray, n: int) -> np.ndarray:
