@@ -438,6 +438,7 @@ def _chunk(run: _Run, snapshots: Iterator, interval: float) -> dict:
 
 
 _PROCESSES: ProcessPoolExecutor | None = None
+CHUNKS_TRAINED = [0]  # chunks of streamed training run in this process's lifetime
 
 
 def training_processes() -> ProcessPoolExecutor:
@@ -501,6 +502,7 @@ async def stream(req: TrainRequest, request: Request) -> StreamingResponse:
             event, best, since_best = await loop.run_in_executor(
                 training_processes(), _chunk_in_process, body, best, since_best
             )
+            CHUNKS_TRAINED[0] += 1
             remaining -= len(event.get("history", []))
             state = event.get("state", state)
             if time.monotonic() - started > STREAM_SECONDS and not event["done"]:
