@@ -71,14 +71,16 @@ def _result(per_example: np.ndarray, gradient: np.ndarray) -> LossResult:
     return LossResult(per_example, total, total / per_example.size, gradient)
 
 
-def _columns(output: np.ndarray, rows: int | None, name: str) -> np.ndarray:
+def _columns(output: np.ndarray, rows: int | None, name: str, finite: bool = True) -> np.ndarray:
+    """``output`` as a float (rows, I) array; ``finite=False`` leaves the finiteness check to
+    the caller (least squares checks its residual instead, which covers the targets too)."""
     output = np.asarray(output, dtype=float)
     if output.ndim == 1:
         output = output[None, :]
     if output.ndim != 2 or output.shape[1] == 0 or (rows is not None and output.shape[0] != rows):
         want = f"({rows}, I)" if rows is not None else "(D_o, I)"
         raise DomainError(f"{name} must have shape {want} with I >= 1, got {output.shape}")
-    if not np.all(np.isfinite(output)):
+    if finite and not np.all(np.isfinite(output)):
         raise DomainError(f"{name} must be finite numbers")
     return output
 
@@ -128,11 +130,7 @@ def least_squares(output: np.ndarray, y: np.ndarray) -> LossResult:
 
     ``y`` has the output's shape (a 1-D array for one output).
     """
-    output = np.asarray(output, dtype=float)
-    if output.ndim == 1:
-        output = output[None, :]
-    if output.ndim != 2 or output.shape[1] == 0:
-        raise DomainError(f"the output must have shape (D_o, I) with I >= 1, got {output.shape}")
+    output = _columns(output, None, "the output", finite=False)
     y = np.asarray(y, dtype=float)
     if y.size != output.size:
         raise DomainError(f"the targets must have the output's shape {output.shape}")

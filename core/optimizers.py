@@ -297,8 +297,10 @@ def exact_line_search_step(
 # ---------------------------------------------------------------------------- schedules, batches
 
 
-def learning_rates(schedule: Schedule, learning_rate: float, n_steps: int) -> np.ndarray:
-    """alpha_t for t = 0 .. n_steps - 1 (see :class:`Schedule`); shape (n_steps,)."""
+def learning_rates(
+    schedule: Schedule, learning_rate: float, n_steps: int, start: int = 0
+) -> np.ndarray:
+    """alpha_t for t = start .. n_steps - 1 (see :class:`Schedule`); shape (n_steps - start,)."""
     if schedule.kind not in SCHEDULE_NAMES:
         raise DomainError(
             f"unknown schedule {schedule.kind!r}; choose one of {', '.join(SCHEDULE_NAMES)}"
@@ -307,7 +309,7 @@ def learning_rates(schedule: Schedule, learning_rate: float, n_steps: int) -> np
         raise DomainError(f"the schedule period must be at least 1 step, got {schedule.period}")
     if not 0 < schedule.gamma <= 1:
         raise DomainError(f"the decay factor gamma must lie in (0, 1], got {schedule.gamma}")
-    t = np.arange(n_steps, dtype=float)
+    t = np.arange(start, n_steps, dtype=float)
     if schedule.kind == "constant":
         scale = np.ones_like(t)
     elif schedule.kind == "step":

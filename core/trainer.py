@@ -208,14 +208,19 @@ def _weight_mask(config: TrainerConfig, data: Dataset) -> np.ndarray:
     return network.flatten(template)
 
 
+def task_loss(task: str, output: np.ndarray, y: np.ndarray):
+    """The loss ``task`` calls for, of the network's ``output`` (D_o, N) against ``y`` (N,)."""
+    if task == "regression":
+        return least_squares(output, y[None, :])
+    if task == "binary":
+        return binary_cross_entropy(output, y)
+    return cross_entropy(output, y)
+
+
 def data_loss(net: network.Network, data: Dataset, inputs: np.ndarray):
-    """The loss the task calls for, on the network's output for ``inputs`` (F, N)."""
+    """The forward pass on ``inputs`` (F, N) and the loss the task calls for."""
     output = network.forward(net, inputs)
-    if data.task == "regression":
-        return output, least_squares(output.output, data.y[None, :])
-    if data.task == "binary":
-        return output, binary_cross_entropy(output.output, data.y)
-    return output, cross_entropy(output.output, data.y)
+    return output, task_loss(data.task, output.output, data.y)
 
 
 def evaluate(config: TrainerConfig, state: TrainerState, data: Dataset) -> Evaluation | None:
@@ -255,25 +260,27 @@ def train_epoch(
     inputs = features(data.x, config.feature_names)  # (F, N)
     mask = _weight_mask(config, data)
     batches = epoch_batches(data.y.size, config.batch_size, seed, state.epoch)
-    alphas = learning_rates(config.schedule, config.learning_rate, state.step + len(batches))
+    # alpha_t for this epoch's steps only: alphas[i] is the rate of step state.step + i.
+    alphas = learning_rates(
+        config.schedule, config.learning_rate, state.step + len(batches), start=state.step
+    )
     phi, m, v, t = state.parameters, state.m, state.v, state.step
-    for batch in batches:
-        subset = Dataset(data.x[batch], data.y[batch], data.task, data.classes)
+    for i, batch in enumerate(batches):
+        alpha = alphas[i]
         at = phi
         if config.optimizer == "nesterov":
-            at = nesterov_point(phi, m, alphas[t], config.beta)
+            at = nesterov_point(phi, m, alpha, config.beta)
         net = network.views(at, net_shape, config.activations)  # checked once, in validate
-        fwd, loss = data_loss(net, subset, inputs[:, batch])
+        fwd = network.forward(net, inputs[:, batch])
+        loss = task_loss(data.task, fwd.output, data.y[batch])
         grads = network.backward(net, fwd, loss.gradient / batch.size)  # mean over the batch
         g = network.gradient_vector(grads) + _penalty_gradient(config, at, mask)
         if config.optimizer == "sgd":
-            phi = gd_step(phi, g, alphas[t])
+            phi = gd_step(phi, g, alpha)
         elif config.optimizer in ("momentum", "nesterov"):
-            phi, m = momentum_step(phi, m, g, alphas[t], config.beta)
+            phi, m = momentum_step(phi, m, g, alpha, config.beta)
         else:
-            phi, m, v = adam_step(
-                phi, m, v, g, alphas[t], config.beta, config.gamma, config.epsilon, t
-            )
+            phi, m, v = adam_step(phi, m, v, g, alpha, config.beta, config.gamma, config.epsilon, t)
         t += 1
         if not np.all(np.isfinite(phi)) or np.abs(phi).max() > PARAMETER_LIMIT:
             return None

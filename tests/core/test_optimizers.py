@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core import linear
+from core import linear, optimizers
 from core.errors import DomainError
 from core.landscape_models import make_landscape
 from core.optimizers import (
@@ -434,3 +434,12 @@ def test_gradient_descent_stops_at_the_saddle_and_sgd_escapes():
     end = sgd.trajectory[-1]
     assert np.min(np.hypot(*(valleys - end).T)) < 0.3  # in one of the valleys
     assert sgd.losses[-1] < view.saddles.losses[0] - 0.3
+
+
+@pytest.mark.parametrize("kind", optimizers.SCHEDULE_NAMES)
+def test_learning_rates_from_a_later_step_are_the_tail_of_the_whole_schedule(kind):
+    schedule = optimizers.Schedule(kind, 0.7, 3)
+    whole = optimizers.learning_rates(schedule, 0.2, 50)
+    np.testing.assert_array_equal(
+        optimizers.learning_rates(schedule, 0.2, 50, start=17), whole[17:]
+    )
