@@ -41,6 +41,11 @@ SLIDERS = {
     "training": "step",
     "conv": "size",
     "conv1d": "bias",
+    "dimensionality": None,
+    "deep": None,
+    "losses": None,
+    "trainer": None,
+    "backprop": None,
 }
 
 HELPERS = """
