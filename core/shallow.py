@@ -68,7 +68,8 @@ class ShallowForward:
 class Piece1D:
     """One activation pattern: on ``(x_start, x_end)`` no unit switches.
 
-    ``active[d]`` is True when unit d is on its positive side (``z_d > 0``); the output is
+    ``active[d]`` is True when unit d is on its positive side (``z_d > 0``; ``z_d >= 0`` for
+    the Heaviside step, whose value at 0 is 1); the output is
     ``y_o = intercepts[o] + slopes[o] x`` there.
     """
 

@@ -8,6 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.activations import ACTIVATION_NAMES, get_activation
+from core.deep_regions import REL_TOL
 from core.shallow import (
     BOOK_PHI,
     BOOK_THETA,
@@ -103,6 +104,10 @@ params_1d = st.lists(
 @given(params_1d, st.sampled_from(PIECEWISE))
 @example([0.0] * 14, "relu")
 @example([0.5, 1.0, 0.5, 1.0, -0.2, 2.0, 0.1, 0.0, 1, 1, 1, 1, 1, 1], "leaky_relu")
+# A bend of 5e-10 in one output's slope (unit 4's weight is 1e-9): still two regions.
+@example([1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1e-09, 0.0, 0.0, 1.0, 0.0, 0.0], "relu")
+# A unit whose pre-activation is 0 everywhere: the Heaviside step is on there (H(0) = 1).
+@example([0.5, 1.0, 0.0, 0.0, 0.0, 0.5, -1.0, 1.0, 1, 1, 1, 1, 1, 1], "heaviside")
 def test_region_slopes_match_finite_differences(values, activation):
     theta = np.array(values[:8]).reshape(4, 2)  # (D, 2)
     phi = np.array(values[8:]).reshape(1, 6)[:, :5]  # (1, D + 1)
@@ -112,10 +117,11 @@ def test_region_slopes_match_finite_differences(values, activation):
     for left, right in zip(regions, regions[1:], strict=False):
         assert left.x_end == right.x_start
         assert left.last_piece + 1 == right.first_piece
-        # Maximal: two neighbouring regions are two different lines.
+        # Maximal: two neighbouring regions are two different lines (to the tolerance the
+        # count itself uses: a slope change of 1e-10 is a real bend).
         assert not (
-            np.allclose(left.slopes, right.slopes, rtol=1e-9, atol=0)
-            and np.allclose(left.intercepts, right.intercepts, rtol=1e-9, atol=0)
+            np.allclose(left.slopes, right.slopes, rtol=REL_TOL, atol=0)
+            and np.allclose(left.intercepts, right.intercepts, rtol=REL_TOL, atol=0)
         )
     for r in pieces:
         width = r.x_end - r.x_start
@@ -127,7 +133,9 @@ def test_region_slopes_match_finite_differences(values, activation):
         np.testing.assert_allclose(r.intercepts + r.slopes * lo, y[0], rtol=1e-7, atol=1e-7)
         mid = 0.5 * (r.x_start + r.x_end)
         if activation in SWITCHING_ACTIVATIONS:
-            expected = [theta[d, 0] + theta[d, 1] * mid > 0 for d in range(4)]
+            z = theta[:, 0] + theta[:, 1] * mid
+            # The step is on at z = 0 (H(0) = 1, as in the book); ReLU's are off there.
+            expected = list(z >= 0) if activation == "heaviside" else list(z > 0)
             assert r.active.tolist() == expected
 
 
