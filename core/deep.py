@@ -186,9 +186,10 @@ def compose(
     pieces = pieces_1d(deep, x_min, x_max)
     bends = pieces.region_edges[1:-1]
     tol = 1e-9 * (x_max - x_min)
-    joints = [
+    joints = [  # a joint at (or within rounding of) an end splits nothing: only inner ones count
         replace(j, bends=bool(len(bends) and np.min(np.abs(bends - j.x)) <= tol))
         for j in sorted(joints, key=lambda j: (j.x, j.source, j.unit))
+        if x_min + tol < j.x < x_max - tol
     ]
     return Composition(net1, net2, deep, p1, y_min, y_max, p2, pieces, tuple(joints))
 
