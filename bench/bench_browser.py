@@ -190,7 +190,11 @@ def bench_lab(browser, url: str, lab: str, steps: int) -> dict:
         page.evaluate(GO_TO_STEP, 40)
         wait_first_view(page)
     page.evaluate(f"window.__bench.steps({key!r}, 3)".replace("None", "null"))  # warm up
+    page.evaluate("performance.clearMeasures()")
     times = page.evaluate(f"window.__bench.steps({key!r}, {steps})".replace("None", "null"))
+    measures = page.evaluate(
+        "performance.getEntriesByType('measure').map((m) => [m.name, m.duration])"
+    )
     drag = page.evaluate(f"window.__bench.drag({key!r})".replace("None", "null"))
     page.wait_for_function("document.body.dataset.busy === '0'", timeout=60_000)
     result = {
@@ -202,11 +206,24 @@ def bench_lab(browser, url: str, lab: str, steps: int) -> dict:
         "cold_ms": cold_ms,
         "cold_kb": cold_kb,
         "play": None,
+        "parts": parts(measures, steps),
     }
     if lab == "training":
         result["play"] = play_rate(page)
     context.close()
     return result
+
+
+def parts(measures: list, steps: int) -> str:
+    """Median ms per channel and phase over the slider steps ("main:compute 12, main:render 30"):
+    compute is the request as the page sees it, render the drawing code up to Plotly's return."""
+    by_name: dict[str, list[float]] = {}
+    for name, ms in measures:
+        by_name.setdefault(name, []).append(ms)
+    return ", ".join(
+        f"{name} {statistics.median(v):.0f}" + (f" (x{len(v)})" if len(v) != steps else "")
+        for name, v in sorted(by_name.items())
+    )
 
 
 def play_rate(page) -> float:
@@ -226,6 +243,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=15, help="slider steps per lab")
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout to serve")
     parser.add_argument("--labs", default=",".join(SLIDERS), help="comma-separated lab ids")
+    parser.add_argument(
+        "--detail", action="store_true", help="also print where each step's time goes"
+    )
     args = parser.parse_args()
     proc, url = start_server(args.root.resolve())
     load = os.getloadavg()
@@ -255,6 +275,11 @@ def main() -> None:
             f"| {r['lab']} | {r['median']:.0f} | {r['p90']:.0f} | {r['drag']} "
             f"| {r['cold_ms']:.0f} | {play} |"
         )
+    if args.detail:
+        print()
+        print("Median ms per channel and phase during the slider steps:")
+        for r in rows:
+            print(f"- {r['lab']}: {r['parts']}")
 
 
 if __name__ == "__main__":

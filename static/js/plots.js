@@ -124,7 +124,10 @@ export function draw(el, traces, layoutOverrides = {}) {
   keyboardHover(node);
   // Trace names are left as written (pages and tests find traces by name): write them with
   // pretty() or in Unicode; titles and axis titles are converted here.
-  return Plotly.react(node, traces, lay, CONFIG);
+  const start = performance.now();
+  const drawn = Plotly.react(node, traces, lay, CONFIG);
+  performance.measure(`figure:${node.id}`, { start, end: performance.now() });
+  return drawn;
 }
 
 /** Title object in the shared style. */
