@@ -110,10 +110,56 @@ function keyboardHover(el) {
 
 const NARROW = 560; // px: below this a figure is laid out for a phone
 
-/** Draw or update a figure in place (waits for plotly.js on a first visit). */
-export function draw(el, traces, layoutOverrides = {}) {
-  if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
-  const node = typeof el === "string" ? document.getElementById(el) : el;
+// Figures off screen are not redrawn while the lab is moving: their newest drawing waits until
+// the figure scrolls into view or the lab has been still for QUIET_MS. A slider step then costs
+// only the figures the student sees. `document.body.dataset.pending` is "1" while some wait.
+const QUIET_MS = 120;
+const visible = new Map(); // figure -> intersects the viewport (absent: not yet known)
+const waiting = new Map(); // figure -> [operations in order], the first a drawing
+let quietTimer = null;
+const watcher = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    visible.set(entry.target, entry.isIntersecting);
+    if (entry.isIntersecting) flush(entry.target);
+  }
+});
+
+let moving = 0; // fast updates (move) not yet on screen
+
+function markPending() {
+  document.body.dataset.pending = waiting.size || moving ? "1" : "0";
+}
+
+function flush(node) {
+  const ops = waiting.get(node);
+  if (!ops) return;
+  waiting.delete(node);
+  markPending();
+  for (const op of ops) op();
+}
+
+function flushAll() {
+  quietTimer = null;
+  // One figure per task, so that a new input is handled between them.
+  const next = waiting.keys().next();
+  if (next.done) return;
+  flush(next.value);
+  if (waiting.size) quietTimer = setTimeout(flushAll, 0);
+}
+
+/** Run `op` on a figure now, or later with its waiting drawing if it is off screen. */
+function whenDrawn(node, op) {
+  const ops = waiting.get(node);
+  if (ops) ops.push(op);
+  else if (visible.get(node) === false) {
+    waiting.set(node, [op]);
+    markPending();
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(flushAll, QUIET_MS);
+  } else op();
+}
+
+function drawNow(node, traces, layoutOverrides) {
   const lay = layout(layoutOverrides);
   if (node.clientWidth > 0 && node.clientWidth < NARROW) {
     // A phone: a legend beside the plot would cover it; put it above, in rows.
@@ -128,6 +174,29 @@ export function draw(el, traces, layoutOverrides = {}) {
   const drawn = Plotly.react(node, traces, lay, CONFIG);
   performance.measure(`figure:${node.id}`, { start, end: performance.now() });
   return drawn;
+}
+
+/**
+ * Draw or update a figure in place (waits for plotly.js on a first visit). A figure already drawn
+ * and now off screen keeps its newest drawing for later (see QUIET_MS above).
+ */
+export function draw(el, traces, layoutOverrides = {}) {
+  if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
+  const node = typeof el === "string" ? document.getElementById(el) : el;
+  if (watcher && !visible.has(node)) {
+    visible.set(node, true); // drawn at once until the observer says otherwise
+    watcher.observe(node);
+  }
+  if (node.data && visible.get(node) === false) {
+    waiting.set(node, [() => drawNow(node, traces, layoutOverrides)]);
+    markPending();
+    clearTimeout(quietTimer);
+    quietTimer = setTimeout(flushAll, QUIET_MS);
+    return Promise.resolve(node);
+  }
+  waiting.delete(node);
+  markPending();
+  return drawNow(node, traces, layoutOverrides);
 }
 
 /** Title object in the shared style. */
@@ -168,7 +237,30 @@ export function onPlot(id, event, handler) {
 export function restyle(id, update, indices) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
   if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
-  Plotly.restyle(el, update, indices);
+  whenDrawn(el, () => Plotly.restyle(el, update, indices));
+  return true;
+}
+
+/**
+ * The fast path for what moves while the axes stay put: give some scatter traces of a drawn
+ * figure new coordinates (`update` = { x?: [array per index], y?: [...] }) without redrawing its
+ * axes, legend or layout (a transition of no duration; about half the cost of a redraw). Use it
+ * only where the figure's axis ranges are fixed. Returns false before the figure's first drawing.
+ */
+export function move(id, update, indices) {
+  const el = typeof id === "string" ? document.getElementById(id) : id;
+  if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
+  const data = indices.map((_, k) => Object.fromEntries(Object.entries(update).map(([key, arrays]) => [key, arrays[k]])));
+  whenDrawn(el, () => {
+    moving += 1;
+    markPending();
+    const frame = { data, traces: indices };
+    const done = () => {
+      moving -= 1;
+      markPending();
+    };
+    Plotly.animate(el, frame, { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" }).then(done, done);
+  });
   return true;
 }
 
@@ -176,6 +268,6 @@ export function restyle(id, update, indices) {
 export function relayout(id, update) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
   if (typeof Plotly === "undefined" || !el?.data) return false;
-  Plotly.relayout(el, update);
+  whenDrawn(el, () => Plotly.relayout(el, update));
   return true;
 }

@@ -5,7 +5,7 @@
 import { postForm, postJSON, showError } from "../api.js";
 import { FieldError } from "../errors.js";
 import { initPage } from "../shell.js";
-import { draw, fmt, onPlot, title } from "../plots.js";
+import { draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
@@ -257,7 +257,7 @@ function showPatch(i, j) {
   document.getElementById("patch-panel").innerHTML =
     `<p>Output pixel <b>(${i}, ${j})</b> reads rows ${d.rows_read[i].join(", ")} and columns ${d.cols_read[j].join(", ")}: ${result}</p>
      <div class="tables">${patchTables(d, i, j)}</div>`;
-  Plotly.relayout("input-plot", { shapes: tapShapes(d, i, j) });
+  relayout("input-plot", { shapes: tapShapes(d, i, j) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,12 +308,12 @@ function moveWindow(position, pause = false) {
   const i = Math.floor(p / wo);
   const j = p % wo;
   const inputShapes = [document.getElementById("slide-input").layout.shapes[0], ...tapShapes(d, i, j)];
-  Plotly.relayout("slide-input", { shapes: inputShapes });
+  relayout("slide-input", { shapes: inputShapes });
   const veil = { fillcolor: "rgba(255,255,255,0.92)", line: { width: 0 } };
   const outputShapes = [rect(j - 0.5, i - 0.5, j + 0.5, i + 0.5, { line: { color: WINDOW, width: 3 } })];
   if (j < wo - 1) outputShapes.push(rect(j + 0.5, i - 0.5, wo - 0.5, i + 0.5, veil));
   if (i < ho - 1) outputShapes.push(rect(-0.5, i + 0.5, wo - 0.5, ho - 0.5, veil));
-  Plotly.relayout("slide-output", { shapes: outputShapes });
+  relayout("slide-output", { shapes: outputShapes });
   document.getElementById("slide-pos").value = String(p);
   document.getElementById("slide-pos-out").textContent = `(${i}, ${j})`;
   const sum = d.kernels.length === 1 ? "sum of the products" : "√(Gx² + Gy²)";
@@ -356,7 +356,7 @@ function drawPool(d, s) {
     const r = lastPool.window_rows[Number(p.y)];
     const c = lastPool.window_cols[Number(p.x)];
     const size = lastPool.pool_size;
-    Plotly.relayout("pool-input", { shapes: [rect(c - 0.5, r - 0.5, c + size - 0.5, r + size - 0.5)] });
+    relayout("pool-input", { shapes: [rect(c - 0.5, r - 0.5, c + size - 0.5, r + size - 0.5)] });
   });
   document.getElementById("pool-readouts").innerHTML = [
     `<div><b>input</b> ${h} × ${w} → <b>output</b> ${ho} × ${wo}</div>`,

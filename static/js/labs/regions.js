@@ -2,7 +2,7 @@
 /* global Plotly */
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
+import { COLORS, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 
@@ -232,7 +232,7 @@ function markInactiveUnits(active) {
       update[`annotations[${i}].font.color`] = on === false ? COLORS.muted : unitColor(d);
     }
   });
-  Plotly.relayout("units-plot", update);
+  relayout("units-plot", update);
 }
 
 let last = null;

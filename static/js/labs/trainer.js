@@ -7,7 +7,7 @@
 import { ApiError, postJSON, showError } from "../api.js";
 import { FieldError } from "../errors.js";
 import { plotlyReady } from "../plotly-loader.js";
-import { COLORS, draw, fmt, restyle, title } from "../plots.js";
+import { COLORS, draw, fmt, relayout, restyle, title } from "../plots.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 
@@ -219,7 +219,7 @@ function updateMap() {
   const trace = mapTrace(run.picture);
   restyle("map", { z: [trace.z], customdata: [trace.customdata ?? null] }, [0]);
   if (run.header?.task === "binary") restyle("map", { z: [run.picture.output] }, [1]);
-  Plotly.relayout("map", { "title.text": `The network over the plane · epoch ${run.state?.epoch ?? 0}` });
+  relayout("map", { "title.text": `The network over the plane · epoch ${run.state?.epoch ?? 0}` });
 }
 
 function drawCurves() {
