@@ -113,7 +113,8 @@ function keyboardHover(el) {
       const rows = trace.z.length;
       const cols = trace.z[0].length;
       if (dc) [row, col] = [Math.floor(rows / 2), Math.floor(cols / 2)];
-      else [row, col] = [(row + dr + rows) % rows, (Math.max(col, 0) + dp + cols) % cols];
+      else if (col < 0) [row, col] = [0, 0]; // the first key press shows the first cell
+      else [row, col] = [(row + dr + rows) % rows, (col + dp + cols) % cols];
       const xval = trace.x ? trace.x[col] : (trace.x0 ?? 0) + col * (trace.dx ?? 1);
       const yval = trace.y ? trace.y[row] : (trace.y0 ?? 0) + row * (trace.dy ?? 1);
       Plotly.Fx.hover(el, { xval, yval }, trace.xaxis && trace.xaxis !== "x" ? trace.xaxis + trace.yaxis : "xy");

@@ -160,10 +160,18 @@ function focusScrollers() {
     if (/auto|scroll/.test(style.overflowX + style.overflowY) && el.clientWidth > 0) el.tabIndex = 0;
   }
 }
+// The check reads every block's size (a layout of the whole page): it waits until the page has
+// been still for SCROLL_CHECK_MS, not run on every step of a slider (read-outs change each step).
+const SCROLL_CHECK_MS = 400;
 let scrollCheck = null;
 function watchScrollers() {
   const later = () => {
-    if (scrollCheck === null) scrollCheck = requestAnimationFrame(() => { scrollCheck = null; focusScrollers(); });
+    clearTimeout(scrollCheck);
+    document.documentElement.dataset.scrollersChecked = "0"; // "1" once done: tests wait for it
+    scrollCheck = setTimeout(() => {
+      focusScrollers();
+      document.documentElement.dataset.scrollersChecked = "1";
+    }, SCROLL_CHECK_MS);
   };
   // figures redraw on every step of a slider: their changes are not worth a look
   const outsidePlots = (records) => records.some((r) => !(r.target instanceof Element && r.target.closest(".plot")));

@@ -13,6 +13,8 @@
 import { clearErrors, showChannelError } from "./errors.js";
 import { plotlyReady } from "./plotly-loader.js";
 
+const HASH_MS = 350;
+
 function coerce(spec, raw) {
   if (raw === undefined || raw === null) return spec.default;
   switch (spec.type) {
@@ -249,11 +251,36 @@ export function createLab({
       for (const [key, raw] of Object.entries(fixed)) next[key] = coerce(schema[key], raw);
     }
     state = next;
-    const hash = formatHash(schema, state);
-    if (window.location.hash !== hash) history.replaceState(null, "", hash);
+    writeHash();
     syncControls();
     schedule();
   }
+
+  // The address follows the state, at most once per HASH_MS: browsers limit how often a page
+  // may rewrite it (Safari throws after 100 times in 30 s, Chromium drops calls), and a drag
+  // sends dozens of changes a second. The last change is always written, HASH_MS after at most.
+  let hashWritten = -Infinity;
+  let hashTimer = null;
+  function flushHash() {
+    clearTimeout(hashTimer);
+    hashTimer = null;
+    hashWritten = performance.now();
+    delete document.documentElement.dataset.hashPending;
+    const hash = formatHash(schema, state);
+    if (window.location.hash !== hash) history.replaceState(null, "", hash);
+  }
+  function writeHash() {
+    if (hashTimer !== null) return;
+    const wait = hashWritten + HASH_MS - performance.now();
+    if (wait <= 0) return flushHash();
+    document.documentElement.dataset.hashPending = "1";
+    hashTimer = setTimeout(flushHash, wait);
+  }
+  window.addEventListener("pagehide", () => hashTimer !== null && flushHash());
+  document.addEventListener("click", (ev) => {
+    // A link that carries the view (the projector switch) reads the address when it is clicked.
+    if (hashTimer !== null && ev.target.closest?.("a")) flushHash();
+  }, true);
 
   /** Every key back to its default (the whole view as a first visit shows it). */
   function reset() {

@@ -3,11 +3,12 @@
 
 def wait_ready(page, after: int = 0, timeout: float = 20_000) -> int:
     """Wait until the lab has drawn an answer newer than `after` and nothing newer is pending
-    (the answer to the latest state change is on screen, off-screen figures included); return
-    the answer's number."""
+    (the answer to the latest state change is on screen, off-screen figures included, and the
+    address holds the state); return the answer's number."""
     page.wait_for_function(
         f"Number(document.body.dataset.ready || 0) > {after} && document.body.dataset.busy === '0'"
-        " && document.body.dataset.pending !== '1'",
+        " && document.body.dataset.pending !== '1'"
+        " && document.documentElement.dataset.hashPending !== '1'",
         timeout=timeout,
     )
     return int(page.evaluate("Number(document.body.dataset.ready)"))

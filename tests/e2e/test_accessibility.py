@@ -54,6 +54,8 @@ def test_page_is_accessible_fits_the_screen_and_stays_offline(
     cut = page.evaluate(TITLES_CUT)
     assert cut == [], f"{name}: titles outside their figure or under its legend at {width} px"
     screenshot(f"{name}-{size}")
+    # Blocks that scroll sideways are made focusable once the page is still.
+    page.wait_for_function("document.documentElement.dataset.scrollersChecked === '1'")
     results = Axe().run(page)
     assert serious(results.response["violations"]) == []
 
@@ -86,17 +88,17 @@ def test_hover_read_out_is_reachable_from_the_keyboard(page, base_url, console):
 def test_keyboard_walks_the_cells_of_a_heatmap(page, base_url, console):
     page.goto(f"{base_url}/regions.html")
     wait_ready(page)
+    trace = page.evaluate("document.getElementById('output-map').data[0]")
+    x, y = trace["x"], trace["y"]
     page.locator("#output-map").focus()
-    texts = []
-    for key in ["ArrowRight", "ArrowRight", "ArrowUp"]:  # two columns right, one row up
+    # first cell, one column right, one row up (Plotly shows a hover at most every 50 ms)
+    for key, (i, j) in [("ArrowRight", (0, 0)), ("ArrowRight", (0, 1)), ("ArrowUp", (1, 1))]:
         page.keyboard.press(key)
-        page.wait_for_selector("#output-map .hoverlayer .hovertext")
-        texts.append(page.locator("#output-map .hoverlayer .hovertext").first.text_content())
-    z = page.evaluate("document.getElementById('output-map').data[0]")
-    x, y = z["x"], z["y"]
-    assert f"{x[0]:.3f}" in texts[0]
-    assert f"{x[1]:.3f}" in texts[1] and f"{y[0]:.3f}" in texts[1]
-    assert f"{x[1]:.3f}" in texts[2] and f"{y[1]:.3f}" in texts[2]
+        page.wait_for_function(
+            "(want) => [...document.querySelectorAll('#output-map .hoverlayer .hovertext')]"
+            ".some((e) => want.every((w) => e.textContent.includes(w)))",
+            arg=[f"x₁ = {x[j]:.3f}", f"x₂ = {y[i]:.3f}", "region"],
+        )
 
 
 def test_projector_mode_enlarges_the_type(page, base_url, console):
