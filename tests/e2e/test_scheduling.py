@@ -260,3 +260,29 @@ def test_move_gives_scatter_traces_new_coordinates_and_keeps_the_axes(page, base
     )
     assert after[:2] == before[:2]
     assert after[2:] == [[0, 1], [0.25, 0.5]]
+
+
+def test_a_drag_rewrites_the_address_a_few_times_and_it_ends_on_the_last_state(
+    page, base_url, console
+):
+    open_page(page, base_url, "linear")
+    page.wait_for_timeout(400)  # the first view's address is written
+    writes = page.evaluate(
+        """async () => {
+          let n = 0;
+          const t0 = performance.now();
+          const original = history.replaceState.bind(history);
+          history.replaceState = (...args) => { n += 1; return original(...args); };
+          const el = document.querySelector('input[data-key="phi0"]');
+          for (let i = 0; i < 30; i++) {  // 30 input events, 5 ms or more apart
+            el.value = String(-1 + i * 0.05);
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          return [n, performance.now() - t0];
+        }"""
+    )
+    count, ms = writes
+    assert 1 <= count <= 1 + ms // 350 + 1 < 30
+    wait_ready(page)
+    assert "phi0=0.45&" in page.url or page.url.endswith("phi0=0.45")
