@@ -236,6 +236,14 @@ function markInactiveUnits(active) {
 }
 
 let last = null;
+let unitsDrawn = ""; // what the units figure shows: it is redrawn only when that changes
+
+/** What the units figure depends on: the hidden layer and the view, not the output weights φ. */
+function unitsKey(s) {
+  const { theta } = request(s);
+  return JSON.stringify([s.activation, theta, s.x1_min, s.x1_max, s.x2_min, s.x2_max]);
+}
+
 function bindHover() {
   onPlot("output-map", "plotly_hover", (ev) => {
     const p = ev.points?.find((q) => q.data.type === "heatmap");
@@ -263,7 +271,11 @@ function render(m, s) {
   showError(null);
   for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
   drawMap(m, s);
-  drawUnits(m, s);
+  const key = unitsKey(s);
+  if (key !== unitsDrawn) {
+    unitsDrawn = key;
+    drawUnits(m, s);
+  }
   bindHover();
   document.getElementById("region-note").textContent = m.note;
   document.getElementById("readouts").innerHTML = [
