@@ -228,7 +228,12 @@ function drawMain(d, s) {
     '<p class="note">Hover over an output pixel: its patch, the products and their sum appear here, and the pixels the kernel reads are outlined on the input.</p>';
 }
 
+let kernelDrawn = ""; // the kernel figure is redrawn only when the weights change (not the image)
+
 function drawKernel(d) {
+  const key = JSON.stringify(d.kernels);
+  if (key === kernelDrawn) return;
+  kernelDrawn = key;
   // Two kernels (gradient magnitude) are drawn side by side with an empty column between.
   const k = d.kernels;
   const size = k[0].length;
