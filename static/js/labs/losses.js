@@ -20,21 +20,25 @@ initPage("losses");
 const registries = (await meta()).registries;
 const ACTIVATIONS = (registries.activations ?? [{ name: "relu", label: "ReLU" }]).map((a) => a.name);
 const OPTIMIZER_LABELS = Object.fromEntries((registries.optimizers ?? []).map((o) => [o.name, o.label]));
-document.getElementById("activation-select").innerHTML = (registries.activations ?? [])
-  .map((a) => `<option value="${a.name}">${a.label}</option>`)
-  .join("");
+const options = (entries) => entries.map((a) => `<option value="${a.name}">${a.label}</option>`).join("");
+document.getElementById("activation-select").innerHTML = options(registries.activations ?? []);
+// The problem, model and link menus: select[data-registry] filled from the registry of that name.
+for (const select of document.querySelectorAll("select[data-registry]")) {
+  select.innerHTML = options(registries[select.dataset.registry] ?? []);
+}
+const namesOf = (kind) => (registries[kind] ?? []).map((r) => r.name);
 
 const weights = (prefix, values) =>
   Object.fromEntries(values.map((v, k) => [`${prefix}${k}`, { type: "number", default: v, min: 0, max: 1 }]));
 
 const schema = {
-  problem: { type: "enum", options: ["regression", "binary", "multiclass"], default: "regression" },
-  model: { type: "enum", options: ["line", "shallow"], default: "line" },
+  problem: { type: "enum", options: namesOf("likelihood_problems"), default: "regression" },
+  model: { type: "enum", options: namesOf("likelihood_models"), default: "line" },
   hidden_units: { type: "int", default: 3, min: 1, max: 8, enabled: (s) => s.model === "shallow" },
   activation: { type: "enum", options: ACTIVATIONS, default: "relu", enabled: (s) => s.model === "shallow" },
   heteroscedastic: { type: "bool", default: false, enabled: (s) => s.problem === "regression" },
   sigma: { type: "number", default: 0.5, min: 0.01, max: 10, enabled: (s) => s.problem === "regression" && !s.heteroscedastic },
-  link: { type: "enum", options: ["sigmoid", "linear", "relu"], default: "sigmoid", enabled: (s) => s.problem === "binary" },
+  link: { type: "enum", options: namesOf("likelihood_links"), default: "sigmoid", enabled: (s) => s.problem === "binary" },
   n_classes: { type: "int", default: 3, min: 2, max: 6, enabled: (s) => s.problem === "multiclass" },
   source: { type: "enum", options: ["generated", "custom"], default: "generated" },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
@@ -261,7 +265,12 @@ function drawPoints(d) {
 // Short plot titles (the full message is in the read-outs): a long one is cut on a phone.
 const FIT_ENDS = { converged: "converged", max_steps: "stopped at the step limit", diverged: "diverged" };
 
+let fitDrawn = ""; // the fit figure is redrawn only when the run (or its reference line) changes
+
 function drawFit(d) {
+  const key = JSON.stringify(d.fit ? [d.fit.losses, d.fit.status, d.fit.steps, d.closed_form?.nll_at_sigma] : null);
+  if (key === fitDrawn) return;
+  fitDrawn = key;
   const traces = [];
   if (d.fit) {
     traces.push({ y: d.fit.losses, mode: "lines", name: "L = summed NLL", line: { color: COLORS.descent, width: 2 } });
