@@ -136,8 +136,9 @@ function scaleFor(rows, unitRange = false) {
 function imageAxes(rows, cols, { ticks = true, pad = [0, 0, 0, 0] } = {}) {
   const [top, bottom, left, right] = pad;
   return {
-    xaxis: { range: [-0.5 - left, cols - 0.5 + right], showgrid: false, constrain: "domain", showticklabels: ticks, title: ticks ? { text: "column j" } : undefined },
-    yaxis: { range: [rows - 0.5 + bottom, -0.5 - top], showgrid: false, scaleanchor: "x", constrain: "domain", showticklabels: ticks, title: ticks ? { text: "row i" } : undefined },
+    // A few ticks per axis: every tick label is measured again on each redraw.
+    xaxis: { range: [-0.5 - left, cols - 0.5 + right], showgrid: false, constrain: "domain", showticklabels: ticks, nticks: 6, title: ticks ? { text: "column j" } : undefined },
+    yaxis: { range: [rows - 0.5 + bottom, -0.5 - top], showgrid: false, scaleanchor: "x", constrain: "domain", showticklabels: ticks, nticks: 6, title: ticks ? { text: "row i" } : undefined },
     margin: ticks ? { l: 60, r: 10, t: 50, b: 50 } : { l: 10, r: 10, t: 50, b: 10 },
   };
 }
