@@ -136,6 +136,10 @@ function paramSliders(d) {
   });
 }
 
+// The problem view's figures redraw on every step: a few ticks per axis, as each tick label is
+// measured again on every redraw (a cost that grows with the page).
+const TICKS = 6;
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -168,8 +172,8 @@ function drawRegression(d) {
   });
   draw("model-plot", traces, {
     title: title(d.output_roles.length > 1 ? "Normal, predicted mean and σ (σ² = f₂²)" : "Normal with predicted mean, fixed σ"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "y" } },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "y" }, nticks: TICKS },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
     uirevision: "regression",
@@ -199,8 +203,8 @@ function drawBinary(d, s) {
   const band = (y0, y1) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, fillcolor: "rgba(179,38,30,0.10)", line: { width: 0 }, layer: "below" });
   draw("model-plot", traces, {
     title: title("Bernoulli: λ = Pr(y = 1 | x) over the data"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "λ" }, range: [lo - 0.05, hi + 0.05] },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "λ" }, range: [lo - 0.05, hi + 0.05], nticks: TICKS },
     shapes: [band(lo - 1, 0), band(1, hi + 1)],
     annotations: hi > 1 || lo < 0 ? [{ xref: "paper", x: 0.01, y: hi, yref: "y", text: "outside [0, 1]: not a probability", showarrow: false, xanchor: "left", yanchor: "top", font: { color: "#b3261e" } }] : [],
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
@@ -235,8 +239,8 @@ function drawMulticlass(d) {
   }
   draw("model-plot", traces, {
     title: title("Categorical: class probabilities, stacked"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02] },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02], nticks: TICKS },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
     uirevision: "multiclass",
@@ -254,9 +258,12 @@ function drawPoints(d) {
   }
   draw("points-plot", traces, {
     title: title("Each point's likelihood and loss"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "loss −log Pr" }, rangemode: "tozero" },
-    yaxis2: { title: { text: d.loss.startsWith("gaussian") ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "loss −log Pr" }, rangemode: "tozero", nticks: TICKS },
+    yaxis2: {
+      title: { text: d.loss.startsWith("gaussian") ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right",
+      rangemode: "tozero", showgrid: false, nticks: TICKS,
+    },
     margin: { l: 60, r: 70, t: 78, b: 50 },
     uirevision: "points",
   });
