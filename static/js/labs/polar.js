@@ -88,7 +88,8 @@ function drawMaps(d, headings) {
     // Room above each panel for its heading, below it for the x-axis title.
     const top = 1 - row / rows - (narrow ? 62 : 40) / area;
     const bottom = 1 - (row + 1) / rows + 75 / area;
-    const x = [col / cols + (col ? 0.06 : 0), (col + 1) / cols - (col || cols === 1 ? 0 : 0.06)];
+    const gap = cols === 1 ? 0 : 0.06; // between the columns, for the right panel's y axis
+    const x = [col / cols + (col > 0 ? gap : 0), (col + 1) / cols - (col < cols - 1 ? gap : 0)];
     const xa = `xaxis${panel.axes}`;
     const ya = `yaxis${panel.axes}`;
     if (panel.plane === "xy") {
@@ -104,10 +105,11 @@ function drawMaps(d, headings) {
         tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
       };
     }
+    // The panel's heading; on a phone it wraps at its first separator.
+    const heading = narrow ? headings[k].replace(/ · |, seen | back /, (sep) => `${sep.trimEnd()}<br>`) : headings[k];
     annotations.push({
-      // On a phone a heading wraps at its separators.
-      text: narrow ? headings[k].replace(/ · |, seen | back /, (sep) => `${sep.trimEnd()}<br>`) : headings[k], showarrow: false, xref: "paper", yref: "paper", x: x[0], xanchor: "left",
-      y: top, yanchor: "bottom", yshift: 8, font: { size: 15 }, name: panel.id,
+      text: heading, name: panel.id, showarrow: false, font: { size: 15 },
+      xref: "paper", yref: "paper", x: x[0], xanchor: "left", y: top, yanchor: "bottom", yshift: 8,
     });
   });
   const { xaxis, yaxis, ...others } = layout;
