@@ -144,7 +144,7 @@ function imageAxes(rows, cols, { ticks = true, pad = [0, 0, 0, 0] } = {}) {
 }
 
 function heatmap(z, scale, extra = {}) {
-  return { type: "heatmap", z, ...scale, colorbar: { thickness: 12, len: 0.8 }, ...extra };
+  return { type: "heatmap", z, ...scale, colorbar: { thickness: 12, len: 0.8, nticks: 6 }, ...extra };
 }
 
 function rect(x0, y0, x1, y1, style = {}) {
@@ -197,12 +197,25 @@ function patchTables(d, i, j) {
 
 let last = null; // last answer of the main figure, for the hover read-out
 
+/** Whether two images (lists of rows) hold the same pixels. */
+function sameImage(a, b) {
+  return Boolean(a && b) && a.length === b.length && a.every((row, i) => row.length === b[i].length && row.every((v, j) => v === b[i][j]));
+}
+
+let inputDrawn = null; // the image on the input figure: a new kernel, stride or padding leaves it
+
 function drawMain(d, s) {
   const [h, w] = d.input_shape;
   const [ho, wo] = d.output_shape;
-  draw("input-plot", [heatmap(d.image, scaleFor(d.image, true), {
-    hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>",
-  })], { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+  if (sameImage(d.image, inputDrawn)) {
+    // The taps outlined for the old window are gone.
+    if (document.getElementById("input-plot").layout?.shapes?.length) relayout("input-plot", { shapes: [] });
+  } else {
+    inputDrawn = d.image;
+    draw("input-plot", [heatmap(d.image, scaleFor(d.image, true), {
+      hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>",
+    })], { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+  }
   draw("output-plot", [heatmap(d.output, scaleFor(d.output), {
     hovertemplate: "z[%{y}, %{x}] = %{z:.6g}<extra></extra>",
   })], {
