@@ -2,7 +2,7 @@
 // both decision boundaries drawn in both planes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, title, wrapTitle } from "../plots.js";
 import { createLab } from "../state.js";
 
 const schema = {
@@ -70,7 +70,8 @@ function drawMaps(d, headings) {
   const narrow = el.clientWidth > 0 && el.clientWidth < NARROW;
   const rows = narrow ? 4 : 2;
   const cols = narrow ? 1 : 2;
-  const margin = { l: 60, r: 20, t: narrow ? 170 : 80, b: 30 }; // t: title and legend
+  // t: title and legend (on a phone draw() moves the legend below the panels, b makes room).
+  const margin = { l: 60, r: 20, t: 80, b: narrow ? 90 : 30 };
   const area = rows * PANEL_HEIGHT; // px of the plotting area; a panel's share is 1 / rows
   const height = margin.t + margin.b + area;
   el.style.height = `${height}px`;
@@ -105,8 +106,8 @@ function drawMaps(d, headings) {
         tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
       };
     }
-    // The panel's heading; on a phone it wraps at its first separator.
-    const heading = narrow ? headings[k].replace(/ · |, seen | back /, (sep) => `${sep.trimEnd()}<br>`) : headings[k];
+    // The panel's heading, in lines that fit on a phone.
+    const heading = narrow ? wrapTitle(headings[k], Math.floor((el.clientWidth - margin.l - margin.r) / 8.5))[0] : headings[k];
     annotations.push({
       text: heading, name: panel.id, showarrow: false, font: { size: 15 },
       xref: "paper", yref: "paper", x: x[0], xanchor: "left", y: top, yanchor: "bottom", yshift: 8,
