@@ -15,6 +15,7 @@ from core import (
     equivariance,
     images,
     landscape_models,
+    likelihood,
     losses,
     network,
     optimizers,
@@ -65,6 +66,10 @@ def registries() -> dict[str, list[Named]]:
     return {
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
         "losses": [Named(name=n, label=v[0]) for n, v in losses.LOSSES.items()],
+        # Loss-functions lab: the distribution, the model that predicts its parameters, the link.
+        "likelihood_problems": [Named(name=n, label=v) for n, v in likelihood.PROBLEMS.items()],
+        "likelihood_models": [Named(name=n, label=v) for n, v in likelihood.MODELS.items()],
+        "likelihood_links": [Named(name=n, label=v) for n, v in likelihood.LINKS.items()],
         "initialisations": [Named(name=n, label=v) for n, v in network.INIT_SCHEMES.items()],
         "optimizers": [Named(name=n, label=v) for n, v in optimizers.OPTIMIZERS.items()],
         "schedules": [Named(name=n, label=v) for n, v in optimizers.SCHEDULES.items()],

@@ -68,6 +68,27 @@ def test_hovering_an_output_pixel_shows_patch_and_sum(page, base_url, console, s
     page.screenshot(path="/tmp/conv-hover.png", full_page=True)
 
 
+def test_a_new_kernel_redraws_the_output_and_keeps_the_input(page, base_url, console):
+    ready = open_page(page, base_url, "conv", "#source=shapes&kernel=box_blur&size=64")
+    hover_plot(page, "output-plot", 0.3, 0.3)
+    page.wait_for_selector("#patch-panel table")
+    # Mark the drawn input trace: a redrawn figure gets new trace objects without the mark.
+    page.evaluate("document.getElementById('input-plot').data[0].unchanged = true")
+    image = plot_data(page, "input-plot")[0]["z"]
+    before = plot_data(page, "output-plot")[0]["z"]
+    set_slider(page, "dilation", 2)
+    ready = wait_ready(page, ready)
+    assert plot_data(page, "output-plot")[0]["z"] != before
+    assert page.evaluate("document.getElementById('input-plot').data[0].unchanged") is True
+    assert plot_data(page, "input-plot")[0]["z"] == image
+    # The taps outlined for the old window are cleared with it.
+    assert page.evaluate("document.getElementById('input-plot').layout.shapes") == []
+    set_slider(page, "size", 80)  # a new image is drawn
+    wait_ready(page, ready)
+    assert page.evaluate("document.getElementById('input-plot').data[0].unchanged") is None
+    assert len(plot_data(page, "input-plot")[0]["z"]) == 80
+
+
 def test_custom_kernel_editor(page, base_url, console):
     ready = open_page(page, base_url, "conv")
     page.select_option('select[data-key="kernel"]', "custom")

@@ -9,22 +9,42 @@ from tests.e2e.helpers import (
     wait_ready,
 )
 
-PLOTS = ("cart-xy", "cart-polar", "polar-polar", "polar-xy")
+# The four maps are the panels of one figure, told apart by their axes.
+PANELS = {"cart-xy": "x", "cart-polar": "x2", "polar-polar": "x3", "polar-xy": "x4"}
 
 
 def open_lab(page, base_url, hash_=""):
     return open_page(page, base_url, "polar", hash_)
 
 
-def points(page, plot_id, label):
-    return next(t for t in plot_data(page, plot_id) if t.get("name", "").startswith(label))
+def panel(page, name):
+    """The traces of one panel of the maps figure."""
+    return [t for t in plot_data(page, "maps") if t.get("xaxis") == PANELS[name]]
+
+
+def points(page, name, label):
+    return next(t for t in panel(page, name) if t.get("name", "").startswith(label))
+
+
+def headings(page):
+    return page.evaluate(
+        "document.getElementById('maps').layout.annotations.map(a => [a.name, a.text])"
+    )
 
 
 def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, screenshot):
     open_lab(page, base_url)
-    for plot in PLOTS:
-        types = [t.get("type", "scatter") for t in plot_data(page, plot)]
-        assert types == ["heatmap", "contour", "scatter", "scatter"], plot
+    for name in PANELS:
+        types = [t.get("type", "scatter") for t in panel(page, name)]
+        assert types == ["heatmap", "contour", "scatter", "scatter"], name
+    titles = dict(headings(page))
+    assert list(titles) == list(PANELS)
+    assert titles["cart-xy"].startswith("Classifier on (x₁, x₂), seen in (x₁, x₂) · accuracy")
+    assert titles["polar-polar"] == "Classifier on (r, θ), seen in (r, θ) · accuracy 100.0%"
+    assert titles["polar-xy"] == "Same classifier, mapped back to (x₁, x₂)"
+    maps = page.locator("#maps")
+    assert maps.get_attribute("role") == "figure"
+    assert "class 1 (outer)" in maps.get_attribute("aria-label")
     text = page.locator("#readouts").inner_text()
     assert "on (r, θ): accuracy 100.0%" in text
     assert "rings in r: separated" in text
@@ -41,21 +61,41 @@ def test_points_are_plotted_in_both_coordinate_systems(page, base_url, console):
     rt = points(page, "polar-polar", "class 1")
     for x1, x2, r in zip(xy["x"][:10], xy["y"][:10], rt["x"][:10], strict=True):
         assert abs((x1 * x1 + x2 * x2) ** 0.5 - r) < 1e-9
+    # Each classifier's map is drawn in both planes; the points are the same in each plane.
+    assert points(page, "polar-xy", "class 1")["x"] == xy["x"]
+    assert points(page, "cart-polar", "class 1")["y"] == rt["y"]
+    cart = next(t for t in panel(page, "cart-xy") if t["type"] == "heatmap")
+    polar = next(t for t in panel(page, "polar-xy") if t["type"] == "heatmap")
+    assert cart["z"] != polar["z"]
 
 
-def test_moving_the_rings_redraws_and_a_bad_pair_is_explained(page, base_url, console):
+def slider_value(page, key):
+    return float(page.locator(f'input[data-key="{key}"]').input_value())
+
+
+def test_moving_the_rings_redraws_and_the_inner_ring_stays_inside(page, base_url, console):
     ready = open_lab(page, base_url)
     before = points(page, "cart-xy", "class 1")["x"]
     set_slider(page, "outer_radius", 4)
     ready = wait_ready(page, ready)
     assert points(page, "cart-xy", "class 1")["x"] != before
     assert "outer_radius=4" in page.url
-    console.allow("status of 422")  # Chromium logs every 4xx answer; this one is wanted
+    # Dragging the inner ring past the outer one pushes the outer ring along, and back.
     set_slider(page, "inner_radius", 4.5)
-    wait_error(page, "inner < outer")
-    set_slider(page, "inner_radius", 1)
-    wait_ready(page, ready)
+    ready = wait_ready(page, ready)
+    assert "inner_radius=4.5&outer_radius=4.6" in page.url
+    assert slider_value(page, "outer_radius") == 4.6
+    set_slider(page, "outer_radius", 0.5)
+    ready = wait_ready(page, ready)
+    assert "inner_radius=0.4&outer_radius=0.5" in page.url
+    assert slider_value(page, "inner_radius") == 0.4
     assert errors_shown(page) == []
+
+
+def test_a_link_with_crossed_rings_is_explained(page, base_url, console):
+    console.allow("status of 422")  # Chromium logs every 4xx answer; this one is wanted
+    page.goto(f"{base_url}/polar.html#inner_radius=3&outer_radius=2")
+    wait_error(page, "inner < outer")
 
 
 def test_noise_makes_the_rings_overlap(page, base_url, console, screenshot):
@@ -77,12 +117,12 @@ def test_new_data_and_a_copied_link(page, base_url, console):
     wait_ready(page, ready)
     assert points(page, "cart-xy", "class 0")["x"] != before
     assert "seed=1" in page.url
-    first = plot_data(page, "polar-xy")
+    first = panel(page, "polar-xy")
     url = page.url
     page.goto("about:blank")
     page.goto(url)
     wait_ready(page)
-    assert plot_data(page, "polar-xy") == first
+    assert panel(page, "polar-xy") == first
 
 
 def test_landing_page_and_nav_lead_to_both_labs(page, base_url, console):

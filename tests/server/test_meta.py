@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from core import conv, images, losses, network
+from core import conv, images, likelihood, losses, network
 from core.activations import ACTIVATIONS
 from server.labs import LABS
 from server.settings import get_settings
@@ -30,6 +30,12 @@ def test_meta_registries_come_from_core(client):
     assert [r["name"] for r in registries["initialisations"]] == list(network.INIT_SCHEMES)
     assert [r["name"] for r in registries["paddings"]] == list(conv.PADDINGS)
     assert [r["name"] for r in registries["kernels"]] == list(images.KERNEL_NAMES)
+    for kind, table in [
+        ("likelihood_problems", likelihood.PROBLEMS),
+        ("likelihood_models", likelihood.MODELS),
+        ("likelihood_links", likelihood.LINKS),
+    ]:
+        assert registries[kind] == [{"name": n, "label": v} for n, v in table.items()]
 
 
 def test_every_lab_page_exists_and_every_router_is_served(client):

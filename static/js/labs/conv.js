@@ -136,14 +136,15 @@ function scaleFor(rows, unitRange = false) {
 function imageAxes(rows, cols, { ticks = true, pad = [0, 0, 0, 0] } = {}) {
   const [top, bottom, left, right] = pad;
   return {
-    xaxis: { range: [-0.5 - left, cols - 0.5 + right], showgrid: false, constrain: "domain", showticklabels: ticks, title: ticks ? { text: "column j" } : undefined },
-    yaxis: { range: [rows - 0.5 + bottom, -0.5 - top], showgrid: false, scaleanchor: "x", constrain: "domain", showticklabels: ticks, title: ticks ? { text: "row i" } : undefined },
+    // A few ticks per axis: every tick label is measured again on each redraw.
+    xaxis: { range: [-0.5 - left, cols - 0.5 + right], showgrid: false, constrain: "domain", showticklabels: ticks, nticks: 6, title: ticks ? { text: "column j" } : undefined },
+    yaxis: { range: [rows - 0.5 + bottom, -0.5 - top], showgrid: false, scaleanchor: "x", constrain: "domain", showticklabels: ticks, nticks: 6, title: ticks ? { text: "row i" } : undefined },
     margin: ticks ? { l: 60, r: 10, t: 50, b: 50 } : { l: 10, r: 10, t: 50, b: 10 },
   };
 }
 
 function heatmap(z, scale, extra = {}) {
-  return { type: "heatmap", z, ...scale, colorbar: { thickness: 12, len: 0.8 }, ...extra };
+  return { type: "heatmap", z, ...scale, colorbar: { thickness: 12, len: 0.8, nticks: 6 }, ...extra };
 }
 
 function rect(x0, y0, x1, y1, style = {}) {
@@ -196,12 +197,25 @@ function patchTables(d, i, j) {
 
 let last = null; // last answer of the main figure, for the hover read-out
 
+/** Whether two images (lists of rows) hold the same pixels. */
+function sameImage(a, b) {
+  return Boolean(a && b) && a.length === b.length && a.every((row, i) => row.length === b[i].length && row.every((v, j) => v === b[i][j]));
+}
+
+let inputDrawn = null; // the image on the input figure: a new kernel, stride or padding leaves it
+
 function drawMain(d, s) {
   const [h, w] = d.input_shape;
   const [ho, wo] = d.output_shape;
-  draw("input-plot", [heatmap(d.image, scaleFor(d.image, true), {
-    hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>",
-  })], { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+  if (sameImage(d.image, inputDrawn)) {
+    // The taps outlined for the old window are gone.
+    if (document.getElementById("input-plot").layout?.shapes?.length) relayout("input-plot", { shapes: [] });
+  } else {
+    inputDrawn = d.image;
+    draw("input-plot", [heatmap(d.image, scaleFor(d.image, true), {
+      hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>",
+    })], { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+  }
   draw("output-plot", [heatmap(d.output, scaleFor(d.output), {
     hovertemplate: "z[%{y}, %{x}] = %{z:.6g}<extra></extra>",
   })], {
@@ -228,7 +242,12 @@ function drawMain(d, s) {
     '<p class="note">Hover over an output pixel: its patch, the products and their sum appear here, and the pixels the kernel reads are outlined on the input.</p>';
 }
 
+let kernelDrawn = ""; // the kernel figure is redrawn only when the weights change (not the image)
+
 function drawKernel(d) {
+  const key = JSON.stringify(d.kernels);
+  if (key === kernelDrawn) return;
+  kernelDrawn = key;
   // Two kernels (gradient magnitude) are drawn side by side with an empty column between.
   const k = d.kernels;
   const size = k[0].length;

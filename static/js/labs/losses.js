@@ -20,21 +20,25 @@ initPage("losses");
 const registries = (await meta()).registries;
 const ACTIVATIONS = (registries.activations ?? [{ name: "relu", label: "ReLU" }]).map((a) => a.name);
 const OPTIMIZER_LABELS = Object.fromEntries((registries.optimizers ?? []).map((o) => [o.name, o.label]));
-document.getElementById("activation-select").innerHTML = (registries.activations ?? [])
-  .map((a) => `<option value="${a.name}">${a.label}</option>`)
-  .join("");
+const options = (entries) => entries.map((a) => `<option value="${a.name}">${a.label}</option>`).join("");
+document.getElementById("activation-select").innerHTML = options(registries.activations ?? []);
+// The problem, model and link menus: select[data-registry] filled from the registry of that name.
+for (const select of document.querySelectorAll("select[data-registry]")) {
+  select.innerHTML = options(registries[select.dataset.registry] ?? []);
+}
+const namesOf = (kind) => (registries[kind] ?? []).map((r) => r.name);
 
 const weights = (prefix, values) =>
   Object.fromEntries(values.map((v, k) => [`${prefix}${k}`, { type: "number", default: v, min: 0, max: 1 }]));
 
 const schema = {
-  problem: { type: "enum", options: ["regression", "binary", "multiclass"], default: "regression" },
-  model: { type: "enum", options: ["line", "shallow"], default: "line" },
+  problem: { type: "enum", options: namesOf("likelihood_problems"), default: "regression" },
+  model: { type: "enum", options: namesOf("likelihood_models"), default: "line" },
   hidden_units: { type: "int", default: 3, min: 1, max: 8, enabled: (s) => s.model === "shallow" },
   activation: { type: "enum", options: ACTIVATIONS, default: "relu", enabled: (s) => s.model === "shallow" },
   heteroscedastic: { type: "bool", default: false, enabled: (s) => s.problem === "regression" },
   sigma: { type: "number", default: 0.5, min: 0.01, max: 10, enabled: (s) => s.problem === "regression" && !s.heteroscedastic },
-  link: { type: "enum", options: ["sigmoid", "linear", "relu"], default: "sigmoid", enabled: (s) => s.problem === "binary" },
+  link: { type: "enum", options: namesOf("likelihood_links"), default: "sigmoid", enabled: (s) => s.problem === "binary" },
   n_classes: { type: "int", default: 3, min: 2, max: 6, enabled: (s) => s.problem === "multiclass" },
   source: { type: "enum", options: ["generated", "custom"], default: "generated" },
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
@@ -132,6 +136,10 @@ function paramSliders(d) {
   });
 }
 
+// The problem view's figures redraw on every step: a few ticks per axis, as each tick label is
+// measured again on every redraw (a cost that grows with the page).
+const TICKS = 6;
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -164,8 +172,8 @@ function drawRegression(d) {
   });
   draw("model-plot", traces, {
     title: title(d.output_roles.length > 1 ? "Normal, predicted mean and σ (σ² = f₂²)" : "Normal with predicted mean, fixed σ"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "y" } },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "y" }, nticks: TICKS },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
     uirevision: "regression",
@@ -195,8 +203,8 @@ function drawBinary(d, s) {
   const band = (y0, y1) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, fillcolor: "rgba(179,38,30,0.10)", line: { width: 0 }, layer: "below" });
   draw("model-plot", traces, {
     title: title("Bernoulli: λ = Pr(y = 1 | x) over the data"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "λ" }, range: [lo - 0.05, hi + 0.05] },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "λ" }, range: [lo - 0.05, hi + 0.05], nticks: TICKS },
     shapes: [band(lo - 1, 0), band(1, hi + 1)],
     annotations: hi > 1 || lo < 0 ? [{ xref: "paper", x: 0.01, y: hi, yref: "y", text: "outside [0, 1]: not a probability", showarrow: false, xanchor: "left", yanchor: "top", font: { color: "#b3261e" } }] : [],
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
@@ -231,8 +239,8 @@ function drawMulticlass(d) {
   }
   draw("model-plot", traces, {
     title: title("Categorical: class probabilities, stacked"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02] },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02], nticks: TICKS },
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
     uirevision: "multiclass",
@@ -250,9 +258,12 @@ function drawPoints(d) {
   }
   draw("points-plot", traces, {
     title: title("Each point's likelihood and loss"),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "loss −log Pr" }, rangemode: "tozero" },
-    yaxis2: { title: { text: d.loss.startsWith("gaussian") ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false },
+    xaxis: { title: { text: "x" }, nticks: TICKS },
+    yaxis: { title: { text: "loss −log Pr" }, rangemode: "tozero", nticks: TICKS },
+    yaxis2: {
+      title: { text: d.loss.startsWith("gaussian") ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right",
+      rangemode: "tozero", showgrid: false, nticks: TICKS,
+    },
     margin: { l: 60, r: 70, t: 78, b: 50 },
     uirevision: "points",
   });
@@ -261,7 +272,12 @@ function drawPoints(d) {
 // Short plot titles (the full message is in the read-outs): a long one is cut on a phone.
 const FIT_ENDS = { converged: "converged", max_steps: "stopped at the step limit", diverged: "diverged" };
 
+let fitDrawn = ""; // the fit figure is redrawn only when the run (or its reference line) changes
+
 function drawFit(d) {
+  const key = JSON.stringify(d.fit ? [d.fit.losses, d.fit.status, d.fit.steps, d.closed_form?.nll_at_sigma] : null);
+  if (key === fitDrawn) return;
+  fitDrawn = key;
   const traces = [];
   if (d.fit) {
     traces.push({ y: d.fit.losses, mode: "lines", name: "L = summed NLL", line: { color: COLORS.descent, width: 2 } });

@@ -2,7 +2,7 @@
 // both decision boundaries drawn in both planes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, title, wrapTitle } from "../plots.js";
 import { createLab } from "../state.js";
 
 const schema = {
@@ -18,11 +18,19 @@ const schema = {
 // Pale blue (class 0) to pale red (class 1): the points stay readable on top.
 const PROB_SCALE = [[0, "#c9dcf2"], [0.5, "#f7f7f7"], [1, "#f6cdd2"]];
 const CLASS_COLORS = [COLORS.data, COLORS.model];
-// Legend under the plot, clear of the x-axis title.
-const LEGEND_BELOW = {
-  legend: { orientation: "h", x: 0, y: -0.22, yanchor: "top" },
-  margin: { l: 70, r: 20, t: 40, b: 100 },
-};
+const CLASS_NAMES = ["class 0 (inner)", "class 1 (outer)"];
+
+// The four maps are panels of one figure (one redraw instead of four): each classifier in the
+// space where it was fitted and in the other one. Panel = axes suffix; row-major on a wide
+// screen (the (x1, x2) classifier on top), one column on a phone.
+const PANELS = [
+  { id: "cart-xy", axes: "", clf: "cartesian", plane: "xy" },
+  { id: "cart-polar", axes: "2", clf: "cartesian", plane: "polar" },
+  { id: "polar-polar", axes: "3", clf: "polar", plane: "polar" },
+  { id: "polar-xy", axes: "4", clf: "polar", plane: "xy" },
+];
+const NARROW = 560; // px: below this the panels are stacked
+const PANEL_HEIGHT = 430; // px per row of panels
 
 function request(s) {
   return {
@@ -31,48 +39,87 @@ function request(s) {
   };
 }
 
-function probabilityMap(x, y, z) {
+/** One panel's traces: the probability map, its p = 0.5 contour and the two classes. */
+function panelTraces(panel, x, y, z, points, first) {
+  const axes = { xaxis: `x${panel.axes}`, yaxis: `y${panel.axes}` };
   return [
     {
-      type: "heatmap", x, y, z, zmin: 0, zmax: 1, colorscale: PROB_SCALE, showscale: false,
+      type: "heatmap", x, y, z, zmin: 0, zmax: 1, colorscale: PROB_SCALE, showscale: false, ...axes,
       hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>", name: "p(class 1)",
     },
     {
-      type: "contour", x, y, z, showscale: false, name: "boundary p = 0.5", hoverinfo: "skip",
+      type: "contour", x, y, z, showscale: false, name: "boundary p = 0.5", hoverinfo: "skip", ...axes,
       contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color: COLORS.ink, width: 3 },
+      showlegend: first,
     },
+    ...[0, 1].map((c) => ({
+      x: points[c].x, y: points[c].y, mode: "markers", name: CLASS_NAMES[c], ...axes,
+      // No outline: on the pale map the filled dots read well, and 800 outlines cost a redraw.
+      marker: { color: CLASS_COLORS[c], size: 6 }, showlegend: first, legendgroup: CLASS_NAMES[c],
+    })),
   ];
 }
 
-function points(x, y, labels) {
-  return [0, 1].map((c) => ({
-    x: x.filter((_, i) => labels[i] === c),
-    y: y.filter((_, i) => labels[i] === c),
-    mode: "markers",
-    name: c === 0 ? "class 0 (inner)" : "class 1 (outer)",
-    marker: { color: CLASS_COLORS[c], size: 6, line: { color: "#fff", width: 0.5 } },
-  }));
+/** The points of each class in one plane: [{x, y} for class 0, {x, y} for class 1]. */
+function byClass(x, y, labels) {
+  return [0, 1].map((c) => ({ x: x.filter((_, i) => labels[i] === c), y: y.filter((_, i) => labels[i] === c) }));
 }
 
-function drawPlane(id, d, clf, heading) {
+function drawMaps(d, headings) {
+  const el = document.getElementById("maps");
+  const narrow = el.clientWidth > 0 && el.clientWidth < NARROW;
+  const rows = narrow ? 4 : 2;
+  const cols = narrow ? 1 : 2;
+  // t: title and legend (on a phone draw() moves the legend below the panels, b makes room).
+  const margin = { l: 60, r: 20, t: 80, b: narrow ? 90 : 30 };
+  const area = rows * PANEL_HEIGHT; // px of the plotting area; a panel's share is 1 / rows
+  const height = margin.t + margin.b + area;
+  el.style.height = `${height}px`;
   const lim = d.x1_grid.at(-1);
-  draw(id, [...probabilityMap(d.x1_grid, d.x2_grid, clf.prob_xy), ...points(d.x1, d.x2, d.labels)], {
-    title: title(heading),
-    xaxis: { title: { text: "x₁" }, range: [-lim, lim], constrain: "domain" },
-    yaxis: { title: { text: "x₂" }, range: [-lim, lim], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    ...LEGEND_BELOW,
+  const points = { xy: byClass(d.x1, d.x2, d.labels), polar: byClass(d.r, d.theta, d.labels) };
+  const traces = [];
+  const layout = {};
+  const annotations = [];
+  PANELS.forEach((panel, k) => {
+    const clf = d[panel.clf];
+    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, points.xy, k === 0));
+    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, points.polar, k === 0));
+    const row = Math.floor(k / cols);
+    const col = k % cols;
+    // Room above each panel for its heading, below it for the x-axis title.
+    const top = 1 - row / rows - (narrow ? 62 : 40) / area;
+    const bottom = 1 - (row + 1) / rows + 75 / area;
+    const gap = cols === 1 ? 0 : 0.06; // between the columns, for the right panel's y axis
+    const x = [col / cols + (col > 0 ? gap : 0), (col + 1) / cols - (col < cols - 1 ? gap : 0)];
+    const xa = `xaxis${panel.axes}`;
+    const ya = `yaxis${panel.axes}`;
+    if (panel.plane === "xy") {
+      layout[xa] = { title: { text: "x₁" }, range: [-lim, lim], constrain: "domain", domain: x, anchor: `y${panel.axes}` };
+      layout[ya] = {
+        title: { text: "x₂" }, range: [-lim, lim], scaleanchor: `x${panel.axes}`, scaleratio: 1, constrain: "domain",
+        domain: [bottom, top], anchor: `x${panel.axes}`,
+      };
+    } else {
+      layout[xa] = { title: { text: "r" }, range: [0, d.r_grid.at(-1)], domain: x, anchor: `y${panel.axes}` };
+      layout[ya] = {
+        title: { text: "θ (radians)" }, range: [-Math.PI, Math.PI], domain: [bottom, top], anchor: `x${panel.axes}`,
+        tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
+      };
+    }
+    // The panel's heading, in lines that fit on a phone.
+    const heading = narrow ? wrapTitle(headings[k], Math.floor((el.clientWidth - margin.l - margin.r) / 8.5))[0] : headings[k];
+    annotations.push({
+      text: heading, name: panel.id, showarrow: false, font: { size: 15 },
+      xref: "paper", yref: "paper", x: x[0], xanchor: "left", y: top, yanchor: "bottom", yshift: 8,
+    });
   });
-}
-
-function drawPolarPlane(id, d, clf, heading) {
-  draw(id, [...probabilityMap(d.r_grid, d.theta_grid, clf.prob_polar), ...points(d.r, d.theta, d.labels)], {
-    title: title(heading),
-    xaxis: { title: { text: "r" }, range: [0, d.r_grid.at(-1)] },
-    yaxis: {
-      title: { text: "θ (radians)" }, range: [-Math.PI, Math.PI],
-      tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
-    },
-    ...LEGEND_BELOW,
+  const { xaxis, yaxis, ...others } = layout;
+  draw(el, traces, {
+    height,
+    title: title("Both classifiers, each seen in both planes"),
+    xaxis, yaxis, ...others, annotations,
+    legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", yref: "paper" },
+    margin,
   });
 }
 
@@ -88,10 +135,12 @@ function render(d) {
   showError(null);
   const c = d.cartesian;
   const p = d.polar;
-  drawPlane("cart-xy", d, c, `Classifier on (x₁, x₂), seen in (x₁, x₂) · accuracy ${pct(c.accuracy)}`);
-  drawPolarPlane("cart-polar", d, c, "Same classifier, seen in (r, θ)");
-  drawPolarPlane("polar-polar", d, p, `Classifier on (r, θ), seen in (r, θ) · accuracy ${pct(p.accuracy)}`);
-  drawPlane("polar-xy", d, p, "Same classifier, mapped back to (x₁, x₂)");
+  drawMaps(d, [
+    `Classifier on (x₁, x₂), seen in (x₁, x₂) · accuracy ${pct(c.accuracy)}`,
+    "Same classifier, seen in (r, θ)",
+    `Classifier on (r, θ), seen in (r, θ) · accuracy ${pct(p.accuracy)}`,
+    "Same classifier, mapped back to (x₁, x₂)",
+  ]);
   const badge = (clf) => `<span class="badge ${clf.status}">${clf.status.replace("_", " ")}</span>`;
   document.getElementById("readouts").innerHTML = [
     `<div><b>on (x₁, x₂)</b>: accuracy ${pct(c.accuracy)} ${badge(c)}</div>`,
@@ -105,9 +154,24 @@ function render(d) {
   ].join("");
 }
 
+// The inner ring stays inside the outer one: moving one radius past the other pushes it along.
+const RING_GAP = 0.1;
+const tidy = (v) => Number(v.toPrecision(12));
+
+function keepRingsApart(next, changed) {
+  if (changed.includes("inner_radius") && !changed.includes("outer_radius") && next.inner_radius + RING_GAP > next.outer_radius) {
+    return { outer_radius: tidy(next.inner_radius + RING_GAP) };
+  }
+  if (changed.includes("outer_radius") && !changed.includes("inner_radius") && next.outer_radius - RING_GAP < next.inner_radius) {
+    return { inner_radius: tidy(Math.max(0, next.outer_radius - RING_GAP)) };
+  }
+  return {};
+}
+
 initPage("polar");
 const lab = createLab({
   schema,
+  constrain: keepRingsApart,
   compute: (s, signal) => postJSON("api/v1/polar/fit", request(s), { signal }),
   render,
 });

@@ -88,12 +88,14 @@ const REGION_SCALE = COLORS.series.flatMap((c, k) => [[k / N_COLORS, c], [(k + 1
 const DIVERGING = "RdBu";
 
 function segmentTraces(m, withNames) {
-  const traces = [];
+  // One dark underlay for every line (segments joined by gaps), then each unit's colour on top.
+  const underlay = { x: [], y: [], mode: "lines", showlegend: false, hoverinfo: "skip", line: { color: "#111", width: 4.5 } };
   for (const seg of m.segments) {
-    traces.push({
-      x: seg.x1, y: seg.x2, mode: "lines", showlegend: false, hoverinfo: "skip",
-      line: { color: "#111", width: 4.5 },
-    });
+    underlay.x.push(...seg.x1, null);
+    underlay.y.push(...seg.x2, null);
+  }
+  const traces = m.segments.length ? [underlay] : [];
+  for (const seg of m.segments) {
     traces.push({
       x: seg.x1, y: seg.x2, mode: "lines", name: `z${seg.unit + 1} = 0`, showlegend: withNames,
       line: { color: unitColor(seg.unit), width: 2.5 }, hoverinfo: "skip",
@@ -114,7 +116,8 @@ function drawMap(m, s) {
     zmax: byRegion ? N_COLORS - 1 : undefined,
     opacity: byRegion ? 0.6 : 1,
     showscale: !byRegion,
-    colorbar: { title: { text: "y", side: "right" }, thickness: 14 },
+    // Few colour-bar ticks: each tick label is measured on every redraw.
+    colorbar: { title: { text: "y", side: "right" }, thickness: 14, nticks: 5 },
     text: byRegion ? m.output : undefined,
     hovertemplate: m.region_index
       ? `x₁ = %{x:.3f}<br>x₂ = %{y:.3f}<br>${byRegion ? "y = %{text:.3f}" : "y = %{z:.3f}"}<br>region %{customdata}<extra></extra>`
@@ -236,6 +239,14 @@ function markInactiveUnits(active) {
 }
 
 let last = null;
+let unitsDrawn = ""; // what the units figure shows: it is redrawn only when that changes
+
+/** What the units figure depends on: the hidden layer and the view, not the output weights φ. */
+function unitsKey(s) {
+  const { theta } = request(s);
+  return JSON.stringify([s.activation, theta, s.x1_min, s.x1_max, s.x2_min, s.x2_max]);
+}
+
 function bindHover() {
   onPlot("output-map", "plotly_hover", (ev) => {
     const p = ev.points?.find((q) => q.data.type === "heatmap");
@@ -263,7 +274,11 @@ function render(m, s) {
   showError(null);
   for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
   drawMap(m, s);
-  drawUnits(m, s);
+  const key = unitsKey(s);
+  if (key !== unitsDrawn) {
+    unitsDrawn = key;
+    drawUnits(m, s);
+  }
   bindHover();
   document.getElementById("region-note").textContent = m.note;
   document.getElementById("readouts").innerHTML = [
