@@ -435,6 +435,7 @@ const lab = createLab({
       keys: NETWORK_KEYS, figures: ["check-plot"],
       compute: (s) => post("network", requests(s).network),
       render: (d, s, l) => {
+        document.getElementById("inspector").classList.remove("walking");
         renderInspector(d, s);
         renderStep(d, l.state);
         renderReadouts(d, s);
@@ -444,7 +445,10 @@ const lab = createLab({
     // Stepping redraws no matrix: it only marks what the current step reads and writes.
     walk: {
       keys: ["step"], figures: [],
-      render: (s, _, l) => l.data("network") && renderStep(l.data("network"), s),
+      render: (s, _, l) => {
+        document.getElementById("inspector").classList.add("walking");
+        if (l.data("network")) renderStep(l.data("network"), s);
+      },
     },
     cost: {
       keys: ["din", "dout", "D", "n"], figures: ["cost-plot", "cost-ratio-plot"],
