@@ -65,7 +65,7 @@ function drawGridFigure(g) {
     { x: g.n_inputs, y: g.accuracy, mode: "lines+markers", name: "accuracy (empty block = coin flip)", line: { color: COLORS.data, width: 2.5 }, marker: { size: 7, symbol: "square" } },
     { x: g.n_inputs, y: g.accuracy_covered, mode: "lines+markers", name: "accuracy where the block has data", line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 6 } },
   ], {
-    title: title("Grid-cell classifier against the input dimension D"),
+    title: title("Empty blocks and accuracy against D"),
     xaxis: { title: { text: "input dimension D" }, dtick: 1, range: [g.n_inputs[0] - 0.5, g.n_inputs.at(-1) + 0.5] },
     yaxis: { title: { text: "fraction" }, range: [0, 1.05] },
     ...LEGEND_BELOW,
