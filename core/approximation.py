@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -710,5 +711,32 @@ def run_approximation(config: ApproximationConfig, rng: np.random.Generator) -> 
         losses=losses,
         status=status,
         n_parameters=3 * cfg.n_hidden + 1,
-        sweep=error_sweep(cfg.target, sweep_sizes(cfg.sweep_max), points, act),
+        sweep=_sweep_of(
+            cfg.target,
+            cfg.sweep_max,
+            tuple((float(x), float(y)) for x, y in cfg.points) if has_points else (),
+            act,
+        ),
     )
+
+
+@lru_cache(maxsize=64)
+def _sweep_of(
+    target: str, sweep_max: int, points: tuple[tuple[float, float], ...], activation: str
+) -> ErrorSweep:
+    """``error_sweep`` over ``sweep_sizes(sweep_max)``, kept for the last few settings.
+
+    The sweep depends on these four settings alone (not on n, M, the noise or the seed), and a
+    lab asks for it again on every move of the other controls. Its arrays are read-only, since
+    every caller shares them.
+    """
+    sweep = error_sweep(
+        target,
+        sweep_sizes(sweep_max),
+        np.asarray(points, dtype=float) if points else None,
+        activation,
+    )
+    for value in vars(sweep).values():
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+    return sweep

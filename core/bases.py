@@ -98,7 +98,7 @@ def fit_piecewise_linear(x: np.ndarray, y: np.ndarray, knots: np.ndarray) -> np.
         raise DomainError("every input must lie between the first and the last knot")
     m = knots.size - 1
     segment = np.clip(np.searchsorted(knots, x, side="right") - 1, 0, m - 1)  # (I,)
-    if np.unique(segment).size < m:
+    if np.count_nonzero(np.bincount(segment, minlength=m)) < m:
         raise DomainError("every interval between knots needs at least one sample")
     right = (x - knots[segment]) / (knots[segment + 1] - knots[segment])  # weight of hat j+1
     left = 1.0 - right  # weight of hat j

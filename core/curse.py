@@ -47,6 +47,31 @@ def cell_indices(x: np.ndarray, cells_per_side: int) -> np.ndarray:
     return np.minimum(np.floor(cells_per_side * x), cells_per_side - 1).astype(np.int64)
 
 
+def _row_numbers(cells: np.ndarray, cells_per_side: int) -> np.ndarray:
+    """Number the distinct rows of ``cells`` 0, 1, ... in lexicographic order; equal rows alike.
+
+    The same numbers as ``np.unique(cells, axis=0, return_inverse=True)`` without its slow sort
+    of whole rows: each run of columns is read as one base-k integer (most significant first)
+    that fits an int64, and the rows are sorted on those few keys. Shapes: (N, D) -> (N,) int.
+    """
+    n, d = cells.shape
+    per_key = max(1, int(62 / math.log2(max(cells_per_side, 2))))  # k^per_key < 2^62
+    keys = [
+        cells[:, i : i + per_key]
+        @ (cells_per_side ** np.arange(min(per_key, d - i) - 1, -1, -1, dtype=np.int64))
+        for i in range(0, d, per_key)
+    ]
+    if len(keys) == 1:
+        return np.unique(keys[0], return_inverse=True)[1].ravel()
+    order = np.lexsort(keys[::-1])  # the last key given to lexsort is the primary one
+    ordered = np.stack(keys, axis=1)[order]  # (N, keys)
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    numbers = np.empty(n, dtype=np.int64)
+    numbers[order] = np.cumsum(starts) - 1
+    return numbers
+
+
 @dataclass(frozen=True)
 class GridCellPrediction:
     """What a grid-cell classifier says about a set of points.
@@ -84,8 +109,7 @@ def grid_cell_classify(
     # Number the occupied blocks (rows of the index matrix) without forming k^D, which can
     # exceed any integer type: unique rows of the training and test indices together.
     both = np.concatenate([train_cells, test_cells])  # (N + T, D)
-    _, block = np.unique(both, axis=0, return_inverse=True)
-    block = block.ravel()
+    block = _row_numbers(both, cells_per_side)  # (N + T,)
     train_block, test_block = block[: len(train_cells)], block[len(train_cells) :]
     n_blocks = int(block.max()) + 1
     ones = np.bincount(train_block, weights=y_train, minlength=n_blocks)  # (B,)

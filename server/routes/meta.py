@@ -10,6 +10,8 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from core import (
+    approximation,
+    basis_comparison,
     conv,
     datasets,
     equivariance,
@@ -62,9 +64,16 @@ def _choices(table) -> list[Named]:
     return [Named(name=c.name, label=c.label) for c in table.values()]
 
 
+def _activations(names) -> list[Named]:
+    return [Named(name=n, label=ACTIVATIONS[n].label) for n in names]
+
+
 def registries() -> dict[str, list[Named]]:
     return {
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
+        # The hidden units a shallow approximating net (and the d-dimensional comparison) takes.
+        "approximation_activations": _activations(approximation.HIDDEN_ACTIVATIONS),
+        "comparison_activations": _activations(basis_comparison.UNIT_ACTIVATIONS),
         "losses": [Named(name=n, label=v[0]) for n, v in losses.LOSSES.items()],
         # Loss-functions lab: the distribution, the model that predicts its parameters, the link.
         "likelihood_problems": [Named(name=n, label=v) for n, v in likelihood.PROBLEMS.items()],

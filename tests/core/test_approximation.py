@@ -269,6 +269,41 @@ def test_sweep_polynomials_stop_at_degree_64():
         error_sweep("sine", np.array([512]))
 
 
+@pytest.mark.parametrize(
+    ("target", "points", "activation"),
+    [
+        ("sine", (), "relu"),
+        ("step", (), "sigmoid"),
+        ("points", ((-1, 0), (0, 2), (1.5, 1)), "relu"),
+    ],
+)
+def test_the_experiment_reuses_the_sweep_of_its_own_settings(target, points, activation):
+    # The sweep depends on target, points, activation and sweep_max only: a second run with
+    # other n, noise, degree and seed shares it, and it equals a fresh sweep.
+    first = run_approximation(
+        ApproximationConfig(target=target, points=points, activation=activation, sweep_max=32),
+        np.random.default_rng(0),
+    )
+    other = ApproximationConfig(
+        target=target,
+        points=points,
+        activation=activation,
+        sweep_max=32,
+        n_hidden=3,
+        noise=0.2,
+        degree=2,
+        joint_placement="random",
+    )
+    second = run_approximation(other, np.random.default_rng(9))
+    fresh = error_sweep(
+        target, sweep_sizes(32), np.array(points, dtype=float) if points else None, activation
+    )
+    for name, value in vars(fresh).items():
+        np.testing.assert_array_equal(getattr(second.sweep, name), value)
+    assert second.sweep is first.sweep
+    assert not second.sweep.network_error.flags.writeable
+
+
 # ------------------------------------------------------------------------- the experiment
 def test_run_approximation_with_noise_is_reproducible_from_the_seed():
     cfg = ApproximationConfig(target="gaussian_bump", noise=0.1, joint_placement="random")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from core.curse import (
+    _row_numbers,
     cell_indices,
     distance_panel,
     empty_cell_probability,
@@ -38,7 +39,9 @@ def vote_loop(x_train, y_train, x_test, k):
     return out, len(votes)
 
 
-@pytest.mark.parametrize(("d", "k", "n"), [(1, 3, 20), (2, 4, 50), (3, 2, 9), (6, 3, 200)])
+@pytest.mark.parametrize(
+    ("d", "k", "n"), [(1, 3, 20), (2, 4, 50), (3, 2, 9), (6, 3, 200), (20, 10, 300), (70, 2, 80)]
+)
 def test_grid_cell_vote_matches_a_dictionary_loop(d, k, n):
     rng = np.random.default_rng(d * 10 + k)
     x_train = rng.uniform(size=(n, d))
@@ -48,6 +51,16 @@ def test_grid_cell_vote_matches_a_dictionary_loop(d, k, n):
     expected, occupied = vote_loop(x_train, y_train, x_test, k)
     assert pred.labels.tolist() == expected
     assert pred.occupied_cells == occupied
+
+
+@pytest.mark.parametrize(("d", "k"), [(1, 2), (5, 4), (20, 10), (70, 2), (3, 1000)])
+def test_block_numbers_are_numpy_unique_rows(d, k):
+    # Few distinct rows repeated (so equal rows occur) and fresh ones, in one or several keys.
+    rng = np.random.default_rng(d + k)
+    distinct = rng.integers(0, k, size=(6, d))
+    cells = np.vstack([distinct[rng.integers(0, 6, size=40)], rng.integers(0, k, size=(30, d))])
+    expected = np.unique(cells, axis=0, return_inverse=True)[1].ravel()
+    assert _row_numbers(cells, k).tolist() == expected.tolist()
 
 
 def test_ties_go_to_class_zero_and_the_top_face_is_in_the_last_block():

@@ -38,6 +38,19 @@ def test_page_loads_with_every_panel(page, base_url, console, screenshot):
     screenshot("approximation-default")
 
 
+def test_unit_menus_come_from_the_core_registries(page, base_url, console):
+    open_lab(page, base_url)
+    registries = page.evaluate("fetch('api/v1/meta').then((r) => r.json())")["registries"]
+    for key, kind in [
+        ("activation", "approximation_activations"),
+        ("cmp_activation", "comparison_activations"),
+    ]:
+        options = page.locator(f'select[data-key="{key}"] option')
+        assert options.evaluate_all("(els) => els.map((e) => [e.value, e.textContent])") == [
+            [r["name"], r["label"]] for r in registries[kind]
+        ]
+
+
 def test_more_hidden_units_follow_the_target_more_closely(page, base_url, console):
     ready = open_lab(page, base_url)
     before = trace(page, "fit-plot", "ReLU net")["y"]
@@ -157,10 +170,10 @@ def test_sigmoid_units_fit_and_the_step_lies_above_the_reference_line(page, base
     page.select_option('select[data-key="activation"]', "sigmoid")
     wait_ready(page, ready)
     assert "activation=sigmoid" in page.url
-    sigmoid = trace(page, "fit-plot", "sigmoid net")["y"]
+    sigmoid = trace(page, "fit-plot", "Logistic sigmoid net")["y"]
     assert sigmoid != relu
     assert len(trace(page, "fit-plot", "sigmoid centres")["x"]) == 8
-    errors = trace(page, "error-plot", "sigmoid net")["y"]
+    errors = trace(page, "error-plot", "Logistic sigmoid net")["y"]
     reference = trace(page, "error-plot", "reference slope")["y"]
     assert all(e > r for e, r in zip(errors[1:], reference[1:], strict=True))
 

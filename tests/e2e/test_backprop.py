@@ -142,7 +142,8 @@ def test_cost_and_depth_plots_follow_the_controls(page, base_url, console, scree
     depth = plot_data(page, "depth-plot")
     assert len(depth) == 6  # two activations x three scales
     assert len(depth[0]["x"]) == 21
-    note = page.locator("#depth-note").inner_text()
+    # Its text, not its rendering: a section off screen is not laid out (content-visibility).
+    note = page.locator("#depth-note").text_content()
     assert "ReLU, scale 1:" in note and "per layer toward the input" in note
     page.select_option('select[data-key="ga3"]', "sigmoid")
     ready = wait_ready(page, ready)

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.e2e.helpers import open_page, plot_data, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 
 
 def epoch_on_screen(page) -> int:
@@ -54,6 +54,34 @@ def test_step_and_restart_and_a_new_setting_starts_over(page, base_url, console)
     page.wait_for_function("location.hash.includes('at=0')")
     wait_ready(page)
     assert epoch_on_screen(page) == 0
+
+
+def points_on_map(page) -> int:
+    return sum(len(t["x"]) for t in plot_data(page, "map") if t["type"] == "scatter")
+
+
+def test_new_points_start_over_with_the_untrained_network(page, base_url, console):
+    ready = open_page(page, base_url, "trainer")
+    start = plot_data(page, "map")[0]["z"]
+    assert points_on_map(page) == 300
+    page.click("#step")
+    page.wait_for_function("location.hash.includes('at=1')")
+    assert plot_data(page, "map")[0]["z"] != start
+    ready = int(page.evaluate("document.body.dataset.ready"))
+    set_slider(page, "n_points", 500)
+    page.wait_for_function(
+        "location.hash.includes('at=0') && location.hash.includes('n_points=500')"
+    )
+    ready = wait_ready(page, ready)
+    assert epoch_on_screen(page) == 0
+    assert plot_data(page, "map")[0]["z"] == start  # the seed's untrained network again
+    assert points_on_map(page) == 500
+    assert plot_data(page, "curves")[0]["x"] == []
+    # Untrained, more moves of the points keep the network and move the points.
+    set_slider(page, "n_points", 200)
+    wait_ready(page, ready)
+    assert points_on_map(page) == 200
+    assert plot_data(page, "map")[0]["z"] == start
 
 
 def test_export_then_import_restores_the_state(page, base_url, console, tmp_path):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from core import conv, images, likelihood, losses, network
+from core import approximation, basis_comparison, conv, images, likelihood, losses, network
 from core.activations import ACTIVATIONS
 from server.labs import LABS
 from server.settings import get_settings
@@ -36,6 +36,12 @@ def test_meta_registries_come_from_core(client):
         ("likelihood_links", likelihood.LINKS),
     ]:
         assert registries[kind] == [{"name": n, "label": v} for n, v in table.items()]
+    assert registries["approximation_activations"] == [
+        {"name": n, "label": ACTIVATIONS[n].label} for n in approximation.HIDDEN_ACTIVATIONS
+    ]
+    assert [r["name"] for r in registries["comparison_activations"]] == list(
+        basis_comparison.UNIT_ACTIVATIONS
+    )
 
 
 def test_every_lab_page_exists_and_every_router_is_served(client):

@@ -2,13 +2,23 @@
 // bases, a hat grid against trained networks in d = 1, 2, 3, coefficient counts in D
 // dimensions and the radial density of a Gaussian.
 import { postJSON, showError } from "../api.js";
-import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { initPage, meta } from "../shell.js";
+import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
 const MAX_POINTS = 50;
 const FLOOR = 1e-16; // errors below this are rounding noise; drawn at the floor
+
+// The hidden units each experiment takes, as core declares them (GET /api/v1/meta).
+const { registries } = await meta();
+const unitsOf = (kind, fallback) => (registries[kind]?.length ? registries[kind] : fallback.map((n) => ({ name: n, label: n })));
+const FIT_UNITS = unitsOf("approximation_activations", ["relu", "sigmoid"]);
+const COMPARE_UNITS = unitsOf("comparison_activations", ["sigmoid", "relu"]);
+const UNIT_LABEL = Object.fromEntries([...FIT_UNITS, ...COMPARE_UNITS].map((u) => [u.name, u.label]));
+for (const [key, units] of [["activation", FIT_UNITS], ["cmp_activation", COMPARE_UNITS]]) {
+  document.querySelector(`select[data-key="${key}"]`).innerHTML = units.map((u) => `<option value="${u.name}">${u.label}</option>`).join("");
+}
 
 const schema = {
   target: { type: "enum", options: ["sine", "step", "abs", "sawtooth", "gaussian_bump", "points"], default: "sine" },
@@ -17,7 +27,7 @@ const schema = {
   noise: { type: "number", default: 0, min: 0, max: 2 },
   n_samples: { type: "int", default: 200, min: 2, max: 1000 },
   n_hidden: { type: "int", default: 8, min: 1, max: 128 },
-  activation: { type: "enum", options: ["relu", "sigmoid"], default: "relu" },
+  activation: { type: "enum", options: FIT_UNITS.map((u) => u.name), default: "relu" },
   joint_placement: { type: "enum", options: ["spread", "random"], default: "spread" },
   gd_steps: { type: "int", default: 0, min: 0, max: 1000 },
   learning_rate: { type: "number", default: 0.5, min: 0.01, max: 10 },
@@ -31,15 +41,21 @@ const schema = {
   radial_samples: { type: "int", default: 2000, min: 1, max: 5000 },
   cmp_d: { type: "enum", options: ["1", "2", "3"], default: "2" },
   cmp_target: { type: "enum", options: ["bump", "ridge"], default: "bump" },
-  cmp_activation: { type: "enum", options: ["sigmoid", "relu"], default: "sigmoid" },
+  cmp_activation: { type: "enum", options: COMPARE_UNITS.map((u) => u.name), default: "sigmoid" },
   cmp_hidden: { type: "enum", options: ["8", "16", "32"], default: "32" },
   cmp_steps: { type: "int", default: 150, min: 0, max: 300 },
 };
 
-// The comparison trains several networks (about a second): its own channel, asked again only
-// when its own settings change, not on every move of the 1D controls.
+// Each panel is its own channel, asked again only when its own settings change: a move of the
+// network's controls fetches the fit alone, and the comparison (several trained networks, about
+// a second) is not asked again on every move of the 1D controls.
+const FIT_KEYS = [
+  "seed", "target", "points", "noise", "n_samples", "n_hidden", "activation", "joint_placement",
+  "gd_steps", "learning_rate", "degree", "sweep_max",
+];
+const COUNT_KEYS = ["max_inputs", "count_degree", "count_hidden"];
+const RADIAL_KEYS = ["seed", "dims", "sigma", "radial_samples"];
 const COMPARE_KEYS = ["seed", "cmp_d", "cmp_target", "cmp_activation", "cmp_hidden", "cmp_steps"];
-const MAIN_KEYS = Object.keys(schema).filter((k) => k === "seed" || !COMPARE_KEYS.includes(k));
 function compareRequest(s) {
   return {
     seed: s.seed, n_inputs: Number(s.cmp_d), target: s.cmp_target, activation: s.cmp_activation,
@@ -76,20 +92,6 @@ function fitRequest(s) {
   return body;
 }
 
-async function compute(s, signal) {
-  const [fit, counts, radial] = await Promise.all([
-    postJSON("api/v1/approximation/fit", fitRequest(s), { signal }),
-    postJSON("api/v1/approximation/counts", {
-      max_inputs: s.max_inputs, degree: s.count_degree, n_hidden: Math.round(s.count_hidden),
-    }, { signal }),
-    postJSON("api/v1/approximation/radial", {
-      seed: s.seed, dims: parseDims(s.dims), sigma: s.sigma, n_samples: s.radial_samples,
-    }, { signal }),
-  ]);
-  return { fit, counts, radial };
-}
-
-const UNIT_LABEL = { relu: "ReLU", sigmoid: "sigmoid" };
 
 function drawFit(d, s) {
   const c = d.curves;
@@ -116,25 +118,51 @@ function drawFit(d, s) {
   });
 }
 
+// The error plot's curves change with the sweep's settings only; a move of n moves the star.
+// Its axes are fixed from the curves (log10 units), so the star moves without a redraw while
+// it stays inside them.
+let errorShown = null; // { key, x: [lo, hi], y: [lo, hi] }
+
+function logRange(values, pad) {
+  const logs = values.map(Math.log10);
+  const lo = Math.min(...logs);
+  const hi = Math.max(...logs);
+  const margin = pad * (hi - lo || 1);
+  return [lo - margin, hi + margin];
+}
+
 function drawError(d, s) {
   const sw = d.sweep;
   const floor = (a) => a.map((v) => Math.max(v, FLOOR));
+  const star = [s.n_hidden, Math.max(d.network_error, FLOOR)];
+  const key = JSON.stringify([sw, s.activation]);
+  const inside = (range, v) => range[0] <= Math.log10(v) && Math.log10(v) <= range[1];
+  if (errorShown?.key === key && inside(errorShown.x, star[0]) && inside(errorShown.y, star[1])
+    && move("error-plot", { x: [[star[0]]], y: [[star[1]]] }, [4])) return;
   const traces = [
     { x: sw.n, y: sw.reference, mode: "lines", name: `reference slope c/n (c = ${fmt(sw.c, 3)}), not a bound`, line: { color: COLORS.muted, dash: "dash", width: 2 } },
     { x: sw.n, y: floor(sw.fitted), mode: "lines", name: `fitted power law, measured slope ${sw.network_rate.toFixed(2)}`, line: { color: COLORS.model, dash: "dot", width: 1.5 } },
     { x: sw.n, y: floor(sw.network_error), mode: "lines+markers", name: `${UNIT_LABEL[s.activation]} net (slope ${sw.network_rate.toFixed(2)})`, line: { color: COLORS.model, width: 2.5 }, marker: { size: 8 } },
     { x: sw.degrees, y: floor(sw.polynomial_error), mode: "lines+markers", name: `polynomial, M = n (slope ${sw.polynomial_rate.toFixed(2)})`, line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 7, symbol: "square" } },
-    { x: [s.n_hidden], y: [Math.max(d.network_error, FLOOR)], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
+    { x: [star[0]], y: [star[1]], mode: "markers", name: "your net", marker: { color: COLORS.descent, size: 14, symbol: "star", line: { color: "#fff", width: 1 } } },
   ];
+  const xs = [...sw.n, ...sw.degrees, star[0]];
+  const ys = traces.flatMap((t) => t.y);
+  errorShown = { key, x: logRange(xs, 0.06), y: logRange(ys, 0.08) };
   draw("error-plot", traces, {
     title: title("Error E_n against hidden units n (log-log)"),
-    xaxis: { title: { text: "hidden units n  (polynomial degree M)" }, type: "log" },
-    yaxis: { title: { text: "integrated squared error" }, type: "log", exponentformat: "power" },
+    xaxis: { title: { text: "hidden units n  (polynomial degree M)" }, type: "log", range: errorShown.x },
+    yaxis: { title: { text: "integrated squared error" }, type: "log", exponentformat: "power", range: errorShown.y },
     ...LEGEND_BELOW,
   });
 }
 
+let lossShown = null; // what the loss figure shows: drawn again only when it changes
+
 function drawLoss(d) {
+  const key = JSON.stringify([d.losses, d.status, d.least_squares_error, d.network_error]);
+  if (key === lossShown || (!d.losses.length && lossShown === "off")) return;
+  lossShown = d.losses.length ? key : "off";
   if (!d.losses.length) {
     draw("loss-curve", [], {
       title: title("Gradient descent is off: least squares only"),
@@ -220,27 +248,43 @@ function drawReadouts(d, s) {
   ].join("");
 }
 
-function render(data, s) {
+function renderFit(d, s) {
   showError(null);
   document.getElementById("points-control").hidden = s.target !== "points";
   const slider = document.getElementById("degree-slider");
   slider.max = String(maxDegree(s.n_samples));
   slider.value = String(s.degree);
-  drawFit(data.fit, s);
-  drawError(data.fit, s);
-  drawLoss(data.fit);
-  drawReadouts(data.fit, s);
-  drawCounts(data.counts, s);
-  drawRadial(data.radial);
+  drawFit(d, s);
+  drawError(d, s);
+  drawLoss(d);
+  drawReadouts(d, s);
 }
 
 initPage("approximation");
 const lab = createLab({
   schema,
   channels: {
-    main: {
-      keys: MAIN_KEYS, compute, render,
-      figures: ["fit-plot", "error-plot", "loss-curve", "counts-plot", "radial-plot"],
+    fit: {
+      keys: FIT_KEYS,
+      compute: (s, signal) => postJSON("api/v1/approximation/fit", fitRequest(s), { signal }),
+      render: renderFit,
+      figures: ["fit-plot", "error-plot", "loss-curve"],
+    },
+    counts: {
+      keys: COUNT_KEYS,
+      compute: (s, signal) => postJSON("api/v1/approximation/counts", {
+        max_inputs: s.max_inputs, degree: s.count_degree, n_hidden: Math.round(s.count_hidden),
+      }, { signal }),
+      render: drawCounts,
+      figures: ["counts-plot"],
+    },
+    radial: {
+      keys: RADIAL_KEYS,
+      compute: (s, signal) => postJSON("api/v1/approximation/radial", {
+        seed: s.seed, dims: parseDims(s.dims), sigma: s.sigma, n_samples: s.radial_samples,
+      }, { signal }),
+      render: drawRadial,
+      figures: ["radial-plot"],
     },
     compare: {
       keys: COMPARE_KEYS,

@@ -2,7 +2,7 @@
 // cost of backprop against finite differences, and gradient sizes over depth.
 // Every number comes from /api/v1/backprop/*; this module only lays the answers out.
 import { postJSON } from "../api.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { initPage, meta as fetchMeta, renderMath } from "../shell.js";
 import { createLab } from "../state.js";
 
@@ -103,13 +103,25 @@ function requests(s) {
 
 // ------------------------------------------------------------------------------ helpers
 
-// TeX is written as $...$ and typeset by the shell's KaTeX once the HTML is in place.
+// TeX is written as $...$. Once KaTeX is loaded each piece is typeset as the HTML is built, and
+// its markup kept for the next redraw (most pieces recur: Omega_k, dl/df_k, the formulas of the
+// steps); before that the shell's KaTeX typesets the page when it arrives.
 const tex = (s) => `$${s}$`;
+const typeset_ = new Map();
+
+function typeset(source) {
+  if (typeof window.katex?.renderToString !== "function") return tex(source);
+  if (!typeset_.has(source)) {
+    if (typeset_.size > 2000) typeset_.clear(); // pieces with numbers in them would pile up
+    typeset_.set(source, window.katex.renderToString(source, { throwOnError: false }));
+  }
+  return typeset_.get(source);
+}
 
 function setHTML(id, html) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
-  el.innerHTML = html;
-  renderMath(el);
+  el.innerHTML = html.replace(/\$([^$]+)\$/g, (_, source) => typeset(source));
+  renderMath(el); // returns at once when no $ is left
 }
 
 function sub(name) {
@@ -330,21 +342,38 @@ function renderCheck(d) {
 
 // ------------------------------------------------------------------------------ cost and depth
 
+// The cost curves depend on the widths and I, not on K: a move of K moves the circles that mark
+// "this network" (the axes are fixed by the curves, so no redraw).
+function costMark(c, K) {
+  const i = c.depths.indexOf(K);
+  return i < 0 ? { x: [], y: [] } : { x: [K, K], y: [c.backprop[i], c.finite_differences[i]] };
+}
+
+function markCost(s) {
+  const c = lab.data("cost");
+  if (!c) return;
+  const mark = costMark(c, s.K);
+  move("cost-plot", { x: [mark.x], y: [mark.y] }, [3]);
+}
+
 function renderCost(c, s) {
   const line = (y, name, color, dash = "solid") => ({
     x: c.depths, y, name, mode: "lines+markers", line: { color, dash, width: 2.5 }, marker: { size: 6 },
     hovertemplate: `${name}<br>K = %{x}: %{y:,} multiplications<extra></extra>`,
   });
-  const i = c.depths.indexOf(s.K);
+  const logs = [...c.forward, ...c.finite_differences].map(Math.log10);
+  const [lo, hi] = [Math.min(...logs), Math.max(...logs)];
+  const pad = 0.06 * (hi - lo || 1);
+  const mark = costMark(c, lab.state.K);
   draw("cost-plot", [
     line(c.finite_differences, "finite differences 2PF", COLORS.descent),
     line(c.backprop, "backprop: forward + backward", COLORS.model),
     line(c.forward, "one forward pass F", COLORS.muted, "dot"),
-    { x: [s.K, s.K], y: [c.backprop[i], c.finite_differences[i]], mode: "markers", name: "this network", marker: { size: 13, color: "rgba(0,0,0,0)", line: { color: COLORS.ink, width: 2 } } },
+    { ...mark, mode: "markers", name: "this network", marker: { size: 13, color: "rgba(0,0,0,0)", line: { color: COLORS.ink, width: 2 } } },
   ], {
     title: title(`Multiplications, widths ${s.din}–D×K–${s.dout}, D = ${s.D}, I = ${s.n}`),
-    xaxis: { title: { text: "hidden layers K" }, dtick: 1 },
-    yaxis: { title: { text: "multiplications" }, type: "log", exponentformat: "power" },
+    xaxis: { title: { text: "hidden layers K" }, dtick: 1, range: [c.depths[0] - 0.4, c.depths.at(-1) + 0.4] },
+    yaxis: { title: { text: "multiplications" }, type: "log", exponentformat: "power", range: [lo - pad, hi + pad] },
   });
   draw("cost-ratio-plot", [
     { x: c.depths, y: c.parameters, name: "parameters P", mode: "lines+markers", line: { color: COLORS.data, width: 2.5 }, hovertemplate: "K = %{x}: P = %{y}<extra></extra>" },
@@ -406,6 +435,7 @@ const lab = createLab({
       keys: NETWORK_KEYS, figures: ["check-plot"],
       compute: (s) => post("network", requests(s).network),
       render: (d, s, l) => {
+        document.getElementById("inspector").classList.remove("walking");
         renderInspector(d, s);
         renderStep(d, l.state);
         renderReadouts(d, s);
@@ -415,13 +445,17 @@ const lab = createLab({
     // Stepping redraws no matrix: it only marks what the current step reads and writes.
     walk: {
       keys: ["step"], figures: [],
-      render: (s, _, l) => l.data("network") && renderStep(l.data("network"), s),
+      render: (s, _, l) => {
+        document.getElementById("inspector").classList.add("walking");
+        if (l.data("network")) renderStep(l.data("network"), s);
+      },
     },
     cost: {
-      keys: ["din", "dout", "D", "n", "K"], figures: ["cost-plot", "cost-ratio-plot"],
+      keys: ["din", "dout", "D", "n"], figures: ["cost-plot", "cost-ratio-plot"],
       compute: (s) => post("cost", requests(s).cost),
       render: renderCost,
     },
+    costMark: { keys: ["K"], figures: [], render: (s) => markCost(s) },
     sizes: {
       keys: SIZE_KEYS, figures: ["depth-plot"],
       compute: (s) => post("gradient-sizes", requests(s).sizes),

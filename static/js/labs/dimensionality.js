@@ -3,7 +3,7 @@
 import { postJSON } from "../api.js";
 import { FieldError } from "../errors.js";
 import { initPage } from "../shell.js";
-import { COLORS, draw, fmt, title } from "../plots.js";
+import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { createLab } from "../state.js";
 
 const schema = {
@@ -40,24 +40,36 @@ const LEGEND_BELOW = {
 const API = "api/v1/dimensionality";
 const pct = (a) => `${(100 * a).toFixed(1)}%`;
 
+// The grid figure's axes are fixed (D = 1..max, fractions 0..1): a move of k or N moves its
+// curves without a redraw; k and N are named in the read-outs.
+let gridShown = null;
+
 function drawGrid(g, s) {
+  const moving = [g.empty_fraction, g.expected_empty, g.accuracy, g.accuracy_covered];
+  const xs = JSON.stringify(g.n_inputs);
+  if (!(gridShown === xs && move("grid-plot", { x: moving.map(() => g.n_inputs), y: moving }, [0, 1, 2, 3]))) drawGridFigure(g);
+  gridShown = xs;
+  const last = g.n_inputs.length - 1;
+  document.getElementById("grid-readouts").innerHTML = [
+    `<div><b>k = ${s.cells_per_side}</b> blocks per side, <b>N = ${s.n_train}</b> training points</div>`,
+    `<div><b>D = ${g.n_inputs[last]}</b>: ${fmt(g.total_cells[last], 3)} blocks, ${g.occupied_cells[last]} hold data</div>`,
+    `<div><b>empty</b>: ${pct(g.empty_fraction[last])} of test points (predicted ${pct(g.expected_empty[last])})</div>`,
+    `<div><b>accuracy</b>: ${pct(g.accuracy[0])} at D = 1, ${pct(g.accuracy[last])} at D = ${g.n_inputs[last]}</div>`,
+  ].join("");
+}
+
+function drawGridFigure(g) {
   draw("grid-plot", [
     { x: g.n_inputs, y: g.empty_fraction, mode: "lines+markers", name: "test points in an empty block", line: { color: COLORS.model, width: 2.5 }, marker: { size: 7 } },
     { x: g.n_inputs, y: g.expected_empty, mode: "lines", name: "(1 − k^−D)^N", line: { color: COLORS.muted, dash: "dash", width: 2 } },
     { x: g.n_inputs, y: g.accuracy, mode: "lines+markers", name: "accuracy (empty block = coin flip)", line: { color: COLORS.data, width: 2.5 }, marker: { size: 7, symbol: "square" } },
     { x: g.n_inputs, y: g.accuracy_covered, mode: "lines+markers", name: "accuracy where the block has data", line: { color: COLORS.exact, width: 2, dash: "dot" }, marker: { size: 6 } },
   ], {
-    title: title(`k = ${s.cells_per_side} blocks per side, N = ${s.n_train} training points`),
-    xaxis: { title: { text: "input dimension D" }, dtick: 1 },
+    title: title("Empty blocks and accuracy against D"),
+    xaxis: { title: { text: "input dimension D" }, dtick: 1, range: [g.n_inputs[0] - 0.5, g.n_inputs.at(-1) + 0.5] },
     yaxis: { title: { text: "fraction" }, range: [0, 1.05] },
     ...LEGEND_BELOW,
   });
-  const last = g.n_inputs.length - 1;
-  document.getElementById("grid-readouts").innerHTML = [
-    `<div><b>D = ${g.n_inputs[last]}</b>: ${fmt(g.total_cells[last], 3)} blocks, ${g.occupied_cells[last]} hold data</div>`,
-    `<div><b>empty</b>: ${pct(g.empty_fraction[last])} of test points (predicted ${pct(g.expected_empty[last])})</div>`,
-    `<div><b>accuracy</b>: ${pct(g.accuracy[0])} at D = 1, ${pct(g.accuracy[last])} at D = ${g.n_inputs[last]}</div>`,
-  ].join("");
 }
 
 function drawCoefficients(c, s) {

@@ -7,7 +7,7 @@
 import { ApiError, postJSON, showError } from "../api.js";
 import { FieldError } from "../errors.js";
 import { plotlyReady } from "../plotly-loader.js";
-import { COLORS, draw, fmt, relayout, restyle, title } from "../plots.js";
+import { COLORS, draw, fmt, move, relayout, restyle, title } from "../plots.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 
@@ -121,11 +121,13 @@ const run = {
   message: "",
   controller: null, // the open stream, when playing
   regions: null, // { count, note }: linear regions of the network on screen
+  shown: null, // the epoch-0 answer on screen, while nothing has changed the run since
 };
 let data = null; // { task, classes, train, test }
 let pendingImport = null;
 
 function record(event, replace) {
+  run.shown = null;
   if (replace) run.history = [];
   run.history.push(...(event.history || []));
   if (event.state) run.state = event.state;
@@ -210,6 +212,17 @@ function drawMap() {
     legend: BOTTOM_LEGEND,
     margin: { l: 60, r: 20, t: 40, b: bottomMargin("map") },
   });
+}
+
+/** New points on the map: only the point traces move when the classes and the map stay. */
+function drawPoints() {
+  const el = document.getElementById("map");
+  const points = pointTraces();
+  const first = run.header?.task === "binary" ? 2 : 1; // after the heatmap (and the boundary)
+  const same = el?.data && data.task !== "regression" && data.task === run.header?.task
+    && el.data.length === first + points.length
+    && points.every((t, i) => el.data[first + i].name === t.name);
+  if (!same || !move("map", { x: points.map((t) => t.x), y: points.map((t) => t.y) }, points.map((_, i) => first + i))) drawMap();
 }
 
 function updateMap() {
@@ -426,26 +439,42 @@ async function replay(s, epochs) {
   return answer;
 }
 
+// At epoch 0 the network is its seed's draw: the data enter only through the task and the
+// number of classes, so moving the points' sliders (count, noise, split, data seed) does not ask
+// for the same untrained network again.
+let epochZero = { key: null, answer: null };
+const POINT_KEYS = ["n_points", "noise", "train_fraction", "data_seed"];
+
 async function computeModel(s) {
   stopStream();
+  if (s.at === 0 && !pendingImport) {
+    const body = trainRequest(s, 0);
+    const key = JSON.stringify(s.dataset === "custom" ? body : { ...body, data: { ...body.data, ...Object.fromEntries(POINT_KEYS.map((k) => [k, null])) } });
+    if (epochZero.key !== key) epochZero = { key, answer: await postJSON("api/v1/trainer/fit", body) };
+    return { answer: epochZero.answer, history: null };
+  }
   if (pendingImport) {
     const imported = pendingImport;
     pendingImport = null;
     return { answer: await postJSON("api/v1/trainer/fit", trainRequest(s, 0, imported.state)), history: imported.history ?? [] };
   }
-  if (s.at === 0) return { answer: await postJSON("api/v1/trainer/fit", trainRequest(s, 0)), history: null };
   // A link may name an epoch: replay the run to it (same seed, same numbers).
   return { answer: await replay(s, s.at), history: null };
 }
 
 function renderModel({ answer, history }) {
+  run.status = "ready";
+  run.message = answer.state.epoch ? `replayed to epoch ${answer.state.epoch}` : "press Play to train";
+  if (run.shown === answer && !history) { // this untrained network is on screen already
+    drawReadouts();
+    return;
+  }
+  run.shown = history ? null : answer;
   run.header = { task: answer.task, classes: answer.classes, widths: answer.widths, parameter_count: answer.parameter_count };
   run.state = answer.state;
   run.picture = answer.picture;
   run.regions = { count: answer.regions, note: answer.regions_note };
-  run.history = history ?? answer.history;
-  run.status = "ready";
-  run.message = answer.state.epoch ? `replayed to epoch ${answer.state.epoch}` : "press Play to train";
+  run.history = [...(history ?? answer.history)]; // a copy: training appends to it
   drawAll();
 }
 
@@ -457,7 +486,7 @@ const lab = createLab({
       compute: (s) => postJSON("api/v1/trainer/data", { data: dataSpec(s) }),
       render: (d) => {
         data = d;
-        if (run.header) drawMap();
+        if (run.header) drawPoints();
       },
       figures: ["map"],
     },
