@@ -1,7 +1,7 @@
 // Linear regression lab: y = phi_0 + phi_1 x, the MSE loss map, gradient descent, exact fit.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../shell.js";
-import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, move, onPlot, relayout, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 
@@ -44,6 +44,11 @@ function request(s, surface) {
 
 let last = null; // the last answer drawn for the current point, for the buttons
 
+// The fit plot keeps its axis ranges while the lines stay well inside them: then a step only
+// moves the lines (move(), no new axes or legend); a new drawing when they leave the view, when
+// they fill too little of it, or when the data change.
+let fitView = null; // { key, y: [lo, hi], traces } of the last full drawing
+
 function drawFit(d) {
   const xs = d.x;
   const lo = Math.min(...xs);
@@ -65,10 +70,20 @@ function drawFit(d) {
     const end = [t.phi0.at(-1), t.phi1.at(-1)];
     traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
+  const ys = traces.flatMap((t) => t.y).filter((v) => v !== null);
+  const [yLo, yHi] = [Math.min(...ys), Math.max(...ys)];
+  const key = JSON.stringify([xs, d.y, traces.length]);
+  const view = fitView;
+  if (view && view.key === key && yLo >= view.y[0] && yHi <= view.y[1] && yHi - yLo > 0.4 * (view.y[1] - view.y[0])) {
+    const moving = [0, 2, ...(traces.length > 4 ? [4] : [])];
+    if (move("fit-plot", { x: moving.map((i) => traces[i].x), y: moving.map((i) => traces[i].y) }, moving)) return;
+  }
+  const margin = 0.15 * (yHi - yLo || 1);
+  fitView = { key, y: [yLo - margin, yHi + margin] };
   draw("fit-plot", traces, {
-    title: title(`Data and model · L = ${fmt(d.loss)} (exact: ${fmt(d.exact.loss)})`),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "y" } },
+    title: title("Data, the current line and the exact fit"),
+    xaxis: { title: { text: "x" }, range: ends },
+    yaxis: { title: { text: "y" }, range: fitView.y },
   });
 }
 
@@ -190,7 +205,7 @@ function drawReadouts(d) {
     : null;
   const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
-    `<div><b>L[φ]</b> = ${fmt(d.loss)}</div>`,
+    `<div><b>L[φ]</b> = ${fmt(d.loss)} (exact minimum: ${fmt(d.exact.loss)})</div>`,
     d.gradient_vanishes
       ? `<div><b>∇L</b> = 0: φ is at the minimum, no direction is downhill</div>`
       : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
