@@ -1,0 +1,61 @@
+// Figures that keep their axes while a slider moves: a step then only moves the traces (move())
+// and changes the shapes, annotations or title that changed (relayout()), which costs a fraction
+// of a full redraw. A full drawing happens when the figure's structure changes (other traces,
+// other axes) or when what it shows leaves its axis ranges, or fills too little of them.
+import { draw, move, relayout } from "../plots.js";
+
+/**
+ * An axis range for `values` that stays `previous` while they fit inside it and fill at least
+ * `fill` of it; when they leave it, it grows to take them in (if they would still fill `fill`
+ * of it); otherwise a new range around them, with a margin of `pad` of their spread.
+ */
+export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return previous ?? [-1, 1];
+  const spread = hi - lo;
+  const margin = pad * (spread || Math.abs(hi) || 1);
+  if (previous) {
+    const fits = lo >= previous[0] && hi <= previous[1];
+    const range = fits ? previous : [Math.min(previous[0], lo - margin), Math.max(previous[1], hi + margin)];
+    if (spread >= fill * (range[1] - range[0])) return range;
+  }
+  return [lo - margin, hi + margin];
+}
+
+const shown = new Map(); // figure id -> { key, parts } of what it shows now
+
+const LAYOUT_PARTS = ["shapes", "annotations", "title"];
+
+/**
+ * Draw figure `id`, or only move its traces when `key` (its structure and axis ranges) is the
+ * one it was drawn with. `moving` lists the trace attributes that may change from step to step
+ * (default x and y); every other attribute must be the same as in the last drawing.
+ */
+export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
+  const el = document.getElementById(id);
+  const parts = Object.fromEntries(LAYOUT_PARTS.map((p) => [p, JSON.stringify(layout[p] ?? null)]));
+  const last = shown.get(id);
+  if (last && last.key === key && el?.data?.length === traces.length) {
+    const indices = traces.map((_, i) => i);
+    const data = Object.fromEntries(moving.map((attr) => [attr, traces.map((t) => t[attr])]));
+    if (move(id, data, indices)) {
+      const changed = Object.fromEntries(LAYOUT_PARTS.filter((p) => parts[p] !== last.parts[p]).map((p) => [p, layout[p] ?? (p === "title" ? {} : [])]));
+      if (Object.keys(changed).length) relayout(id, changed);
+      shown.set(id, { key, parts });
+      return;
+    }
+  }
+  shown.set(id, { key, parts });
+  draw(id, traces, layout);
+}
+
+/** Forget what a figure shows, so that its next update draws it in full. */
+export function forget(id) {
+  shown.delete(id);
+}
