@@ -6,6 +6,7 @@ import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { unitColor } from "./nets.js";
+import { steadyRange, update } from "./steady.js";
 
 const MAX_UNITS = 6; // per shallow network on this page (the API takes up to 16)
 const PARAM = 100; // the API's bound on every parameter
@@ -175,13 +176,23 @@ function drawMatrices(el, net, { clickable = false } = {}) {
 
 // ----------------------------------------------------------------------------- section 1
 
+// The three curves keep their axes while they stay well inside them: a step then moves the curves
+// and joint markers and changes the bands and titles, without redrawing the figures (steady.js).
+const ranges = {};
+const MOVING = ["x", "y", "marker"];
+
 function drawCompose(c, s) {
   const net1Joints = c.joints.filter((j) => j.source === "network 1");
   const crossings = c.joints.filter((j) => j.source === "network 2");
   const levels = c.joints2.map((y) => ({
     type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y, line: { color: COLORS.data, width: 1, dash: "dot" },
   }));
-  draw("net1-plot", [
+  const keep = (id, xRange, ys) => {
+    ranges[id] = steadyRange(ranges[id], ys);
+    return { x: xRange, y: ranges[id], key: JSON.stringify([xRange, ranges[id]]) };
+  };
+  const r1 = keep("net1-plot", [s.x_min, s.x_max], c.y);
+  update("net1-plot", [
     { x: c.x, y: c.y, mode: "lines", name: "y(x)", line: { color: COLORS.model, width: 3 } },
     jointMarkers(c.x, c.y, net1Joints, "joints of network 1", () => COLORS.model),
     {
@@ -190,26 +201,29 @@ function drawCompose(c, s) {
     },
   ], {
     title: title(`Network 1: y(x) · ${counts(c.counts1)}`), margin, shapes: [...regionBands(c.regions1), ...levels],
-    xaxis: { title: { text: "x" }, range: [s.x_min, s.x_max] }, yaxis: { title: { text: "y" } },
+    xaxis: { title: { text: "x" }, range: r1.x }, yaxis: { title: { text: "y" }, range: r1.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-  });
-  draw("net2-plot", [
+  }, { key: r1.key, moving: MOVING });
+  ranges["net2-x"] = steadyRange(ranges["net2-x"], c.y_grid, { pad: 0.02 });
+  const r2 = keep("net2-plot", ranges["net2-x"], c.y2);
+  update("net2-plot", [
     { x: c.y_grid, y: c.y2, mode: "lines", name: "y'(y)", line: { color: COLORS.data, width: 3 } },
     jointMarkers(c.y_grid, c.y2, c.joints2.map((x) => ({ x })), "joints of network 2", () => COLORS.data),
   ], {
     title: title(`Network 2: y'(y) · ${counts(c.counts2)}`), margin,
     shapes: regionBands(c.regions2), showlegend: false,
-    xaxis: { title: { text: "y (the range network 1 reaches)" } }, yaxis: { title: { text: "y'" } },
-  });
-  draw("composed-plot", [
+    xaxis: { title: { text: "y (the range network 1 reaches)" }, range: r2.x }, yaxis: { title: { text: "y'" }, range: r2.y },
+  }, { key: r2.key, moving: MOVING });
+  const r3 = keep("composed-plot", [s.x_min, s.x_max], c.composed);
+  update("composed-plot", [
     { x: c.x, y: c.composed, mode: "lines", name: "y'(x)", line: { color: COLORS.ink, width: 3 } },
     jointMarkers(c.x, c.composed, net1Joints, "network 1's joints", () => COLORS.model),
     jointMarkers(c.x, c.composed, crossings, "crossings of network 2's joints", () => COLORS.data),
   ], {
     title: title(`Composition y'(x) · ${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
-    xaxis: { title: { text: "x" }, range: [s.x_min, s.x_max] }, yaxis: { title: { text: "y'" } },
+    xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-  });
+  }, { key: r3.key, moving: MOVING });
   document.getElementById("compose-readouts").innerHTML = [
     `<div><b>network 1</b> <span id="regions1">${c.counts1.regions}</span> regions</div>`,
     `<div><b>network 2</b> <span id="regions2">${c.counts2.regions}</span> regions on [${fmt(c.y_min, 3)}, ${fmt(c.y_max, 3)}]</div>`,

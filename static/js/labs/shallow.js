@@ -171,9 +171,8 @@ function drawAll(d, s, hovered = null) {
   });
   panel("output-plot", outputs, [d.outputs], {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
-    xaxis, yaxis: { title: { text: "y" } }, shapes, hovermode: "x",
+    xaxis, yaxis: { title: { text: "y" } }, shapes: [...labelledBands(d, s, hovered), ...jointShapes(d)], hovermode: "x",
     legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, margin: { ...margin, b: 90 },
-    annotations: slopeLabels(d, s),
   }, s, null);
   drawLegend(d);
 }
@@ -185,22 +184,22 @@ function drawLegend(d) {
     .join("");
 }
 
-/** The slope of each linear region, written at the top of its band when the label fits. */
-function slopeLabels(d, s) {
-  if (!d.linear_regions) return [];
+/**
+ * The region bands of the output panel, each with its slope written at its top when the label
+ * fits (as shape labels: moving them costs little, where annotations would redraw the figure).
+ */
+function labelledBands(d, s, hovered) {
+  const bands = regionShapes(d, hovered);
+  if (!d.linear_regions) return bands;
   const plotPixels = Math.max(200, document.getElementById("output-plot").clientWidth - 100);
-  const labels = [];
-  for (const r of d.linear_regions) {
+  return bands.map((band, i) => {
+    const r = d.linear_regions[i];
     const lo = Math.max(r.x_start, s.x_min);
     const hi = Math.min(r.x_end, s.x_max);
     const text = `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`;
-    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) continue; // the table has it
-    labels.push({
-      x: (lo + hi) / 2, xref: "x", y: 1, yref: "paper", yanchor: "bottom", showarrow: false,
-      font: { size: 11, color: COLORS.muted }, text,
-    });
-  }
-  return labels;
+    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) return band; // the table has it
+    return { ...band, label: { text, textposition: "top center", font: { size: 11, color: COLORS.muted } } };
+  });
 }
 
 function interpolate(xs, ys, x) {

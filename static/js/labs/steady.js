@@ -28,30 +28,41 @@ export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) 
   return [lo - margin, hi + margin];
 }
 
-const shown = new Map(); // figure id -> { key, parts } of what it shows now
+const shown = new Map(); // figure id -> { key, parts, values } of what it shows now
 
 const LAYOUT_PARTS = ["shapes", "annotations", "title"];
 
+function same(a, b) {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => same(v, b[i]));
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => same(a[k], b[k]));
+  }
+  return false;
+}
+
 /**
- * Draw figure `id`, or only move its traces when `key` (its structure and axis ranges) is the
- * one it was drawn with. `moving` lists the trace attributes that may change from step to step
- * (default x and y); every other attribute must be the same as in the last drawing.
+ * Draw figure `id`, or only move the traces that changed when `key` (its structure and axis
+ * ranges) is the one it was drawn with. `moving` lists the trace attributes that may change from
+ * step to step (default x and y); every other attribute must be as in the last drawing.
  */
 export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
   const el = document.getElementById(id);
   const parts = Object.fromEntries(LAYOUT_PARTS.map((p) => [p, JSON.stringify(layout[p] ?? null)]));
+  const values = traces.map((t) => moving.map((attr) => t[attr]));
   const last = shown.get(id);
   if (last && last.key === key && el?.data?.length === traces.length) {
-    const indices = traces.map((_, i) => i);
-    const data = Object.fromEntries(moving.map((attr) => [attr, traces.map((t) => t[attr])]));
-    if (move(id, data, indices)) {
-      const changed = Object.fromEntries(LAYOUT_PARTS.filter((p) => parts[p] !== last.parts[p]).map((p) => [p, layout[p] ?? (p === "title" ? {} : [])]));
-      if (Object.keys(changed).length) relayout(id, changed);
-      shown.set(id, { key, parts });
+    const indices = traces.map((_, i) => i).filter((i) => !same(values[i], last.values[i]));
+    const data = Object.fromEntries(moving.map((attr) => [attr, indices.map((i) => traces[i][attr])]));
+    if (!indices.length || move(id, data, indices)) {
+      const changed = LAYOUT_PARTS.filter((p) => parts[p] !== last.parts[p]);
+      if (changed.length) relayout(id, Object.fromEntries(changed.map((p) => [p, layout[p] ?? (p === "title" ? {} : [])])));
+      shown.set(id, { key, parts, values });
       return;
     }
   }
-  shown.set(id, { key, parts });
+  shown.set(id, { key, parts, values });
   draw(id, traces, layout);
 }
 
