@@ -1,9 +1,10 @@
 // Linear regression lab: y = phi_0 + phi_1 x, the MSE loss map, gradient descent, exact fit.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../shell.js";
-import { COLORS, LOSS_SCALE, draw, fmt, move, onPlot, relayout, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "./steady.js";
 
 const MAX_POINTS = 500;
 
@@ -44,10 +45,9 @@ function request(s, surface) {
 
 let last = null; // the last answer drawn for the current point, for the buttons
 
-// The fit plot keeps its axis ranges while the lines stay well inside them: then a step only
-// moves the lines (move(), no new axes or legend); a new drawing when they leave the view, when
-// they fill too little of it, or when the data change.
-let fitView = null; // { key, y: [lo, hi], traces } of the last full drawing
+// The fit plot and the loss curve keep their axes while what they show stays well inside them:
+// a step then only moves their lines (steady.js) instead of redrawing the figures.
+const ranges = {};
 
 function drawFit(d) {
   const xs = d.x;
@@ -70,21 +70,12 @@ function drawFit(d) {
     const end = [t.phi0.at(-1), t.phi1.at(-1)];
     traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
-  const ys = traces.flatMap((t) => t.y).filter((v) => v !== null);
-  const [yLo, yHi] = [Math.min(...ys), Math.max(...ys)];
-  const key = JSON.stringify([xs, d.y, traces.length]);
-  const view = fitView;
-  if (view && view.key === key && yLo >= view.y[0] && yHi <= view.y[1] && yHi - yLo > 0.4 * (view.y[1] - view.y[0])) {
-    const moving = [0, 2, ...(traces.length > 4 ? [4] : [])];
-    if (move("fit-plot", { x: moving.map((i) => traces[i].x), y: moving.map((i) => traces[i].y) }, moving)) return;
-  }
-  const margin = 0.15 * (yHi - yLo || 1);
-  fitView = { key, y: [yLo - margin, yHi + margin] };
-  draw("fit-plot", traces, {
+  ranges.fit = steadyRange(ranges.fit, traces.flatMap((t) => t.y));
+  update("fit-plot", traces, {
     title: title("Data, the current line and the exact fit"),
     xaxis: { title: { text: "x" }, range: ends },
-    yaxis: { title: { text: "y" }, range: fitView.y },
-  });
+    yaxis: { title: { text: "y" }, range: ranges.fit },
+  }, { key: JSON.stringify([ends, ranges.fit, traces.length]) });
 }
 
 // The loss map is drawn in two parts: the surface (heatmap, a few level lines, the exact minimum)
@@ -181,15 +172,21 @@ function moveMap(d, s) {
 
 function drawCurve(d) {
   const traces = [];
+  let key = "off";
   if (d.descent) {
-    traces.push({ y: d.descent.losses, mode: "lines+markers", name: "L per step", line: { color: COLORS.descent, width: 2 }, marker: { size: 4 } });
-    traces.push({ x: [0, d.descent.losses.length - 1], y: [d.exact.loss, d.exact.loss], mode: "lines", name: "exact minimum", line: { color: COLORS.exact, dash: "dash" } });
+    const losses = d.descent.losses;
+    traces.push({ y: losses, mode: "lines+markers", name: "L per step", line: { color: COLORS.descent, width: 2 }, marker: { size: 4 } });
+    traces.push({ x: [0, losses.length - 1], y: [d.exact.loss, d.exact.loss], mode: "lines", name: "exact minimum", line: { color: COLORS.exact, dash: "dash" } });
+    // Axis ranges: steps on x, log10 of the loss on y (a log axis takes its range in powers).
+    ranges.steps = steadyRange(ranges.steps, [0, losses.length - 1], { pad: 0.03, fill: 0.6 });
+    ranges.loss = steadyRange(ranges.loss, [...losses, d.exact.loss].map(Math.log10), { pad: 0.05 });
+    key = JSON.stringify([ranges.steps, ranges.loss]);
   }
-  draw("loss-curve", traces, {
-    title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")} after ${d.descent.steps} steps` : "Loss per step (descent is off)"),
-    xaxis: { title: { text: "step" } },
-    yaxis: { title: { text: "L (log scale)" }, type: "log" },
-  });
+  update("loss-curve", traces, {
+    title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")}` : "Loss per step (descent is off)"),
+    xaxis: { title: { text: "step" }, ...(d.descent ? { range: ranges.steps } : {}) },
+    yaxis: { title: { text: "L (log scale)" }, type: "log", ...(d.descent ? { range: ranges.loss } : {}) },
+  }, { key });
 }
 
 function drawReadouts(d) {
