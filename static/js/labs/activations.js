@@ -1,9 +1,12 @@
 // Activation functions lab: every a[z] beside its derivative a'[z].
 import { postJSON, showError } from "../api.js";
 import { initPage, renderMath } from "../page.js";
-import { COLORS, draw, title } from "../plots.js";
+import { COLORS, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATIONS } from "./nets.js";
+import { steadyRange, update } from "./steady.js";
+
+const ranges = {};
 
 const SHOWN_BY_DEFAULT = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh"];
 const RELU_FAMILY = ["relu", "leaky_relu", "elu", "softplus", "gelu", "silu"];
@@ -31,13 +34,22 @@ function render(d, s) {
       line: { color: color(c.i), width: 2.5 },
       hovertemplate: `${c.label}: %{y:.3f}<extra>z = %{x:.2f}</extra>`,
     }));
+  // The figures keep their traces while the range moves: a step moves the curves and sets the
+  // axis ranges (steady.js); the y ranges grow with the curves and shrink when they fill little.
+  const key = shown.map((c) => c.name).join(",");
+  ranges.value = steadyRange(ranges.value, shown.flatMap((c) => c.value));
+  ranges.derivative = steadyRange(ranges.derivative, shown.flatMap((c) => c.derivative));
   const common = {
     xaxis: { title: { text: "pre-activation z" }, range: [s.z_min, s.z_max], zeroline: true },
     legend: { orientation: "h", x: 0, y: -0.25, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 110 },
   };
-  draw("value-plot", traces("value"), { ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true } });
-  draw("derivative-plot", traces("derivative"), { ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true } });
+  update("value-plot", traces("value"), {
+    ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true, range: ranges.value },
+  }, { key });
+  update("derivative-plot", traces("derivative"), {
+    ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true, range: ranges.derivative },
+  }, { key });
   drawTable(d, s);
 }
 

@@ -5,6 +5,7 @@ import { FieldError } from "../errors.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "./steady.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
 const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];
@@ -129,18 +130,23 @@ function drawIfChanged(id, key, drawing) {
   drawing();
 }
 
+const signalRanges = {};
+
+/** Input and output; its axes stay put while they fit (steady.js), so a bias step moves points. */
 function drawSignal(d) {
   const xs = d.x.map((_, j) => j);
-  draw("signal-plot", [
+  signalRanges.x = steadyRange(signalRanges.x, [...xs, ...d.output_centres], { pad: 0.04, fill: 0.8 });
+  signalRanges.y = steadyRange(signalRanges.y, [...d.x, ...d.preactivations, ...d.activations]);
+  update("signal-plot", [
     { x: xs, y: d.x, mode: "lines+markers", name: "input x", line: { color: COLORS.muted, width: 1.5, shape: "hvh" }, marker: { size: 6, color: COLORS.data } },
     { x: d.output_centres, y: d.preactivations, mode: "markers", name: "pre-activation z", marker: { size: 8, symbol: "circle-open", color: COLORS.model } },
     { x: d.output_centres, y: d.activations, mode: "lines+markers", name: "output h = a[z]", line: { color: COLORS.model, width: 2 }, marker: { size: 7 } },
   ], {
     title: title(`Input (N = ${d.x.length}) and output (N_out = ${d.activations.length})`),
-    xaxis: { title: { text: "position (outputs drawn at the centre of their window)" } },
-    yaxis: { title: { text: "value" } },
+    xaxis: { title: { text: "position (outputs drawn at the centre of their window)" }, range: signalRanges.x },
+    yaxis: { title: { text: "value" }, range: signalRanges.y },
     uirevision: "signal",
-  });
+  }, { key: "signal" });
 }
 
 // The connection diagram shows the structure only (which input each tap reads, the sign of its

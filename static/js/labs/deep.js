@@ -189,7 +189,7 @@ function drawCompose(c, s) {
   }));
   const keep = (id, xRange, ys) => {
     ranges[id] = steadyRange(ranges[id], ys);
-    return { x: xRange, y: ranges[id], key: JSON.stringify([xRange, ranges[id]]) };
+    return { x: xRange, y: ranges[id], key: "curves" };
   };
   const r1 = keep("net1-plot", [s.x_min, s.x_max], c.y);
   update("net1-plot", [

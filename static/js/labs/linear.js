@@ -75,7 +75,7 @@ function drawFit(d) {
     title: title("Data, the current line and the exact fit"),
     xaxis: { title: { text: "x" }, range: ends },
     yaxis: { title: { text: "y" }, range: ranges.fit },
-  }, { key: JSON.stringify([ends, ranges.fit, traces.length]) });
+  }, { key: String(traces.length) });
 }
 
 // The loss map is drawn in two parts: the surface (heatmap, a few level lines, the exact minimum)
@@ -180,7 +180,7 @@ function drawCurve(d) {
     // Axis ranges: steps on x, log10 of the loss on y (a log axis takes its range in powers).
     ranges.steps = steadyRange(ranges.steps, [0, losses.length - 1], { pad: 0.03, fill: 0.6 });
     ranges.loss = steadyRange(ranges.loss, [...losses, d.exact.loss].map(Math.log10), { pad: 0.05 });
-    key = JSON.stringify([ranges.steps, ranges.loss]);
+    key = "descent";
   }
   update("loss-curve", traces, {
     title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")}` : "Loss per step (descent is off)"),

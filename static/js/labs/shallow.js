@@ -119,7 +119,7 @@ function panel(id, traces, lists, layout, s, style) {
   ranges[id] = steadyRange(ranges[id], lists.flat(Infinity));
   const xaxis = { ...layout.xaxis, range: [s.x_min, s.x_max] };
   update(id, traces, { ...layout, xaxis, yaxis: { ...layout.yaxis, range: ranges[id] } }, {
-    key: JSON.stringify([xaxis.range, ranges[id], s.two_outputs, style]),
+    key: JSON.stringify([s.two_outputs, style]),
     moving: ["x", "y", "marker", "customdata"],
   });
 }
