@@ -289,8 +289,8 @@ class ReceptiveResponse(Model):
         description="L + 1 rows (input first), one entry per unit: the centre of its receptive "
         "field in input positions (where a diagram draws the unit)."
     )
-    links: list[list[tuple[int, int]]] = Field(
-        description="L rows, one per layer l = 1..L: pairs (j, i), 0-based, where unit i of "
+    links: list[list[list[int]]] = Field(
+        description="L rows, one per layer l = 1..L, of pairs [j, i] (0-based): unit i of "
         "layer l lies on a path to the chosen unit and reads unit j of layer l - 1 (reads on "
         "padding left out)."
     )
