@@ -36,6 +36,12 @@ def test_book_example_draws_four_panels_and_the_regions(page, base_url, console,
     rows = page.locator("#regions-table tr")
     assert rows.count() == 5  # header and 4 regions
     assert rows.nth(4).locator("td").last.inner_text() == "2.55"
+    # Each region's slope written at the top of its band in the output panel.
+    labels = page.evaluate(
+        "document.getElementById('output-plot').layout.shapes"
+        ".filter(s => s.label).map(s => s.label.text)"
+    )
+    assert labels == ["slope -2", "slope 0", "slope -2", "slope 2.55"]
     # Joints drawn on every panel as vertical lines.
     for plot in PLOTS:
         shapes = page.evaluate(f"document.getElementById('{plot}').layout.shapes")
