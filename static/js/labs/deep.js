@@ -135,41 +135,41 @@ function counts(c) {
   return `${c.regions} linear region${c.regions === 1 ? "" : "s"}` + (c.pieces > c.regions ? ` (${c.pieces} patterns)` : "");
 }
 
-/** β_k and Ω_k of every layer side by side as heatmaps, with their shapes. */
+/**
+ * β_k and Ω_k of every layer side by side as heatmaps, with their shapes. All share one pair of
+ * axes (one subplot costs a third of six): block i starts at column `left`, one unit per column,
+ * and its rows fill the height (row r of R at height (r + 1/2) / R, row 0 on top).
+ */
 function drawMatrices(el, net, { clickable = false } = {}) {
   const cols = [];
   net.omegas.forEach((omega, k) => {
-    cols.push({ k, kind: "beta", z: net.betas[k].map((v) => [v]), w: 1 });
-    cols.push({ k, kind: "omega", z: omega, w: omega[0].length });
+    cols.push({ k, kind: "beta", z: net.betas[k].map((v) => [v]) });
+    cols.push({ k, kind: "omega", z: omega });
   });
-  const total = cols.reduce((a, c) => a + c.w, 0);
-  const gap = 0.012;
-  const free = 1 - gap * (cols.length - 1);
-  let x0 = 0;
+  const gap = Math.max(0.6, 0.012 * cols.reduce((a, c) => a + c.z[0].length, 0));
   const zmax = Math.max(1e-9, ...cols.flatMap((c) => c.z.flat().map(Math.abs)));
-  const traces = [], annotations = [], axes = {};
+  const traces = [], annotations = [];
+  let left = 0;
   cols.forEach((c, i) => {
-    const w = (free * c.w) / total;
-    const ax = i === 0 ? "" : String(i + 1);
-    axes[`xaxis${ax}`] = { domain: [x0, x0 + w], showticklabels: false, ticks: "", showgrid: false };
-    axes[`yaxis${ax}`] = { autorange: "reversed", showticklabels: false, ticks: "", showgrid: false, anchor: `x${ax}` };
     const rows = c.z.length, columns = c.z[0].length;
     const name = c.kind === "beta" ? `β_${c.k}` : `Ω_${c.k}`;
     traces.push({
-      type: "heatmap", z: c.z, xaxis: `x${ax}`, yaxis: `y${ax}`, colorscale: "RdBu", reversescale: true,
-      zmin: -zmax, zmax, showscale: i === cols.length - 1, xgap: 1, ygap: 1,
+      type: "heatmap", z: c.z, x0: left + 0.5, dx: 1, y0: 0.5 / rows, dy: 1 / rows,
+      colorscale: "RdBu", reversescale: true, zmin: -zmax, zmax, showscale: i === cols.length - 1, xgap: 1, ygap: 1,
       colorbar: { thickness: 12, len: 0.8 },
       customdata: c.z.map((row, r) => row.map((_, j) => [c.k, r, c.kind === "beta" ? -1 : j])),
       hovertemplate: `${name}[%{customdata[1]}, %{customdata[2]}] = %{z:.4f}<extra></extra>`.replace(", -1]", "]"),
     });
     annotations.push({
-      x: x0 + w / 2, xref: "paper", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false,
+      x: left + columns / 2, xref: "x", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false,
       text: `${name}<br>${rows}×${columns}`, font: { size: 12 },
     });
-    x0 += w + gap;
+    left += columns + gap;
   });
+  const bare = { showticklabels: false, ticks: "", showgrid: false, showline: false, fixedrange: true };
   draw(el, traces, {
-    ...axes, annotations, margin: { l: 20, r: 60, t: 60, b: 20 }, hovermode: "closest",
+    xaxis: { ...bare, range: [0, left - gap] }, yaxis: { ...bare, range: [1, 0] },
+    annotations, margin: { l: 20, r: 60, t: 60, b: 20 }, hovermode: "closest",
     title: title(clickable ? "Weights and biases (click an entry to edit it)" : "The composition's weights and biases"),
   });
 }
