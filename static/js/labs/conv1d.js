@@ -143,7 +143,7 @@ function drawSignal(d) {
     { x: d.output_centres, y: d.activations, mode: "lines+markers", name: "output h = a[z]", line: { color: COLORS.model, width: 2 }, marker: { size: 7 } },
   ], {
     title: title(`Input (N = ${d.x.length}) and output (N_out = ${d.activations.length})`),
-    xaxis: { title: { text: "position (outputs drawn at the centre of their window)" }, range: signalRanges.x },
+    xaxis: { title: { text: "position (outputs at their window's centre)" }, range: signalRanges.x },
     yaxis: { title: { text: "value" }, range: signalRanges.y },
     uirevision: "signal",
   }, { key: "signal" });
@@ -335,8 +335,8 @@ function drawReceptive(d, req) {
   }] : [];
   document.getElementById("rf-plot").style.height = `${Math.max(380, 80 * (L + 1) + 120)}px`;
   draw("rf-plot", traces, {
-    title: title(`Unit ${d.unit} of layer ${L} depends on ${pos.length} input position(s) (r_L = ${d.sizes.at(-1)})`),
-    xaxis: { title: { text: "input position (units drawn at the centre of their receptive field)" }, range: [-1.5, d.lengths[0] + 0.5] },
+    title: title(`Unit ${d.unit} of layer ${L}: ${pos.length} inputs feed it (r_L = ${d.sizes.at(-1)})`),
+    xaxis: { title: { text: "input position (units at their field's centre)" }, range: [-1.5, d.lengths[0] + 0.5] },
     yaxis: { tickvals: [...Array(L + 1).keys()], ticktext: ["input", ...layers.map((_, n) => `layer ${n + 1}`)], range: [-0.6, L + 0.6], showgrid: false },
     shapes,
     uirevision: `rf-${L}`,
