@@ -78,7 +78,9 @@ function describe(el, traces, lay) {
 
 /**
  * The hover read-out reachable from the keyboard: focus a figure (Tab), then the arrow keys walk
- * the points of its traces and show their hover text; Escape hides it.
+ * the points of its traces and show their hover text (on a heatmap, Left/Right walk its columns
+ * and Up/Down its rows); PageUp/PageDown (and Up/Down on a curve) go to the next trace; Escape
+ * hides it.
  */
 function keyboardHover(el) {
   if (el.dataset.keyboardHover) return;
@@ -86,24 +88,39 @@ function keyboardHover(el) {
   el.tabIndex = 0;
   let curve = 0;
   let point = -1;
+  let row = 0;
+  let col = -1;
   el.addEventListener("keydown", (ev) => {
     const traces = (el.data || []).map((t, i) => [t, i]).filter(([t]) => t.hoverinfo !== "skip" && (t.x?.length || t.z?.length));
     if (!traces.length) return;
-    const keys = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
     if (ev.key === "Escape") {
       Plotly.Fx.unhover(el);
       return;
     }
+    const keys = { ArrowRight: [0, 1, 0], ArrowLeft: [0, -1, 0], ArrowDown: [1, 0, -1], ArrowUp: [-1, 0, 1], PageDown: [1, 0, 0], PageUp: [-1, 0, 0] };
     if (!(ev.key in keys)) return;
     ev.preventDefault();
-    const [dc, dp] = keys[ev.key];
     let index = Math.max(0, traces.findIndex(([, i]) => i === curve));
+    const grid = (t) => (t.type === "heatmap" || t.type === "contour") && Array.isArray(t.z?.[0]);
+    let [dc, dp, dr] = keys[ev.key];
+    if (grid(traces[index][0]) && dc && dr) [dc, dp] = [0, 0]; // Up/Down move along a heatmap's rows
+    else dr = 0;
     index = (index + dc + traces.length) % traces.length;
     const [trace, i] = traces[index];
+    curve = i;
+    if (grid(trace)) {
+      // Rows count up the y axis (row 0 at the bottom), as Plotly draws them.
+      const rows = trace.z.length;
+      const cols = trace.z[0].length;
+      if (dc) [row, col] = [Math.floor(rows / 2), Math.floor(cols / 2)];
+      else [row, col] = [(row + dr + rows) % rows, (Math.max(col, 0) + dp + cols) % cols];
+      const xval = trace.x ? trace.x[col] : (trace.x0 ?? 0) + col * (trace.dx ?? 1);
+      const yval = trace.y ? trace.y[row] : (trace.y0 ?? 0) + row * (trace.dy ?? 1);
+      Plotly.Fx.hover(el, { xval, yval }, trace.xaxis && trace.xaxis !== "x" ? trace.xaxis + trace.yaxis : "xy");
+      return;
+    }
     const n = (trace.x?.length || trace.z?.length || 1);
     point = dc ? 0 : (point + dp + n) % n;
-    curve = i;
-    if (trace.type === "heatmap" || trace.type === "contour") return;
     Plotly.Fx.hover(el, [{ curveNumber: curve, pointNumber: point }]);
   });
 }
@@ -159,12 +176,52 @@ function whenDrawn(node, op) {
   } else op();
 }
 
+/**
+ * Break a title into lines of at most `chars` characters at spaces (never inside an HTML tag),
+ * so that a long title stays whole on a narrow figure. Returns [text, number of lines].
+ */
+export function wrapTitle(text, chars) {
+  const words = [];
+  let word = "";
+  let inTag = false;
+  for (const c of text) {
+    if (c === "<") inTag = true;
+    if (c === ">") inTag = false;
+    if (c === " " && !inTag) {
+      words.push(word);
+      word = "";
+    } else word += c;
+  }
+  words.push(word);
+  const visibleLength = (w) => w.replace(/<[^>]*>/g, "").replace(/&[a-z]+;/g, "x").length;
+  const lines = [];
+  let line = "";
+  for (const w of words) {
+    if (line && visibleLength(line) + 1 + visibleLength(w) > chars) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return [lines.join("<br>"), lines.length];
+}
+
 function drawNow(node, traces, layoutOverrides) {
   const lay = layout(layoutOverrides);
-  if (node.clientWidth > 0 && node.clientWidth < NARROW) {
-    // A phone: a legend beside the plot would cover it; put it above, in rows.
-    lay.legend = { ...lay.legend, orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" };
-    lay.margin = { ...lay.margin, t: Math.max(lay.margin?.t ?? 0, 78), r: Math.min(lay.margin?.r ?? 20, 20) };
+  const width = node.clientWidth;
+  if (width > 0 && width < NARROW) {
+    // A phone: a legend beside or above the plot would cover it or the title; put it in rows
+    // at the bottom of the figure, below the x axis (it makes its own room there).
+    lay.legend = { ...lay.legend, orientation: "h", x: 0, xanchor: "left", y: 0, yref: "container", yanchor: "bottom" };
+    lay.margin = { ...lay.margin, t: Math.min(lay.margin?.t ?? 0, 50), r: Math.min(lay.margin?.r ?? 20, 20) };
+    if (lay.title?.text) {
+      // A long title would be cut at the figure's edge: break it into lines, set above the plot
+      // area, which moves down to make room for them.
+      const size = lay.title.font?.size ?? FONT.size;
+      const [text] = lay.title.text.includes("<br>") ? [lay.title.text] : wrapTitle(lay.title.text, Math.max(16, Math.floor(width / (0.55 * size))));
+      lay.title = { ...lay.title, text, yref: "paper", y: 1, yanchor: "bottom", automargin: true, pad: { b: 12 } };
+      lay.margin.t = 20;
+    }
   }
   describe(node, traces, lay);
   keyboardHover(node);

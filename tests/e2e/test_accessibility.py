@@ -13,6 +13,20 @@ PAGES = ["index"] + [lab.page.removesuffix(".html") for lab in LABS if lab.page]
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
+TITLES_CUT = """[...document.querySelectorAll('.js-plotly-plot')].flatMap((fig) => {
+  const box = fig.getBoundingClientRect();
+  const title = fig.querySelector('.gtitle');
+  if (!title || !title.textContent) return [];
+  const t = title.getBoundingClientRect();
+  const legend = fig.querySelector('.legend .bg');
+  const l = legend ? legend.getBoundingClientRect() : null;
+  const under = l && l.width > 0 && t.bottom > l.top + 1 && l.bottom > t.top + 1
+    && t.right > l.left + 1 && l.right > t.left + 1;
+  const outside = t.left < box.left - 1 || t.right > box.right + 1 || t.top < box.top - 1;
+  return outside || under ? [fig.id + ': ' + title.textContent] : [];
+})"""
+
+
 def serious(violations):
     return [
         f"{v['id']} ({v['impact']}): {v['help']} -> "
@@ -36,6 +50,9 @@ def test_page_is_accessible_fits_the_screen_and_stays_offline(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1, f"{name} scrolls sideways by {overflow} px at {width} px"
+    # Every figure title is whole: inside its figure, not cut at an edge, not under the legend.
+    cut = page.evaluate(TITLES_CUT)
+    assert cut == [], f"{name}: titles outside their figure or under its legend at {width} px"
     screenshot(f"{name}-{size}")
     results = Axe().run(page)
     assert serious(results.response["violations"]) == []
@@ -64,6 +81,22 @@ def test_hover_read_out_is_reachable_from_the_keyboard(page, base_url, console):
     page.keyboard.press("ArrowDown")  # to the data points
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("#fit-plot .hoverlayer .hovertext")
+
+
+def test_keyboard_walks_the_cells_of_a_heatmap(page, base_url, console):
+    page.goto(f"{base_url}/regions.html")
+    wait_ready(page)
+    page.locator("#output-map").focus()
+    texts = []
+    for key in ["ArrowRight", "ArrowRight", "ArrowUp"]:  # two columns right, one row up
+        page.keyboard.press(key)
+        page.wait_for_selector("#output-map .hoverlayer .hovertext")
+        texts.append(page.locator("#output-map .hoverlayer .hovertext").first.text_content())
+    z = page.evaluate("document.getElementById('output-map').data[0]")
+    x, y = z["x"], z["y"]
+    assert f"{x[0]:.3f}" in texts[0]
+    assert f"{x[1]:.3f}" in texts[1] and f"{y[0]:.3f}" in texts[1]
+    assert f"{x[1]:.3f}" in texts[2] and f"{y[1]:.3f}" in texts[2]
 
 
 def test_projector_mode_enlarges_the_type(page, base_url, console):

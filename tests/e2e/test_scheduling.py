@@ -191,3 +191,72 @@ def test_reset_clamp_note_and_disabled_controls(page, base_url, console):
     wait_ready(page, ready)
     assert "phi0=-0.5" in page.url and "descent=1" in page.url
     assert not page.locator('input[data-key="learning_rate"]').is_disabled()
+
+
+def curve_losses(page):
+    return page.evaluate(
+        "(document.getElementById('loss-curve').data || []).map(t => JSON.stringify(t.y))"
+    )
+
+
+def test_a_figure_off_screen_is_drawn_when_the_lab_is_still_or_scrolled_in(page, base_url, console):
+    page.set_viewport_size({"width": 1440, "height": 420})  # the loss curve is below the fold
+    open_page(page, base_url, "linear", "#descent=1")
+    first = curve_losses(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(200)  # the observer has seen the curve leave the screen
+    # At the moment the figures on screen are drawn, the curve still waits (the lab is still
+    # 120 ms later): seen by an observer, which runs before any timer can.
+    page.evaluate(
+        """() => { window.__atDrawn = new Promise((resolve) => {
+          const obs = new MutationObserver(() => {
+            if (document.body.dataset.busy !== '0') return;
+            obs.disconnect();
+            resolve([document.body.dataset.pending,
+              document.getElementById('loss-curve').data.map(t => JSON.stringify(t.y))]);
+          });
+          obs.observe(document.body, {attributes: true, attributeFilter: ['data-busy']});
+        }); }"""
+    )
+    set_slider(page, "phi0", 0.9)
+    pending, curve = page.evaluate("window.__atDrawn")
+    assert pending == "1"
+    assert curve == first
+    wait_ready(page)
+    second = curve_losses(page)
+    assert second != first
+    # While controls keep moving, scrolling the curve into view draws it at once.
+    for value in (1.1, 1.2, 1.3):
+        set_slider(page, "phi0", value)
+        page.wait_for_timeout(30)
+    page.wait_for_function("document.body.dataset.busy === '0'")
+    page.locator("#loss-curve").scroll_into_view_if_needed()
+    wait_ready(page)
+    assert curve_losses(page) not in (first, second)
+
+
+def test_move_gives_scatter_traces_new_coordinates_and_keeps_the_axes(page, base_url, console):
+    open_page(page, base_url, "linear")
+    before = page.evaluate(
+        "(() => { const el = document.getElementById('fit-plot'); "
+        "return [el._fullLayout.xaxis.range.slice(), el._fullLayout.yaxis.range.slice(), "
+        "el.data.length]; })()"
+    )
+    index = before[2] - 1
+    moved = page.evaluate(
+        """async (i) => {
+          const plots = await import('/js/plots.js');
+          return plots.move('fit-plot', { x: [[0, 1]], y: [[0.25, 0.5]] }, [i]);
+        }""",
+        index,
+    )
+    assert moved is True
+    page.wait_for_function("document.body.dataset.pending === '0'")
+    after = page.evaluate(
+        "(i) => { const el = document.getElementById('fit-plot'); "
+        "return [el._fullLayout.xaxis.range.slice(), el._fullLayout.yaxis.range.slice(), "
+        "Array.from(el.data[i].x), Array.from(el.data[i].y)]; }",
+        index,
+    )
+    assert after[:2] == before[:2]
+    assert after[2:] == [[0, 1], [0.25, 0.5]]
