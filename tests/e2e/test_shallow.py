@@ -82,6 +82,12 @@ def test_more_units_and_a_second_output(page, base_url, console, screenshot):
     assert len(drawn(page, "preact-plot")) == 6
     assert len(drawn(page, "act-plot")) == 6
     assert "unit 6" in page.locator("#unit-legend").inner_text()
+    # The figure's title and its description follow the new count of regions.
+    regions = page.locator("#readouts").inner_text().split("linear regions")[1].split()[0]
+    title = page.locator("#output-plot .gtitle").text_content()
+    assert title.endswith(f"{regions} linear regions")
+    label = page.get_attribute("#output-plot", "aria-label")
+    assert label.split("; ")[0].endswith(f"{regions} linear regions")
     set_slider(page, "D", 2)  # fewer units: the others' curves are emptied, not left behind
     ready = wait_ready(page, ready)
     assert [t["name"] for t in drawn(page, "act-plot")] == ["unit 1", "unit 2"]

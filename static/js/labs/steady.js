@@ -29,6 +29,15 @@ export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) 
   return [lo - margin, hi + margin];
 }
 
+const NARROW = 560; // px: plots.js lays a figure out for a phone below this width
+
+/** The figure's description (set by draw(): "title; y against x; shows ...") with a new title. */
+function describeTitle(el, text) {
+  const plain = text.replace(/<sub>([^<]*)<\/sub>/g, "_$1").replace(/<[^>]+>/g, " ");
+  const rest = (el.getAttribute("aria-label") ?? "").split("; ").slice(1);
+  el.setAttribute("aria-label", [plain, ...rest].join("; "));
+}
+
 const shown = new Map(); // figure id -> { key, parts, values } of what it shows now
 
 const LAYOUT_PARTS = ["shapes", "annotations", "title", "xaxis.range", "yaxis.range"];
@@ -63,12 +72,15 @@ export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
   shown.set(id, { key, parts, values });
   const changed = last ? LAYOUT_PARTS.filter((p) => parts[p] !== last.parts[p]) : [];
   const autorange = changed.some((p) => p.endsWith(".range") && part(layout, p) === null);
-  if (last && last.key === key && el?.data?.length === traces.length && !autorange) {
+  // On a phone draw() wraps a title into lines above the plot: a new title needs a new drawing.
+  const phoneTitle = changed.includes("title") && el?.clientWidth > 0 && el.clientWidth < NARROW;
+  if (last && last.key === key && el?.data?.length === traces.length && !autorange && !phoneTitle) {
     const indices = traces.map((_, i) => i).filter((i) => !same(values[i], last.values[i]));
     const data = Object.fromEntries(moving.map((attr) => [attr, indices.map((i) => traces[i][attr])]));
     if (!indices.length || move(id, data, indices)) {
       const empty = { title: {} }; // a title, shapes or annotations the figure loses
       if (changed.length) relayout(id, Object.fromEntries(changed.map((p) => [p, part(layout, p) ?? (p in empty ? empty[p] : [])])));
+      if (changed.includes("title")) describeTitle(el, layout.title?.text ?? "figure");
       return;
     }
   }
