@@ -3,7 +3,7 @@
 // (relayout()), a fraction of the cost of a full redraw (measured: a new axis range ~3 ms, new
 // shapes ~1 ms, a new title ~3 ms; new annotations ~15 ms, as much as a redraw; Plotly.react of a
 // small figure 11-15 ms). A full drawing happens when the structure changes (`key`).
-import { draw, move, relayout } from "../plots.js";
+import { draw, move, relayout, wrapTitle } from "../plots.js";
 
 /**
  * An axis range for `values` that stays `previous` while they fit inside it and fill at least
@@ -30,6 +30,22 @@ export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) 
 }
 
 const NARROW = 560; // px: plots.js lays a figure out for a phone below this width
+
+/**
+ * The text a new title takes in place: on a narrow figure draw() has broken the title into lines
+ * (plots.js); the new one is broken the same way, and false (draw anew) when its number of lines
+ * differs, since the plot area then moves, or when the figure loses its title.
+ */
+function titleText(el, title) {
+  const text = title?.text;
+  if (!text) return false;
+  const width = el?.clientWidth ?? 0;
+  if (!(width > 0 && width < NARROW) || text.includes("<br>")) return text;
+  const size = title.font?.size ?? 14;
+  const [wrapped] = wrapTitle(text, Math.max(16, Math.floor(width / (0.55 * size))));
+  const lines = (t) => (t ?? "").split("<br>").length;
+  return lines(wrapped) === lines(el.layout?.title?.text) ? wrapped : false;
+}
 
 /** The figure's description (set by draw(): "title; y against x; shows ...") with a new title. */
 function describeTitle(el, text) {
@@ -72,15 +88,15 @@ export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
   shown.set(id, { key, parts, values });
   const changed = last ? LAYOUT_PARTS.filter((p) => parts[p] !== last.parts[p]) : [];
   const autorange = changed.some((p) => p.endsWith(".range") && part(layout, p) === null);
-  // On a phone draw() wraps a title into lines above the plot: a new title needs a new drawing.
-  const phoneTitle = changed.includes("title") && el?.clientWidth > 0 && el.clientWidth < NARROW;
-  if (last && last.key === key && el?.data?.length === traces.length && !autorange && !phoneTitle) {
+  const newTitle = changed.includes("title") ? titleText(el, layout.title) : null;
+  if (last && last.key === key && el?.data?.length === traces.length && !autorange && newTitle !== false) {
     const indices = traces.map((_, i) => i).filter((i) => !same(values[i], last.values[i]));
     const data = Object.fromEntries(moving.map((attr) => [attr, indices.map((i) => traces[i][attr])]));
     if (!indices.length || move(id, data, indices)) {
-      const empty = { title: {} }; // a title, shapes or annotations the figure loses
-      if (changed.length) relayout(id, Object.fromEntries(changed.map((p) => [p, part(layout, p) ?? (p in empty ? empty[p] : [])])));
-      if (changed.includes("title")) describeTitle(el, layout.title?.text ?? "figure");
+      const update = Object.fromEntries(changed.filter((p) => p !== "title").map((p) => [p, part(layout, p) ?? []]));
+      if (newTitle !== null) update["title.text"] = newTitle;
+      if (Object.keys(update).length) relayout(id, update);
+      if (newTitle !== null) describeTitle(el, layout.title?.text ?? "figure");
       return;
     }
   }
