@@ -178,6 +178,8 @@ function drawMatrices(el, net, { clickable = false } = {}) {
 
 // The three curves keep their axes while they stay well inside them: a step then moves the curves
 // and joint markers and changes the bands and titles, without redrawing the figures (steady.js).
+// Their titles are two lines (name, then the counts) on every screen, so a count that grows
+// longer never changes the height of the title.
 const ranges = {};
 const MOVING = ["x", "y", "marker"];
 
@@ -200,7 +202,7 @@ function drawCompose(c, s) {
       marker: { size: 8, symbol: "diamond", color: COLORS.data }, hovertemplate: "x = %{x:.4f}, y = %{y:.3f}<extra></extra>",
     },
   ], {
-    title: title(`Network 1: y(x) · ${counts(c.counts1)}`), margin, shapes: [...regionBands(c.regions1), ...levels],
+    title: title(`Network 1: y(x)<br>${counts(c.counts1)}`), margin, shapes: [...regionBands(c.regions1), ...levels],
     xaxis: { title: { text: "x" }, range: r1.x }, yaxis: { title: { text: "y" }, range: r1.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
   }, { key: r1.key, moving: MOVING });
@@ -210,7 +212,7 @@ function drawCompose(c, s) {
     { x: c.y_grid, y: c.y2, mode: "lines", name: "y'(y)", line: { color: COLORS.data, width: 3 } },
     jointMarkers(c.y_grid, c.y2, c.joints2.map((x) => ({ x })), "joints of network 2", () => COLORS.data),
   ], {
-    title: title(`Network 2: y'(y) · ${counts(c.counts2)}`), margin,
+    title: title(`Network 2: y'(y)<br>${counts(c.counts2)}`), margin,
     shapes: regionBands(c.regions2), showlegend: false,
     xaxis: { title: { text: "y (the range network 1 reaches)" }, range: r2.x }, yaxis: { title: { text: "y'" }, range: r2.y },
   }, { key: r2.key, moving: MOVING });
@@ -220,7 +222,7 @@ function drawCompose(c, s) {
     jointMarkers(c.x, c.composed, net1Joints, "network 1's joints", () => COLORS.model),
     jointMarkers(c.x, c.composed, crossings, "crossings of network 2's joints", () => COLORS.data),
   ], {
-    title: title(`Composition y'(x) · ${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
+    title: title(`Composition y'(x)<br>${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
     xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
   }, { key: r3.key, moving: MOVING });
