@@ -176,6 +176,20 @@ function drawMatrices(el, net, { clickable = false } = {}) {
 
 // ----------------------------------------------------------------------------- section 1
 
+// The composition's matrices sit below the fold while its sliders move. plots.js draws an
+// off-screen figure once the lab has been still for 120 ms, which lands inside the next request
+// when a student steps a slider a few times a second; these wait until the section has been still
+// for MATRICES_MS (or draw at once when on screen, or the first time).
+const MATRICES_MS = 400;
+let matricesTimer = null;
+function drawComposeMatrices(net) {
+  clearTimeout(matricesTimer);
+  const el = document.getElementById("compose-matrices");
+  const box = el.getBoundingClientRect();
+  if (!el.data || (box.bottom > 0 && box.top < window.innerHeight)) drawMatrices(el, net);
+  else matricesTimer = setTimeout(() => drawMatrices(el, net), MATRICES_MS);
+}
+
 // The three curves keep their axes while they stay well inside them: a step then moves the curves
 // and joint markers and changes the bands and titles, without redrawing the figures (steady.js).
 // Their titles are two lines (name, then the counts) on every screen, so a count that grows
@@ -237,7 +251,7 @@ function drawCompose(c, s) {
     "Dotted lines on the left: network 2's joints as values of y. Wherever y(x) crosses one, the composition gets a joint " +
     "(blue diamonds), so each piece of network 1 that sweeps across them receives a copy of network 2's shape." +
     (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : "");
-  drawMatrices("compose-matrices", c.deep);
+  drawComposeMatrices(c.deep);
   document.getElementById("compose-check").textContent =
     `Run as one network [${c.deep.widths.join(", ")}] with ${c.deep.parameter_count} parameters, it gives the same outputs: ` +
     `largest difference ${fmt(c.max_difference, 2)}.`;
