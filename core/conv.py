@@ -305,6 +305,23 @@ def tap_positions(
     return rows * stride + taps * dilation - left  # (N_out, K)
 
 
+def output_centres(
+    n: int, kernel_size: int, stride: int = 1, dilation: int = 1, padding: Padding = "zero"
+) -> np.ndarray:
+    """Centre of each output's window, in input positions (where a diagram draws the output).
+
+    Returns
+    -------
+    ndarray of float, shape (N_out,)
+        ``s i + (E - 1) / 2 - p``: the middle of the E = (K - 1) d + 1 positions that output i
+        spans, padding positions counted (so it can lie below 0 or from N on).
+    """
+    n_out = output_length(n, kernel_size, stride, dilation, padding)
+    left, _ = pad_amounts(kernel_size, dilation, padding)
+    span = effective_kernel_size(kernel_size, dilation)
+    return np.arange(n_out) * stride + (span - 1) / 2 - left  # (N_out,)
+
+
 def tap_sources(
     n: int, kernel_size: int, stride: int = 1, dilation: int = 1, padding: Padding = "zero"
 ) -> np.ndarray:

@@ -146,3 +146,52 @@ def input_paths(
     (with dilation it can have holes). See ``layer_paths``.
     """
     return layer_paths(layers, n_input, unit, padding)[0]
+
+
+def unit_centres(
+    layers: list[ConvLayer], n_input: int, padding: Padding = "zero"
+) -> list[np.ndarray]:
+    """Centre of every unit's receptive field, in input positions (padding not clipped).
+
+    With a_0 = 0 and a_l = a_{l-1} - p_l j_{l-1} (p_l: zeros on the left of layer l), unit i of
+    layer l spans input positions a_l + i j_l ... a_l + i j_l + r_l - 1; its centre is
+    ``a_l + i j_l + (r_l - 1) / 2``.
+
+    Returns
+    -------
+    list of ndarray of float
+        L + 1 arrays, index 0 for the input (its positions 0..N-1), shape (N_l,) each.
+    """
+    table = receptive_field_table(layers, n_input, padding)
+    centres = [np.arange(n_input, dtype=float)]
+    start, jump = 0, 1
+    for layer, size, n_l in zip(layers, table.sizes, table.lengths[1:], strict=True):
+        start -= pad_amounts(layer.kernel_size, layer.dilation, padding)[0] * jump
+        jump *= layer.stride
+        centres.append(start + np.arange(n_l) * jump + (size - 1) / 2)
+    return centres
+
+
+def dependency_links(
+    layers: list[ConvLayer], n_input: int, unit: int, padding: Padding = "zero"
+) -> list[np.ndarray]:
+    """The connections that carry information to one unit of the last layer.
+
+    Returns
+    -------
+    list of ndarray of int
+        L arrays, one per layer l = 1..L, each of shape (M_l, 2): rows (j, i) where unit i of
+        layer l, itself on a path to the chosen unit, reads unit j of layer l - 1 (reads that
+        land on padding are left out). Rows ordered by i, then by tap.
+    """
+    paths = layer_paths(layers, n_input, unit, padding)
+    links = []
+    for layer, below, above in zip(layers, paths[:-1], paths[1:], strict=True):
+        left, _ = pad_amounts(layer.kernel_size, layer.dilation, padding)
+        units = np.flatnonzero(above)[:, None]  # (M, 1)
+        taps = np.arange(layer.kernel_size)[None, :] * layer.dilation  # (1, K)
+        sources = units * layer.stride + taps - left  # (M, K)
+        inside = (sources >= 0) & (sources < below.size)
+        pairs = np.stack([sources, np.broadcast_to(units, sources.shape)], axis=-1)  # (M, K, 2)
+        links.append(pairs[inside])  # (M_l, 2)
+    return links

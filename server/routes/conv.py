@@ -101,6 +101,18 @@ class Conv1dResponse(Model):
         "N N_out weights + N_out biases."
     )
     padding_left: int = Field(description="Zeros added on the left, p (positions).")
+    padding_right: int = Field(description="Zeros added on the right (positions).")
+    kernel_span: int = Field(
+        description="E = (K - 1) d + 1: input positions one output's window spans."
+    )
+    tap_positions: list[list[int]] = Field(
+        description="N_out rows of K: the 0-based position read by tap k of output i, padding "
+        "included (s i + d k - p; below 0 or from N on: a zero of the padding)."
+    )
+    output_centres: list[float] = Field(
+        description="N_out values: the middle of output i's window in input positions, "
+        "s i + (E - 1) / 2 - p (where a diagram draws the output)."
+    )
 
 
 @router.post(
@@ -118,6 +130,8 @@ def conv1d_view(req: Conv1dRequest) -> Conv1dResponse:
         req.stride, req.dilation, req.padding,
     )  # fmt: skip
     counts = conv.parameter_counts(x.size, kernel.size, 1, 1, req.stride, req.dilation, req.padding)
+    shape = (x.size, kernel.size, req.stride, req.dilation, req.padding)
+    left, right = conv.pad_amounts(kernel.size, req.dilation, req.padding)
     return Conv1dResponse(
         x=x.tolist(),
         preactivations=layer.preactivations[0].tolist(),
@@ -128,7 +142,11 @@ def conv1d_view(req: Conv1dRequest) -> Conv1dResponse:
         matrix=conv.conv1d_matrix(x.size, kernel, req.stride, req.dilation, req.padding).tolist(),
         conv_parameters=counts.conv_total,
         dense_parameters=counts.dense_total,
-        padding_left=conv.pad_amounts(kernel.size, req.dilation, req.padding)[0],
+        padding_left=left,
+        padding_right=right,
+        kernel_span=conv.effective_kernel_size(kernel.size, req.dilation),
+        tap_positions=conv.tap_positions(*shape).tolist(),
+        output_centres=conv.output_centres(*shape).tolist(),
     )
 
 
@@ -176,6 +194,7 @@ class ChannelsResponse(Model):
         description="Feature maps h = a[z], C_o rows of N_out values."
     )
     conv_parameters: int = Field(description="C_i C_o K weights + C_o biases.")
+    conv_weights: int = Field(description="Entries of Omega: C_i C_o K.")
     dense_parameters: int = Field(
         description="A fully connected layer from C_i N to C_o N_out units, with biases."
     )
@@ -204,6 +223,7 @@ def channels(req: ChannelsRequest) -> ChannelsResponse:
         activations=layer.activations.tolist(),
         conv_parameters=counts.conv_total,
         dense_parameters=counts.dense_total,
+        conv_weights=counts.conv_weights,
     )
 
 
@@ -225,6 +245,11 @@ class ReceptiveRequest(Model):
     length: int = Field(32, ge=4, le=256, description="Input length N.")
     padding: PaddingName = Field("zero", description=PADDING_DESCRIPTION)
     unit: int = Field(16, ge=0, le=255, description="Index of the unit in the last layer.")
+    clamp_unit: bool = Field(
+        False,
+        description="When true, a unit beyond the last layer is replaced by its last unit "
+        "(the answer's `unit` says which was used); when false it is an error.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -237,7 +262,8 @@ class ReceptiveRequest(Model):
                     ],
                     "length": 32,
                     "unit": 4,
-                }
+                },
+                {"length": 16, "unit": 40, "clamp_unit": True},
             ]
         }
     }
@@ -258,6 +284,16 @@ class ReceptiveResponse(Model):
     positions: list[int] = Field(
         description="0-based input positions that feed the chosen unit, ascending."
     )
+    unit: int = Field(description="The unit of the last layer traced back (0-based).")
+    centres: list[list[float]] = Field(
+        description="L + 1 rows (input first), one entry per unit: the centre of its receptive "
+        "field in input positions (where a diagram draws the unit)."
+    )
+    links: list[list[list[int]]] = Field(
+        description="L rows, one per layer l = 1..L, of pairs [j, i] (0-based): unit i of "
+        "layer l lies on a path to the chosen unit and reads unit j of layer l - 1 (reads on "
+        "padding left out)."
+    )
 
 
 @router.post("/receptive", response_model=ReceptiveResponse, summary="Receptive fields")
@@ -265,13 +301,18 @@ def receptive_field(req: ReceptiveRequest) -> ReceptiveResponse:
     """Receptive-field size of every layer and the inputs that feed one output unit."""
     layers = [receptive.ConvLayer(x.kernel_size, x.stride, x.dilation) for x in req.layers]
     table = receptive.receptive_field_table(layers, req.length, req.padding)
-    paths = receptive.layer_paths(layers, req.length, req.unit, req.padding)
+    unit = min(req.unit, int(table.lengths[-1]) - 1) if req.clamp_unit else req.unit
+    paths = receptive.layer_paths(layers, req.length, unit, req.padding)
+    links = receptive.dependency_links(layers, req.length, unit, req.padding)
     return ReceptiveResponse(
         sizes=table.sizes.tolist(),
         jumps=table.jumps.tolist(),
         lengths=table.lengths.tolist(),
         paths=[p.tolist() for p in paths],
         positions=np.flatnonzero(paths[0]).tolist(),
+        unit=unit,
+        centres=[c.tolist() for c in receptive.unit_centres(layers, req.length, req.padding)],
+        links=[pairs.tolist() for pairs in links],
     )
 
 

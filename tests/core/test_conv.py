@@ -12,6 +12,7 @@ from core.conv import (
     conv1d_matrix,
     conv2d,
     conv_layer,
+    output_centres,
     output_length,
     pad_amounts,
     parameter_counts,
@@ -311,3 +312,25 @@ def test_random_weights_2d_shape_and_he_scale():
     assert w.shape == (3, 4, 5, 5) and b.shape == (4,)
     big, _ = random_conv_weights(30, 40, 3, np.random.default_rng(1), dims=2)
     assert big.std() == pytest.approx(np.sqrt(2 / (30 * 9)), rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("k", "s", "d", "padding"), list(itertools.product((1, 2, 3, 4), (1, 2), (1, 3), PADDINGS))
+)
+def test_output_centres_are_the_middle_of_each_window(k, s, d, padding):
+    # Oracle: the inputs output i depends on (perturbing them changes it), on a signal long
+    # enough that a window away from the borders reads no padding; their first and last.
+    n = 40
+    centres = output_centres(n, k, s, d, padding)
+    assert centres.size == output_length(n, k, s, d, padding)
+    for i, centre in enumerate(centres):
+        reads = [
+            j
+            for j in range(n)
+            if i in np.flatnonzero((tap_sources(n, k, s, d, padding) == j).any(axis=1))
+        ]
+        if len(reads) == k:  # the whole window is inside the signal
+            assert centre == (reads[0] + reads[-1]) / 2
+    if padding == "zero" and ((k - 1) * d) % 2 == 0:
+        # "same" padding with an odd span: output i sits over input s i.
+        np.testing.assert_array_equal(centres, s * np.arange(centres.size))

@@ -5,7 +5,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.receptive import ConvLayer, input_paths, layer_paths, receptive_field_table
+from core.receptive import (
+    ConvLayer,
+    dependency_links,
+    input_paths,
+    layer_paths,
+    receptive_field_table,
+    unit_centres,
+)
 
 
 def forward_ones(signal, layer, padding):
@@ -124,3 +131,62 @@ def test_layer_paths_match_the_oracle_at_every_layer():
         per_layer[1], oracle_paths(layers[1:], table.lengths[1], 3, "zero")
     )
     np.testing.assert_array_equal(per_layer[0], oracle_paths(layers, 20, 3, "zero"))
+
+
+def oracle_extent(layers, layer_index, unit, padding):
+    """First and last input position a unit's window reaches, by walking back tap by tap
+    with no border (padding positions count)."""
+    lo = hi = unit
+    for layer in layers[:layer_index][::-1]:
+        k, s, d = layer.kernel_size, layer.stride, layer.dilation
+        left = ((k - 1) * d) // 2 if padding == "zero" else 0
+        lo, hi = s * lo - left, s * hi + d * (k - 1) - left
+    return lo, hi
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    layers=st.lists(layer_strategy, min_size=1, max_size=3),
+    padding=st.sampled_from(["zero", "valid"]),
+)
+def test_unit_centres_are_the_middle_of_each_window(layers, padding):
+    n_input = 60
+    centres = unit_centres(layers, n_input, padding)
+    table = receptive_field_table(layers, n_input, padding)
+    assert [c.size for c in centres] == table.lengths.tolist()
+    for index, row in enumerate(centres):
+        for unit, centre in enumerate(row):
+            lo, hi = oracle_extent(layers, index, unit, padding)
+            assert centre == (lo + hi) / 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    layers=st.lists(layer_strategy, min_size=1, max_size=3),
+    n_input=st.integers(8, 30),
+    padding=st.sampled_from(["zero", "valid"]),
+    unit_fraction=st.floats(0, 1),
+)
+def test_dependency_links_join_exactly_the_units_on_a_path(layers, n_input, padding, unit_fraction):
+    try:
+        table = receptive_field_table(layers, n_input, padding)
+    except ValueError:
+        return
+    unit = min(int(unit_fraction * table.lengths[-1]), int(table.lengths[-1]) - 1)
+    links = dependency_links(layers, n_input, unit, padding)
+    paths = layer_paths(layers, n_input, unit, padding)
+    assert len(links) == len(layers)
+    for index, (layer, pairs) in enumerate(zip(layers, links, strict=True), start=1):
+        # Oracle: every (j, i) with unit i of layer index on a path and j one of its reads.
+        k, s, d = layer.kernel_size, layer.stride, layer.dilation
+        left = ((k - 1) * d) // 2 if padding == "zero" else 0
+        expected = [
+            (s * i + d * tap - left, i)
+            for i in range(table.lengths[index])
+            if paths[index][i]
+            for tap in range(k)
+            if 0 <= s * i + d * tap - left < table.lengths[index - 1]
+        ]
+        assert [tuple(p) for p in pairs.tolist()] == expected
+        # Each unit below that is reached is itself on a path, and the other way round.
+        assert set(pairs[:, 0].tolist()) == set(np.flatnonzero(paths[index - 1]).tolist())

@@ -347,11 +347,13 @@ def test_shift_shows_equivariance_and_pooling_invariance(page, base_url, console
 def test_a_typing_error_is_explained_and_other_sections_stay(page, base_url, console):
     ready = open_page(page, base_url, "conv1d")
     page.fill('input[data-key="kernel"]', "1, two, 3")
-    page.wait_for_selector("#error-banner:not([hidden])")
-    assert "kernel: use numbers" in page.locator("#error-banner").inner_text()
+    page.wait_for_selector("#kernel-error")
+    assert "kernel: use numbers" in page.locator("#kernel-error").inner_text()
+    assert page.locator(".plot.stale").count() == 3  # the convolution section's figures only
     page.fill('input[data-key="kernel"]', "1, 2, 3")
     wait_ready(page, ready)
-    page.wait_for_selector("#error-banner", state="hidden")
+    page.wait_for_selector("#kernel-error", state="detached")
+    assert page.locator(".plot.stale").count() == 0
 
 
 def test_kernel_size_slider_and_a_copied_link(page, base_url, console):

@@ -9,18 +9,23 @@ def test_a_bad_kernel_in_the_link_shows_a_clear_error_and_the_page_recovers(
 ):
     page.goto(f"{base_url}/conv1d.html#kernel=abc")
     ready = wait_ready(page)
-    banner = page.locator("#error-banner")
-    assert banner.is_visible()
-    text = banner.inner_text()
+    # The message sits next to the kernel box, which is marked invalid.
+    message = page.locator("#kernel-error")
+    assert message.is_visible()
+    text = message.inner_text()
     assert "kernel" in text and "numbers" in text
     assert "is not a function" not in text
+    assert page.locator('[data-key="kernel"]').get_attribute("aria-invalid") == "true"
+    assert page.locator("#signal-plot.stale").count() == 1
     # The other sections are drawn from their own requests.
     assert page.evaluate("document.getElementById('channel-outputs').data.length") > 0
+    assert page.locator("#channel-outputs.stale").count() == 0
 
     # Fixing the kernel draws the connections, and hovering an output highlights its inputs.
     page.locator('[data-key="kernel"]').fill("1, 2, 1")
     wait_ready(page, ready)
-    assert banner.is_hidden()
+    assert message.count() == 0
+    assert page.locator('[data-key="kernel"]').get_attribute("aria-invalid") is None
     plot = page.locator("#connections-plot")
     plot.scroll_into_view_if_needed()
     outputs = page.evaluate(

@@ -139,3 +139,21 @@ def test_complexity_panel_measures(page, base_url, console, screenshot):
     )
     assert "ns per N·D²" in page.locator("#complexity-note").inner_text()
     screenshot("linear-complexity")
+
+
+def test_a_small_step_moves_the_lines_and_keeps_the_axes(page, base_url, console):
+    ready = open_lab(page, base_url)
+    ranges = (
+        "(() => { const l = document.getElementById('fit-plot').layout;"
+        " return [l.xaxis.range, l.yaxis.range]; })()"
+    )
+    before_ranges = page.evaluate(ranges)
+    before = plot_data(page, "fit-plot")
+    set_slider(page, "phi0", -0.4)
+    wait_ready(page, ready)
+    after = plot_data(page, "fit-plot")
+    assert page.evaluate(ranges) == before_ranges
+    # The current line y = phi0 + phi1 x rose by the step of phi0 at both ends.
+    assert after[2]["y"] == pytest.approx([y + 0.1 for y in before[2]["y"]])
+    assert after[1] == before[1]  # the data stay
+    assert "Data, the current line" in page.locator("#fit-plot .gtitle").text_content()

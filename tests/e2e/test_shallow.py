@@ -5,6 +5,11 @@ from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
 PLOTS = ("preact-plot", "act-plot", "weighted-plot", "output-plot")
 
 
+def drawn(page, plot_id):
+    """The unit curves a panel shows (each panel keeps 16, those beyond D empty)."""
+    return [t for t in plot_data(page, plot_id) if t["x"]]
+
+
 def open_lab(page, base_url, hash_=""):
     return open_page(page, base_url, "shallow", hash_)
 
@@ -19,7 +24,10 @@ def hover_output_at(page, x: float, x_min=0.0, x_max=1.0):
 def test_book_example_draws_four_panels_and_the_regions(page, base_url, console, screenshot):
     open_lab(page, base_url)
     for plot in PLOTS[:3]:
-        assert [t["name"] for t in plot_data(page, plot)] == ["unit 1", "unit 2", "unit 3"], plot
+        assert [t["name"] for t in drawn(page, plot)] == ["unit 1", "unit 2", "unit 3"], plot
+        assert len(plot_data(page, plot)) == 16, plot
+    legend = page.locator("#unit-legend").inner_text()
+    assert legend.split() == ["unit", "1", "unit", "2", "unit", "3"]
     output = plot_data(page, "output-plot")
     assert [t["name"] for t in output] == ["y", "joints"]
     assert output[1]["x"] == [0.3, 0.5, 0.5 / 0.65]
@@ -28,6 +36,12 @@ def test_book_example_draws_four_panels_and_the_regions(page, base_url, console,
     rows = page.locator("#regions-table tr")
     assert rows.count() == 5  # header and 4 regions
     assert rows.nth(4).locator("td").last.inner_text() == "2.55"
+    # Each region's slope written at the top of its band in the output panel.
+    labels = page.evaluate(
+        "document.getElementById('output-plot').layout.shapes"
+        ".filter(s => s.label).map(s => s.label.text)"
+    )
+    assert labels == ["slope -2", "slope 0", "slope -2", "slope 2.55"]
     # Joints drawn on every panel as vertical lines.
     for plot in PLOTS:
         shapes = page.evaluate(f"document.getElementById('{plot}').layout.shapes")
@@ -43,7 +57,7 @@ def test_hovering_the_output_highlights_inactive_units(page, base_url, console, 
     info.filter(has_text="Region 1").wait_for()
     assert "units 2, 3 are inactive" in info.inner_text()
     assert "contribute nothing here" in info.inner_text()
-    weighted = plot_data(page, "weighted-plot")
+    weighted = drawn(page, "weighted-plot")
     assert [t["line"]["width"] for t in weighted] == [2, 4.5, 4.5]
     hover_output_at(page, 0.9)
     info.filter(has_text="Region 4").wait_for()
@@ -65,13 +79,28 @@ def test_more_units_and_a_second_output(page, base_url, console, screenshot):
     ready = open_lab(page, base_url)
     set_slider(page, "D", 6)
     ready = wait_ready(page, ready)
-    assert len(plot_data(page, "preact-plot")) == 6
+    assert len(drawn(page, "preact-plot")) == 6
+    assert len(drawn(page, "act-plot")) == 6
+    assert "unit 6" in page.locator("#unit-legend").inner_text()
+    # The figure's title and its description follow the new count of regions.
+    regions = page.locator("#readouts").inner_text().split("linear regions")[1].split()[0]
+    title = page.locator("#output-plot .gtitle").text_content()
+    assert title.endswith(f"{regions} linear regions")
+    label = page.get_attribute("#output-plot", "aria-label")
+    assert label.split("; ")[0].endswith(f"{regions} linear regions")
+    set_slider(page, "D", 2)  # fewer units: the others' curves are emptied, not left behind
+    ready = wait_ready(page, ready)
+    assert [t["name"] for t in drawn(page, "act-plot")] == ["unit 1", "unit 2"]
+    assert "unit 3" not in page.locator("#unit-legend").inner_text()
+    set_slider(page, "D", 6)
+    ready = wait_ready(page, ready)
     assert page.locator('fieldset.unit[data-unit="6"]').is_visible()
     assert not page.locator('fieldset.unit[data-unit="7"]').is_visible()
     page.check('input[data-key="two_outputs"]')
     wait_ready(page, ready)
     names = [t["name"] for t in plot_data(page, "output-plot")]
     assert names == ["y", "y₂", "joints", "joints"]
+    assert len(drawn(page, "weighted-plot")) == 12  # 6 units, for each output
     assert "slope dy₂/dx" in page.locator("#regions-table").inner_text()
     screenshot("shallow-two-outputs")
 
@@ -88,7 +117,7 @@ def test_smooth_activation_says_regions_are_undefined(page, base_url, console):
 def test_a_link_reproduces_the_view(page, base_url, console):
     open_lab(page, base_url, "#activation=leaky_relu&D=2&x_min=-1&x_max=2")
     assert page.locator("#activation-select").input_value() == "leaky_relu"
-    assert len(plot_data(page, "preact-plot")) == 2
+    assert len(drawn(page, "preact-plot")) == 2
     layout_range = page.evaluate("document.getElementById('output-plot').layout.xaxis.range")
     assert layout_range == [-1, 2]
 

@@ -28,6 +28,10 @@ def test_conv1d_whole_body(client):
         "conv_parameters": 4,
         "dense_parameters": 20,
         "padding_left": 1,
+        "padding_right": 1,
+        "kernel_span": 3,
+        "tap_positions": [[-1, 0, 1], [0, 1, 2], [1, 2, 3], [2, 3, 4]],
+        "output_centres": [0.0, 1.0, 2.0, 3.0],
     }
 
 
@@ -45,7 +49,20 @@ def test_conv1d_stride_dilation_valid(client):
     body = r.json()
     assert body["preactivations"] == [-3.0, -3.0, -3.0]  # x_{2i} - x_{2i+3}
     assert body["sources"] == [[0, 3], [2, 5], [4, 7]]
-    assert body["padding_left"] == 0
+    assert body["padding_left"] == 0 and body["padding_right"] == 0
+    assert body["kernel_span"] == 4  # (2 - 1) * 3 + 1
+    assert body["tap_positions"] == body["sources"]  # valid padding: no tap on a zero
+    assert body["output_centres"] == [1.5, 3.5, 5.5]  # between x_{2i} and x_{2i+3}
+
+
+def test_conv1d_even_span_pads_more_on_the_right(client):
+    body = client.post(
+        "/api/v1/conv/conv1d", json={"values": [1, 2, 3, 4, 5], "kernel": [1, 1, 1, 1]}
+    ).json()
+    assert (body["padding_left"], body["padding_right"]) == (1, 2)
+    assert body["tap_positions"][0] == [-1, 0, 1, 2] and body["tap_positions"][-1] == [3, 4, 5, 6]
+    assert body["sources"][-1] == [3, 4, -1, -1]
+    assert body["output_centres"] == [0.5, 1.5, 2.5, 3.5, 4.5]
 
 
 def test_channels_shapes_and_counts(client):
@@ -59,6 +76,7 @@ def test_channels_shapes_and_counts(client):
     assert np.array(body["weights"]).shape == (3, 2, 5)
     assert np.array(body["activations"]).shape == (2, 20)
     assert body["conv_parameters"] == 3 * 2 * 5 + 2
+    assert body["conv_weights"] == 3 * 2 * 5
     assert body["dense_parameters"] == 60 * 40 + 40
     assert np.min(body["activations"]) >= 0  # relu
 
@@ -78,7 +96,37 @@ def test_receptive_whole_body(client):
             [0, 0, 0, 0, 1, 0, 0, 0],
         ],
         "positions": [2, 3, 4, 5, 6],
+        "unit": 4,
+        "centres": [[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]] * 3,
+        "links": [
+            [[2, 3], [3, 3], [4, 3], [3, 4], [4, 4], [5, 4], [4, 5], [5, 5], [6, 5]],
+            [[3, 4], [4, 4], [5, 4]],
+        ],
     }
+
+
+def test_receptive_centres_with_stride_and_a_clamped_unit(client):
+    body = client.post(
+        "/api/v1/conv/receptive",
+        json={
+            "layers": [{"kernel_size": 3, "stride": 2}, {"kernel_size": 2}],
+            "length": 8,
+            "unit": 9,
+            "clamp_unit": True,
+        },
+    ).json()
+    assert body["lengths"] == [8, 4, 4]
+    assert body["unit"] == 3  # the last unit of the last layer
+    # Layer 1: unit i spans 2i - 1 .. 2i + 1 (one zero on the left); layer 2 (K = 2, no zero
+    # on the left) spans layer-1 units i, i + 1: inputs 2i - 1 .. 2i + 3.
+    assert body["centres"][1] == [0.0, 2.0, 4.0, 6.0]
+    assert body["centres"][2] == [1.0, 3.0, 5.0, 7.0]
+    assert body["links"][1] == [[3, 3]]  # its second tap lands on the right padding
+    assert body["links"][0] == [[5, 3], [6, 3], [7, 3]]
+    unclamped = client.post(
+        "/api/v1/conv/receptive", json={"layers": [{"kernel_size": 3}], "length": 8, "unit": 9}
+    )
+    assert unclamped.status_code == 422
 
 
 def test_equivariance_whole_body(client):

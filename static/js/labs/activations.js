@@ -1,9 +1,12 @@
 // Activation functions lab: every a[z] beside its derivative a'[z].
 import { postJSON, showError } from "../api.js";
 import { initPage, renderMath } from "../page.js";
-import { COLORS, draw, title } from "../plots.js";
+import { COLORS, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATIONS } from "./nets.js";
+import { steadyRange, update } from "./steady.js";
+
+const ranges = {};
 
 const SHOWN_BY_DEFAULT = ["relu", "leaky_relu", "gelu", "sigmoid", "tanh"];
 const RELU_FAMILY = ["relu", "leaky_relu", "elu", "softplus", "gelu", "silu"];
@@ -31,28 +34,53 @@ function render(d, s) {
       line: { color: color(c.i), width: 2.5 },
       hovertemplate: `${c.label}: %{y:.3f}<extra>z = %{x:.2f}</extra>`,
     }));
+  // The figures keep their traces while the range moves: a step moves the curves and sets the
+  // axis ranges (steady.js); the y ranges grow with the curves and shrink when they fill little.
+  const key = shown.map((c) => c.name).join(",");
+  ranges.value = steadyRange(ranges.value, shown.flatMap((c) => c.value));
+  ranges.derivative = steadyRange(ranges.derivative, shown.flatMap((c) => c.derivative));
   const common = {
     xaxis: { title: { text: "pre-activation z" }, range: [s.z_min, s.z_max], zeroline: true },
     legend: { orientation: "h", x: 0, y: -0.25, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 110 },
   };
-  draw("value-plot", traces("value"), { ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true } });
-  draw("derivative-plot", traces("derivative"), { ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true } });
+  update("value-plot", traces("value"), {
+    ...common, title: title("a[z]"), yaxis: { title: { text: "a[z]" }, zeroline: true, range: ranges.value },
+  }, { key });
+  update("derivative-plot", traces("derivative"), {
+    ...common, title: title("a'[z] (its derivative)"), yaxis: { title: { text: "a'[z]" }, zeroline: true, range: ranges.derivative },
+  }, { key });
+  drawTable(d, s);
+}
+
+// The table's names and formulas never change: they are typeset once; a step only rewrites the
+// derivative columns and the highlighted rows (typesetting ten formulas costs more than a plot).
+let tableBuilt = false;
+function drawTable(d, s) {
   const table = document.getElementById("activation-table");
-  table.innerHTML =
-    "<tr><th>function</th><th>formula</th><th>piecewise linear</th><th>a'(z) at the left end</th><th>a'(z) at the right end</th></tr>" +
-    d.curves
-      .map((c, i) => `<tr class="${s[`show_${c.name}`] ? "current" : ""}"><td style="text-align:left"><span class="swatch" style="background:${color(i)}"></span>${c.label}</td>
-        <td style="text-align:left">$${c.formula}$</td><td>${c.piecewise_linear ? "yes" : "no"}</td>
-        <td>${c.derivative[0].toFixed(3)}</td><td>${c.derivative.at(-1).toFixed(3)}</td></tr>`)
-      .join("");
-  renderMath(table);
+  if (!tableBuilt) {
+    table.innerHTML =
+      "<tr><th>function</th><th>formula</th><th>piecewise linear</th><th>a'(z) at the left end</th><th>a'(z) at the right end</th></tr>" +
+      d.curves
+        .map((c, i) => `<tr data-name="${c.name}"><td style="text-align:left"><span class="swatch" style="background:${color(i)}"></span>${c.label}</td>
+          <td style="text-align:left">$${c.formula}$</td><td>${c.piecewise_linear ? "yes" : "no"}</td>
+          <td class="left-end"></td><td class="right-end"></td></tr>`)
+        .join("");
+    renderMath(table);
+    tableBuilt = true;
+  }
+  for (const c of d.curves) {
+    const row = table.querySelector(`tr[data-name="${c.name}"]`);
+    row.className = s[`show_${c.name}`] ? "current" : "";
+    row.querySelector(".left-end").textContent = c.derivative[0].toFixed(3);
+    row.querySelector(".right-end").textContent = c.derivative.at(-1).toFixed(3);
+  }
 }
 
 initPage("activations");
 const lab = createLab({
   schema,
-  compute: (s, signal) => postJSON("api/v1/shallow/activations", { z_min: s.z_min, z_max: s.z_max, n_points: 801 }, { signal }),
+  compute: (s, signal) => postJSON("api/v1/shallow/activations", { z_min: s.z_min, z_max: s.z_max, n_points: 401 }, { signal }),
   render,
 });
 

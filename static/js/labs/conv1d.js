@@ -1,9 +1,11 @@
 // 1D convolution lab: one layer and its connections, the dense matrix, channels, receptive
 // fields of a stack, and shift equivariance / invariance. One state for the page, in the URL.
-import { postJSON, showError } from "../api.js";
+import { postJSON } from "../api.js";
+import { FieldError } from "../errors.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "./steady.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
 const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];
@@ -65,75 +67,53 @@ export function parseLayers(text) {
   });
 }
 
-function leftPad(k, d, padding) {
-  return padding === "zero" ? Math.floor(((k - 1) * d) / 2) : 0;
+// Each section is its own channel: fetched only when one of its own controls changes, so moving
+// a control of one section redraws that section alone, and a typing error or a 422 in one leaves
+// the others drawn. Typing errors name their text box (FieldError: shown next to it).
+function parsed(key, parse) {
+  try {
+    return parse();
+  } catch (err) {
+    throw new FieldError(key, err.message);
+  }
 }
 
-function outLength(n, k, s, d, padding) {
-  const span = (k - 1) * d + 1;
-  const total = padding === "zero" ? span - 1 : 0;
-  return n + total < span ? 0 : Math.floor((n + total - span) / s) + 1;
+const CONV_KEYS = ["signal", "length", "seed", "values", "kernel", "stride", "dilation", "padding", "bias", "activation"];
+function convRequest(s) {
+  const body = {
+    signal: s.signal, length: s.length, seed: s.seed, stride: s.stride, dilation: s.dilation,
+    padding: s.padding, bias: s.bias, activation: s.activation,
+    kernel: parsed("kernel", () => parseNumbers(s.kernel, "kernel", 1, 15)),
+  };
+  if (s.values.trim()) body.values = parsed("values", () => parseNumbers(s.values, "your values", 4, 128));
+  return body;
 }
 
-function requests(s) {
-  const signalPart = { signal: s.signal, length: s.length, seed: s.seed };
-  if (s.values.trim()) signalPart.values = parseNumbers(s.values, "your values", 4, 128);
-  const layers = parseLayers(s.rf_layers);
-  let n = s.rf_length;
-  for (const l of layers) n = outLength(n, l.kernel_size, l.stride, l.dilation, s.rf_padding);
+const CHANNEL_KEYS = ["signal", "seed", "ch_in", "ch_out", "ch_k", "ch_activation"];
+function channelsRequest(s) {
   return {
-    conv: ["api/v1/conv/conv1d", {
-      ...signalPart, kernel: parseNumbers(s.kernel, "kernel", 1, 15), stride: s.stride,
-      dilation: s.dilation, padding: s.padding, bias: s.bias, activation: s.activation,
-    }],
-    channels: ["api/v1/conv/channels", {
-      signal: s.signal, length: 32, seed: s.seed, in_channels: s.ch_in, out_channels: s.ch_out,
-      kernel_size: s.ch_k, activation: s.ch_activation,
-    }],
-    rf: ["api/v1/conv/receptive", {
-      layers, length: s.rf_length, padding: s.rf_padding, unit: Math.max(0, Math.min(s.rf_unit, n - 1)),
-    }],
-    eq: ["api/v1/conv/equivariance", {
-      signal: s.eq_signal, length: 48, seed: s.seed, kernel: parseNumbers(s.eq_kernel, "shift kernel", 1, 15),
-      activation: s.eq_activation, shift: s.eq_shift, pooling: s.eq_pooling,
-      pool_size: s.eq_pool_size, pool_stride: s.eq_pool_stride,
-    }],
+    signal: s.signal, length: 32, seed: s.seed, in_channels: s.ch_in, out_channels: s.ch_out,
+    kernel_size: s.ch_k, activation: s.ch_activation,
   };
 }
 
-// The text boxes, the parser that checks each, and the section it feeds.
-const TEXT_FIELDS = {
-  values: [(v) => v.trim() && parseNumbers(v, "your values", 4, 128), "conv"],
-  kernel: [(v) => parseNumbers(v, "kernel", 1, 15), "conv"],
-  rf_layers: [parseLayers, "rf"],
-  eq_kernel: [(v) => parseNumbers(v, "shift kernel", 1, 15), "eq"],
-};
+const RF_KEYS = ["rf_layers", "rf_length", "rf_padding", "rf_unit"];
+function rfRequest(s) {
+  // A unit beyond the last layer is replaced by its last unit: the answer says which was used.
+  return {
+    layers: parsed("rf_layers", () => parseLayers(s.rf_layers)), length: s.rf_length,
+    padding: s.rf_padding, unit: s.rf_unit, clamp_unit: true,
+  };
+}
 
-/** Each section is fetched on its own: a typing error or a 422 in one leaves the others drawn. */
-async function compute(s, signal) {
-  const results = { errors: [] };
-  const safe = { ...s };
-  const skip = new Set();
-  for (const [key, [parse, section]] of Object.entries(TEXT_FIELDS)) {
-    try {
-      parse(s[key]);
-    } catch (err) {
-      results.errors.push(err);
-      safe[key] = schema[key].default;
-      skip.add(section);
-    }
-  }
-  const reqs = requests(safe);
-  const names = Object.keys(reqs).filter((k) => !skip.has(k));
-  const settled = await Promise.allSettled(names.map((k) => postJSON(reqs[k][0], reqs[k][1], { signal })));
-  names.forEach((k, i) => {
-    const outcome = settled[i];
-    if (outcome.status === "fulfilled") results[k] = outcome.value;
-    else if (outcome.reason?.name === "AbortError") throw outcome.reason;
-    else results.errors.push(outcome.reason);
-  });
-  results.requests = reqs;
-  return results;
+const EQ_KEYS = ["eq_signal", "seed", "eq_shift", "eq_kernel", "eq_activation", "eq_pooling", "eq_pool_size", "eq_pool_stride"];
+function eqRequest(s) {
+  return {
+    signal: s.eq_signal, length: 48, seed: s.seed,
+    kernel: parsed("eq_kernel", () => parseNumbers(s.eq_kernel, "shift kernel", 1, 15)),
+    activation: s.eq_activation, shift: s.eq_shift, pooling: s.eq_pooling,
+    pool_size: s.eq_pool_size, pool_stride: s.eq_pool_stride,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,44 +121,50 @@ async function compute(s, signal) {
 
 let selectedOutput = null;
 let lastConv = null;
+const drawnKeys = {}; // figure id -> what its last drawing showed (an unchanged figure is not redrawn)
 
-function outputCentre(i, s, k, pad) {
-  return i * s.stride + ((k - 1) * s.dilation) / 2 - pad;
+/** Draw a figure only when what it shows changed (`key`: everything its drawing depends on). */
+function drawIfChanged(id, key, drawing) {
+  if (drawnKeys[id] === key && document.getElementById(id).data) return;
+  drawnKeys[id] = key;
+  drawing();
 }
 
-function drawSignal(d, s, k) {
+const signalRanges = {};
+
+/** Input and output; its axes stay put while they fit (steady.js), so a bias step moves points. */
+function drawSignal(d) {
   const xs = d.x.map((_, j) => j);
-  const centres = d.activations.map((_, i) => outputCentre(i, s, k, d.padding_left));
-  draw("signal-plot", [
+  signalRanges.x = steadyRange(signalRanges.x, [...xs, ...d.output_centres], { pad: 0.04, fill: 0.8 });
+  signalRanges.y = steadyRange(signalRanges.y, [...d.x, ...d.preactivations, ...d.activations]);
+  update("signal-plot", [
     { x: xs, y: d.x, mode: "lines+markers", name: "input x", line: { color: COLORS.muted, width: 1.5, shape: "hvh" }, marker: { size: 6, color: COLORS.data } },
-    { x: centres, y: d.preactivations, mode: "markers", name: "pre-activation z", marker: { size: 8, symbol: "circle-open", color: COLORS.model } },
-    { x: centres, y: d.activations, mode: "lines+markers", name: "output h = a[z]", line: { color: COLORS.model, width: 2 }, marker: { size: 7 } },
+    { x: d.output_centres, y: d.preactivations, mode: "markers", name: "pre-activation z", marker: { size: 8, symbol: "circle-open", color: COLORS.model } },
+    { x: d.output_centres, y: d.activations, mode: "lines+markers", name: "output h = a[z]", line: { color: COLORS.model, width: 2 }, marker: { size: 7 } },
   ], {
     title: title(`Input (N = ${d.x.length}) and output (N_out = ${d.activations.length})`),
-    xaxis: { title: { text: "position (outputs drawn at the centre of their window)" } },
-    yaxis: { title: { text: "value" } },
+    xaxis: { title: { text: "position (outputs at their window's centre)" }, range: signalRanges.x },
+    yaxis: { title: { text: "value" }, range: signalRanges.y },
     uirevision: "signal",
-  });
+  }, { key: "signal" });
 }
 
+// The connection diagram shows the structure only (which input each tap reads, the sign of its
+// weight): a new bias or activation leaves it as it is. The outputs' values are in the plot above.
 function drawConnections(d, s, kernel) {
-  const k = kernel.length;
   const nIn = d.x.length;
-  const nOut = d.activations.length;
-  const pad = d.padding_left;
-  const padRight = s.padding === "zero" ? (k - 1) * s.dilation - pad : 0;
   const groups = { pos: { x: [], y: [] }, neg: { x: [], y: [] }, zero: { x: [], y: [] }, padded: { x: [], y: [] }, sel: { x: [], y: [] } };
-  d.sources.forEach((row, i) => {
-    const xo = outputCentre(i, s, k, pad);
-    row.forEach((src, tap) => {
-      const xi = src >= 0 ? src : i * s.stride + tap * s.dilation - pad; // padding position
-      const g = src < 0 ? groups.padded : kernel[tap] > 0 ? groups.pos : kernel[tap] < 0 ? groups.neg : groups.zero;
+  d.tap_positions.forEach((row, i) => {
+    const xo = d.output_centres[i];
+    row.forEach((xi, tap) => {
+      const g = d.sources[i][tap] < 0 ? groups.padded : kernel[tap] > 0 ? groups.pos : kernel[tap] < 0 ? groups.neg : groups.zero;
       g.x.push(xi, xo, null);
       g.y.push(0, 1, null);
       if (i === selectedOutput) groups.sel.x.push(xi, xo, null) && groups.sel.y.push(0, 1, null);
     });
   });
-  const padX = [...Array(pad).keys()].map((j) => j - pad).concat([...Array(padRight).keys()].map((j) => nIn + j));
+  const padX = [...Array(d.padding_left).keys()].map((j) => j - d.padding_left)
+    .concat([...Array(d.padding_right).keys()].map((j) => nIn + j));
   const traces = [
     { ...groups.padded, mode: "lines", name: "tap on padding (reads 0)", line: { color: "#c5c9d0", width: 1, dash: "dot" }, hoverinfo: "skip" },
     { ...groups.zero, mode: "lines", name: "w = 0", line: { color: "#dde1e7", width: 1 }, hoverinfo: "skip" },
@@ -188,39 +174,42 @@ function drawConnections(d, s, kernel) {
     { x: [...Array(nIn).keys()], y: Array(nIn).fill(0), mode: "markers", name: "inputs x_j", marker: { size: 9, color: COLORS.data }, hovertemplate: "x_%{x} = %{customdata:.3f}<extra></extra>", customdata: d.x },
     { x: padX, y: padX.map(() => 0), mode: "markers", name: "zero padding", marker: { size: 9, color: "#fff", line: { color: COLORS.muted, width: 1.5 } }, hoverinfo: "skip" },
     {
-      x: d.activations.map((_, i) => outputCentre(i, s, k, pad)), y: Array(nOut).fill(1), mode: "markers", name: "outputs h_i",
-      marker: { size: 11, color: COLORS.model }, customdata: d.activations.map((v, i) => [i, v]),
-      hovertemplate: "h_%{customdata[0]} = %{customdata[1]:.3f}<extra>hover: its inputs</extra>",
+      x: d.output_centres, y: d.output_centres.map(() => 1), mode: "markers", name: "outputs h_i",
+      marker: { size: 11, color: COLORS.model }, customdata: d.output_centres.map((_, i) => [i]),
+      hovertemplate: "output h_%{customdata[0]}<extra>hover: its inputs</extra>",
     },
   ];
-  draw("connections-plot", traces, {
-    title: title(`Which inputs feed each output (K = ${k}, s = ${s.stride}, d = ${s.dilation})`),
-    xaxis: { title: { text: "input position j" }, zeroline: false },
-    yaxis: { tickvals: [0, 1], ticktext: ["input", "output"], range: [-0.25, 1.25], showgrid: false },
-    margin: { l: 60, r: 20, t: 110, b: 50 },
-    uirevision: "connections",
-  });
+  drawIfChanged("connections-plot", JSON.stringify([d.x, d.tap_positions, d.sources, d.output_centres, kernel.map(Math.sign), selectedOutput]), () =>
+    draw("connections-plot", traces, {
+      title: title(`Which inputs feed each output (K = ${kernel.length}, s = ${s.stride}, d = ${s.dilation})`),
+      xaxis: { title: { text: "input position j" }, zeroline: false },
+      yaxis: { tickvals: [0, 1], ticktext: ["input", "output"], range: [-0.25, 1.25], showgrid: false },
+      margin: { l: 60, r: 20, t: 110, b: 50 },
+      uirevision: "connections",
+    }));
 }
 
 function drawMatrix(d) {
-  const m = Math.max(1e-9, ...d.matrix.flat().map(Math.abs));
   const nOut = d.matrix.length;
   const nIn = d.matrix[0].length;
-  const nonzero = d.matrix.flat().filter((v) => v !== 0).length;
-  const shapes = selectedOutput !== null && selectedOutput < nOut
-    ? [{ type: "rect", x0: -0.5, x1: nIn - 0.5, y0: selectedOutput - 0.5, y1: selectedOutput + 0.5, line: { color: COLORS.descent, width: 3 } }]
-    : [];
-  draw("matrix-plot", [{
-    type: "heatmap", z: d.matrix, colorscale: DIVERGING, zmin: -m, zmax: m, xgap: 1, ygap: 1,
-    colorbar: { thickness: 12, len: 0.8 },
-    hovertemplate: "Ω[%{y}, %{x}] = %{z:.3f}<extra></extra>",
-  }], {
-    title: title(`Equivalent weight matrix Ω (${nOut} × ${nIn}): ${nonzero} of ${nOut * nIn} non-zero`),
-    xaxis: { title: { text: "input j" }, range: [-0.5, nIn - 0.5], showgrid: false, constrain: "domain" },
-    yaxis: { title: { text: "output i" }, range: [nOut - 0.5, -0.5], showgrid: false, scaleanchor: "x", constrain: "domain" },
-    shapes,
-    margin: { l: 60, r: 20, t: 50, b: 50 },
-    uirevision: `matrix-${nOut}-${nIn}`,
+  drawIfChanged("matrix-plot", JSON.stringify([d.matrix, selectedOutput]), () => {
+    const m = Math.max(1e-9, ...d.matrix.flat().map(Math.abs));
+    const nonzero = d.matrix.flat().filter((v) => v !== 0).length;
+    const shapes = selectedOutput !== null && selectedOutput < nOut
+      ? [{ type: "rect", x0: -0.5, x1: nIn - 0.5, y0: selectedOutput - 0.5, y1: selectedOutput + 0.5, line: { color: COLORS.descent, width: 3 } }]
+      : [];
+    draw("matrix-plot", [{
+      type: "heatmap", z: d.matrix, colorscale: DIVERGING, zmin: -m, zmax: m, xgap: 1, ygap: 1,
+      colorbar: { thickness: 12, len: 0.8 },
+      hovertemplate: "Ω[%{y}, %{x}] = %{z:.3f}<extra></extra>",
+    }], {
+      title: title(`Equivalent weight matrix Ω (${nOut} × ${nIn}): ${nonzero} of ${nOut * nIn} non-zero`),
+      xaxis: { title: { text: "input j" }, range: [-0.5, nIn - 0.5], showgrid: false, constrain: "domain" },
+      yaxis: { title: { text: "output i" }, range: [nOut - 0.5, -0.5], showgrid: false, scaleanchor: "x", constrain: "domain" },
+      shapes,
+      margin: { l: 60, r: 20, t: 50, b: 50 },
+      uirevision: `matrix-${nOut}-${nIn}`,
+    });
   });
 }
 
@@ -239,13 +228,12 @@ function drawConv(d, s, kernel) {
   document.getElementById("kernel-size").value = String(kernel.length);
   document.getElementById("kernel-size-out").textContent = String(kernel.length);
   if (selectedOutput !== null && selectedOutput >= d.activations.length) selectedOutput = null;
-  drawSignal(d, s, kernel.length);
+  drawSignal(d);
   drawConnections(d, s, kernel);
   drawMatrix(d);
-  const span = (kernel.length - 1) * s.dilation + 1;
   document.getElementById("conv-readouts").innerHTML = [
     `<div><b>N</b> = ${d.x.length} → <b>N<sub>out</sub></b> = ${d.activations.length}</div>`,
-    `<div><b>kernel spans</b> E = ${span} inputs; <b>padding</b> ${d.padding_left} left</div>`,
+    `<div><b>kernel spans</b> E = ${d.kernel_span} inputs; <b>padding</b> ${d.padding_left} left, ${d.padding_right} right</div>`,
     `<div><b>parameters</b>: convolution <b>${d.conv_parameters}</b> (K + 1) vs fully connected <b>${d.dense_parameters}</b></div>`,
   ].join("");
 }
@@ -307,7 +295,7 @@ function drawChannels(d, s) {
     uirevision: `ch-out-${co}`,
   });
   document.getElementById("channel-readouts").innerHTML = [
-    `<div><b>weights</b> Ω: ${d.inputs.length} × ${co} × ${s.ch_k} = ${d.inputs.length * co * s.ch_k}, <b>biases</b> β: ${co}</div>`,
+    `<div><b>weights</b> Ω: ${d.inputs.length} × ${co} × ${s.ch_k} = ${d.conv_weights}, <b>biases</b> β: ${d.biases.length}</div>`,
     `<div><b>parameters</b>: convolution <b>${d.conv_parameters}</b> vs fully connected <b>${d.dense_parameters}</b></div>`,
     `<div class="note">input channels: the "${s.signal}" preset, then the other presets; weights drawn from seed ${s.seed} (He initialisation)</div>`,
   ].join("");
@@ -319,36 +307,18 @@ function drawChannels(d, s) {
 function drawReceptive(d, req) {
   const layers = req.layers;
   const L = layers.length;
-  // Centre of unit i of layer l in input coordinates: i j_l + start_l + (r_l - 1) / 2.
-  const starts = [0];
-  const jumps = [1];
-  const sizes = [1];
-  layers.forEach((l, n) => {
-    starts.push(starts[n] - leftPad(l.kernel_size, l.dilation, req.padding) * jumps[n]);
-    jumps.push(d.jumps[n]);
-    sizes.push(d.sizes[n]);
-  });
-  const centre = (l, i) => i * jumps[l] + starts[l] + (sizes[l] - 1) / 2;
   const edges = { x: [], y: [] };
-  for (let l = 1; l <= L; l++) {
-    const layer = layers[l - 1];
-    const pad = leftPad(layer.kernel_size, layer.dilation, req.padding);
-    d.paths[l].forEach((count, i) => {
-      if (!count) return;
-      for (let k = 0; k < layer.kernel_size; k++) {
-        const src = i * layer.stride + k * layer.dilation - pad;
-        if (src < 0 || src >= d.lengths[l - 1]) continue;
-        edges.x.push(centre(l - 1, src), centre(l, i), null);
-        edges.y.push(l - 1, l, null);
-      }
-    });
-  }
+  d.links.forEach((pairs, n) => {
+    for (const [below, unit] of pairs) {
+      edges.x.push(d.centres[n][below], d.centres[n + 1][unit], null);
+      edges.y.push(n, n + 1, null);
+    }
+  });
   const traces = [{ ...edges, mode: "lines", name: "dependencies", line: { color: "rgba(224,123,0,0.45)", width: 1.2 }, hoverinfo: "skip" }];
   for (let l = 0; l <= L; l++) {
     const counts = d.paths[l];
-    const xs = counts.map((_, i) => centre(l, i));
     traces.push({
-      x: xs, y: counts.map(() => l), mode: "markers", showlegend: false,
+      x: d.centres[l], y: counts.map(() => l), mode: "markers", showlegend: false,
       name: l === 0 ? "input" : `layer ${l}`,
       marker: {
         size: l === L ? counts.map((c) => (c ? 16 : 8)) : 9,
@@ -365,8 +335,8 @@ function drawReceptive(d, req) {
   }] : [];
   document.getElementById("rf-plot").style.height = `${Math.max(380, 80 * (L + 1) + 120)}px`;
   draw("rf-plot", traces, {
-    title: title(`Unit ${req.unit} of layer ${L} depends on ${pos.length} input position(s) (span ${pos.length ? pos.at(-1) - pos[0] + 1 : 0}; r_L = ${d.sizes.at(-1)})`),
-    xaxis: { title: { text: "input position (units drawn at the centre of their receptive field)" }, range: [-1.5, d.lengths[0] + 0.5] },
+    title: title(`Unit ${d.unit} of layer ${L}: ${pos.length} inputs feed it (r_L = ${d.sizes.at(-1)})`),
+    xaxis: { title: { text: "input position (units at their field's centre)" }, range: [-1.5, d.lengths[0] + 0.5] },
     yaxis: { tickvals: [...Array(L + 1).keys()], ticktext: ["input", ...layers.map((_, n) => `layer ${n + 1}`)], range: [-0.6, L + 0.6], showgrid: false },
     shapes,
     uirevision: `rf-${L}`,
@@ -376,7 +346,7 @@ function drawReceptive(d, req) {
     `<table class="data"><tr><th>layer</th><th>K</th><th>s</th><th>d</th><th>units</th><th>jump j</th><th>receptive field r</th></tr>${rows}</table>`;
   document.getElementById("rf-readouts").innerHTML =
     `<div><b>receptive field of the last layer</b>: ${d.sizes.at(-1)} inputs</div>` +
-    `<div><b>inputs feeding unit ${req.unit}</b>: ${pos.length ? `${pos[0]} … ${pos.at(-1)}` : "none"}` +
+    `<div><b>inputs feeding unit ${d.unit}</b>: ${pos.length ? `${pos[0]} … ${pos.at(-1)}` : "none"}` +
     `${pos.length && pos.length < pos.at(-1) - pos[0] + 1 ? " (with holes: dilation)" : ""}</div>`;
   const unit = document.getElementById("rf-unit");
   unit.max = String(Math.max(0, d.lengths.at(-1) - 1));
@@ -427,28 +397,48 @@ function drawEquivariance(d, s) {
 
 // ---------------------------------------------------------------------------------------------
 
-function render(r, s) {
-  const errors = r.errors;
-  showError(errors.length ? new Error(`Cannot compute this: ${errors.map((e) => e.message).join(" · ")}`) : null);
-  if (r.conv) {
-    drawConv(r.conv, s, r.requests.conv[1].kernel);
-    bindConvHover(); // only once the figure exists: Plotly gives it .on() with its first drawing
-  }
-  if (r.channels) drawChannels(r.channels, s);
-  if (r.rf) {
-    drawReceptive(r.rf, r.requests.rf[1]);
-    // The last layer may have fewer units than the slider allowed: show the unit actually used.
-    if (r.requests.rf[1].unit !== s.rf_unit) lab.set({ rf_unit: r.requests.rf[1].unit });
-  }
-  if (r.eq) drawEquivariance(r.eq, s);
-}
-
 for (const select of document.querySelectorAll("select.activation")) {
   select.innerHTML = ACTIVATIONS.map((a) => `<option value="${a}">${a.replace("_", " ")}</option>`).join("");
 }
 fillSelects(OPTIONS);
 initPage("conv1d");
-const lab = createLab({ schema, compute, render });
+const lab = createLab({
+  schema,
+  channels: {
+    conv: {
+      keys: CONV_KEYS,
+      compute: (s) => postJSON("api/v1/conv/conv1d", convRequest(s)),
+      render: (d, s) => {
+        drawConv(d, s, convRequest(s).kernel);
+        bindConvHover(); // only once the figure exists: Plotly gives it .on() with its first drawing
+      },
+      figures: ["signal-plot", "connections-plot", "matrix-plot"],
+    },
+    channels: {
+      keys: CHANNEL_KEYS,
+      compute: (s) => postJSON("api/v1/conv/channels", channelsRequest(s)),
+      render: drawChannels,
+      figures: ["channel-inputs", "channel-outputs"],
+    },
+    rf: {
+      keys: RF_KEYS,
+      compute: (s) => postJSON("api/v1/conv/receptive", rfRequest(s)),
+      render: (d, s) => {
+        drawReceptive(d, rfRequest(s));
+        // The last layer may have fewer units than the slider allowed: show the unit used.
+        if (d.unit !== s.rf_unit) lab.set({ rf_unit: d.unit });
+      },
+      figures: ["rf-plot"],
+    },
+    eq: {
+      keys: EQ_KEYS,
+      compute: (s) => postJSON("api/v1/conv/equivariance", eqRequest(s)),
+      render: drawEquivariance,
+      figures: ["eq-input", "eq-output"],
+    },
+  },
+  fields: { layers: "rf_layers" },
+});
 
 document.getElementById("new-seed").addEventListener("click", () => lab.set({ seed: lab.state.seed + 1 }));
 document.getElementById("kernel-size").addEventListener("input", (ev) => {

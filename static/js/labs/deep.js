@@ -6,6 +6,7 @@ import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { unitColor } from "./nets.js";
+import { steadyRange, update } from "./steady.js";
 
 const MAX_UNITS = 6; // per shallow network on this page (the API takes up to 16)
 const PARAM = 100; // the API's bound on every parameter
@@ -134,46 +135,67 @@ function counts(c) {
   return `${c.regions} linear region${c.regions === 1 ? "" : "s"}` + (c.pieces > c.regions ? ` (${c.pieces} patterns)` : "");
 }
 
-/** β_k and Ω_k of every layer side by side as heatmaps, with their shapes. */
+/**
+ * β_k and Ω_k of every layer side by side as heatmaps, with their shapes. All share one pair of
+ * axes (one subplot costs a third of six): block i starts at column `left`, one unit per column,
+ * and its rows fill the height (row r of R at height (r + 1/2) / R, row 0 on top).
+ */
 function drawMatrices(el, net, { clickable = false } = {}) {
   const cols = [];
   net.omegas.forEach((omega, k) => {
-    cols.push({ k, kind: "beta", z: net.betas[k].map((v) => [v]), w: 1 });
-    cols.push({ k, kind: "omega", z: omega, w: omega[0].length });
+    cols.push({ k, kind: "beta", z: net.betas[k].map((v) => [v]) });
+    cols.push({ k, kind: "omega", z: omega });
   });
-  const total = cols.reduce((a, c) => a + c.w, 0);
-  const gap = 0.012;
-  const free = 1 - gap * (cols.length - 1);
-  let x0 = 0;
+  const gap = Math.max(0.6, 0.012 * cols.reduce((a, c) => a + c.z[0].length, 0));
   const zmax = Math.max(1e-9, ...cols.flatMap((c) => c.z.flat().map(Math.abs)));
-  const traces = [], annotations = [], axes = {};
+  const traces = [], annotations = [];
+  let left = 0;
   cols.forEach((c, i) => {
-    const w = (free * c.w) / total;
-    const ax = i === 0 ? "" : String(i + 1);
-    axes[`xaxis${ax}`] = { domain: [x0, x0 + w], showticklabels: false, ticks: "", showgrid: false };
-    axes[`yaxis${ax}`] = { autorange: "reversed", showticklabels: false, ticks: "", showgrid: false, anchor: `x${ax}` };
     const rows = c.z.length, columns = c.z[0].length;
     const name = c.kind === "beta" ? `β_${c.k}` : `Ω_${c.k}`;
     traces.push({
-      type: "heatmap", z: c.z, xaxis: `x${ax}`, yaxis: `y${ax}`, colorscale: "RdBu", reversescale: true,
-      zmin: -zmax, zmax, showscale: i === cols.length - 1, xgap: 1, ygap: 1,
+      type: "heatmap", z: c.z, x0: left + 0.5, dx: 1, y0: 0.5 / rows, dy: 1 / rows,
+      colorscale: "RdBu", reversescale: true, zmin: -zmax, zmax, showscale: i === cols.length - 1, xgap: 1, ygap: 1,
       colorbar: { thickness: 12, len: 0.8 },
       customdata: c.z.map((row, r) => row.map((_, j) => [c.k, r, c.kind === "beta" ? -1 : j])),
       hovertemplate: `${name}[%{customdata[1]}, %{customdata[2]}] = %{z:.4f}<extra></extra>`.replace(", -1]", "]"),
     });
     annotations.push({
-      x: x0 + w / 2, xref: "paper", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false,
+      x: left + columns / 2, xref: "x", y: 1.0, yref: "paper", yanchor: "bottom", showarrow: false,
       text: `${name}<br>${rows}×${columns}`, font: { size: 12 },
     });
-    x0 += w + gap;
+    left += columns + gap;
   });
+  const bare = { showticklabels: false, ticks: "", showgrid: false, showline: false, fixedrange: true };
   draw(el, traces, {
-    ...axes, annotations, margin: { l: 20, r: 60, t: 60, b: 20 }, hovermode: "closest",
+    xaxis: { ...bare, range: [0, left - gap] }, yaxis: { ...bare, range: [1, 0] },
+    annotations, margin: { l: 20, r: 60, t: 60, b: 20 }, hovermode: "closest",
     title: title(clickable ? "Weights and biases (click an entry to edit it)" : "The composition's weights and biases"),
   });
 }
 
 // ----------------------------------------------------------------------------- section 1
+
+// The composition's matrices sit below the fold while its sliders move. plots.js draws an
+// off-screen figure once the lab has been still for 120 ms, which lands inside the next request
+// when a student steps a slider a few times a second; these wait until the section has been still
+// for MATRICES_MS (or draw at once when on screen, or the first time).
+const MATRICES_MS = 400;
+let matricesTimer = null;
+function drawComposeMatrices(net) {
+  clearTimeout(matricesTimer);
+  const el = document.getElementById("compose-matrices");
+  const box = el.getBoundingClientRect();
+  if (!el.data || (box.bottom > 0 && box.top < window.innerHeight)) drawMatrices(el, net);
+  else matricesTimer = setTimeout(() => drawMatrices(el, net), MATRICES_MS);
+}
+
+// The three curves keep their axes while they stay well inside them: a step then moves the curves
+// and joint markers and changes the bands and titles, without redrawing the figures (steady.js).
+// Their titles are two lines (name, then the counts) on every screen, so a count that grows
+// longer never changes the height of the title.
+const ranges = {};
+const MOVING = ["x", "y", "marker"];
 
 function drawCompose(c, s) {
   const net1Joints = c.joints.filter((j) => j.source === "network 1");
@@ -181,7 +203,12 @@ function drawCompose(c, s) {
   const levels = c.joints2.map((y) => ({
     type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y, line: { color: COLORS.data, width: 1, dash: "dot" },
   }));
-  draw("net1-plot", [
+  const keep = (id, xRange, ys) => {
+    ranges[id] = steadyRange(ranges[id], ys);
+    return { x: xRange, y: ranges[id], key: "curves" };
+  };
+  const r1 = keep("net1-plot", [s.x_min, s.x_max], c.y);
+  update("net1-plot", [
     { x: c.x, y: c.y, mode: "lines", name: "y(x)", line: { color: COLORS.model, width: 3 } },
     jointMarkers(c.x, c.y, net1Joints, "joints of network 1", () => COLORS.model),
     {
@@ -189,27 +216,30 @@ function drawCompose(c, s) {
       marker: { size: 8, symbol: "diamond", color: COLORS.data }, hovertemplate: "x = %{x:.4f}, y = %{y:.3f}<extra></extra>",
     },
   ], {
-    title: title(`Network 1: y(x) · ${counts(c.counts1)}`), margin, shapes: [...regionBands(c.regions1), ...levels],
-    xaxis: { title: { text: "x" }, range: [s.x_min, s.x_max] }, yaxis: { title: { text: "y" } },
+    title: title(`Network 1: y(x)<br>${counts(c.counts1)}`), margin, shapes: [...regionBands(c.regions1), ...levels],
+    xaxis: { title: { text: "x" }, range: r1.x }, yaxis: { title: { text: "y" }, range: r1.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-  });
-  draw("net2-plot", [
+  }, { key: r1.key, moving: MOVING });
+  ranges["net2-x"] = steadyRange(ranges["net2-x"], c.y_grid, { pad: 0.02 });
+  const r2 = keep("net2-plot", ranges["net2-x"], c.y2);
+  update("net2-plot", [
     { x: c.y_grid, y: c.y2, mode: "lines", name: "y'(y)", line: { color: COLORS.data, width: 3 } },
     jointMarkers(c.y_grid, c.y2, c.joints2.map((x) => ({ x })), "joints of network 2", () => COLORS.data),
   ], {
-    title: title(`Network 2: y'(y) · ${counts(c.counts2)}`), margin,
+    title: title(`Network 2: y'(y)<br>${counts(c.counts2)}`), margin,
     shapes: regionBands(c.regions2), showlegend: false,
-    xaxis: { title: { text: "y (the range network 1 reaches)" } }, yaxis: { title: { text: "y'" } },
-  });
-  draw("composed-plot", [
+    xaxis: { title: { text: "y (the range network 1 reaches)" }, range: r2.x }, yaxis: { title: { text: "y'" }, range: r2.y },
+  }, { key: r2.key, moving: MOVING });
+  const r3 = keep("composed-plot", [s.x_min, s.x_max], c.composed);
+  update("composed-plot", [
     { x: c.x, y: c.composed, mode: "lines", name: "y'(x)", line: { color: COLORS.ink, width: 3 } },
     jointMarkers(c.x, c.composed, net1Joints, "network 1's joints", () => COLORS.model),
     jointMarkers(c.x, c.composed, crossings, "crossings of network 2's joints", () => COLORS.data),
   ], {
-    title: title(`Composition y'(x) · ${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
-    xaxis: { title: { text: "x" }, range: [s.x_min, s.x_max] }, yaxis: { title: { text: "y'" } },
+    title: title(`Composition y'(x)<br>${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
+    xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-  });
+  }, { key: r3.key, moving: MOVING });
   document.getElementById("compose-readouts").innerHTML = [
     `<div><b>network 1</b> <span id="regions1">${c.counts1.regions}</span> regions</div>`,
     `<div><b>network 2</b> <span id="regions2">${c.counts2.regions}</span> regions on [${fmt(c.y_min, 3)}, ${fmt(c.y_max, 3)}]</div>`,
@@ -221,7 +251,7 @@ function drawCompose(c, s) {
     "Dotted lines on the left: network 2's joints as values of y. Wherever y(x) crosses one, the composition gets a joint " +
     "(blue diamonds), so each piece of network 1 that sweeps across them receives a copy of network 2's shape." +
     (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : "");
-  drawMatrices("compose-matrices", c.deep);
+  drawComposeMatrices(c.deep);
   document.getElementById("compose-check").textContent =
     `Run as one network [${c.deep.widths.join(", ")}] with ${c.deep.parameter_count} parameters, it gives the same outputs: ` +
     `largest difference ${fmt(c.max_difference, 2)}.`;

@@ -4,6 +4,7 @@ import { initPage } from "../shell.js";
 import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "./steady.js";
 
 const MAX_POINTS = 500;
 
@@ -44,6 +45,10 @@ function request(s, surface) {
 
 let last = null; // the last answer drawn for the current point, for the buttons
 
+// The fit plot and the loss curve keep their axes while what they show stays well inside them:
+// a step then only moves their lines (steady.js) instead of redrawing the figures.
+const ranges = {};
+
 function drawFit(d) {
   const xs = d.x;
   const lo = Math.min(...xs);
@@ -65,11 +70,12 @@ function drawFit(d) {
     const end = [t.phi0.at(-1), t.phi1.at(-1)];
     traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
-  draw("fit-plot", traces, {
-    title: title(`Data and model · L = ${fmt(d.loss)} (exact: ${fmt(d.exact.loss)})`),
-    xaxis: { title: { text: "x" } },
-    yaxis: { title: { text: "y" } },
-  });
+  ranges.fit = steadyRange(ranges.fit, traces.flatMap((t) => t.y));
+  update("fit-plot", traces, {
+    title: title("Data, the current line and the exact fit"),
+    xaxis: { title: { text: "x" }, range: ends },
+    yaxis: { title: { text: "y" }, range: ranges.fit },
+  }, { key: String(traces.length) });
 }
 
 // The loss map is drawn in two parts: the surface (heatmap, a few level lines, the exact minimum)
@@ -166,15 +172,21 @@ function moveMap(d, s) {
 
 function drawCurve(d) {
   const traces = [];
+  let key = "off";
   if (d.descent) {
-    traces.push({ y: d.descent.losses, mode: "lines+markers", name: "L per step", line: { color: COLORS.descent, width: 2 }, marker: { size: 4 } });
-    traces.push({ x: [0, d.descent.losses.length - 1], y: [d.exact.loss, d.exact.loss], mode: "lines", name: "exact minimum", line: { color: COLORS.exact, dash: "dash" } });
+    const losses = d.descent.losses;
+    traces.push({ y: losses, mode: "lines+markers", name: "L per step", line: { color: COLORS.descent, width: 2 }, marker: { size: 4 } });
+    traces.push({ x: [0, losses.length - 1], y: [d.exact.loss, d.exact.loss], mode: "lines", name: "exact minimum", line: { color: COLORS.exact, dash: "dash" } });
+    // Axis ranges: steps on x, log10 of the loss on y (a log axis takes its range in powers).
+    ranges.steps = steadyRange(ranges.steps, [0, losses.length - 1], { pad: 0.03, fill: 0.6 });
+    ranges.loss = steadyRange(ranges.loss, [...losses, d.exact.loss].map(Math.log10), { pad: 0.05 });
+    key = "descent";
   }
-  draw("loss-curve", traces, {
-    title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")} after ${d.descent.steps} steps` : "Loss per step (descent is off)"),
-    xaxis: { title: { text: "step" } },
-    yaxis: { title: { text: "L (log scale)" }, type: "log" },
-  });
+  update("loss-curve", traces, {
+    title: title(d.descent ? `Loss per step · ${d.descent.status.replace("_", " ")}` : "Loss per step (descent is off)"),
+    xaxis: { title: { text: "step" }, ...(d.descent ? { range: ranges.steps } : {}) },
+    yaxis: { title: { text: "L (log scale)" }, type: "log", ...(d.descent ? { range: ranges.loss } : {}) },
+  }, { key });
 }
 
 function drawReadouts(d) {
@@ -190,7 +202,7 @@ function drawReadouts(d) {
     : null;
   const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
-    `<div><b>L[φ]</b> = ${fmt(d.loss)}</div>`,
+    `<div><b>L[φ]</b> = ${fmt(d.loss)} (exact minimum: ${fmt(d.exact.loss)})</div>`,
     d.gradient_vanishes
       ? `<div><b>∇L</b> = 0: φ is at the minimum, no direction is downhill</div>`
       : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,

@@ -3,6 +3,7 @@ import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "./steady.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 
 const MAX_UNITS = 16;
@@ -100,41 +101,55 @@ function regionShapes(d, hoveredPiece) {
   }));
 }
 
+// Every unit panel holds MAX_UNITS traces, the units beyond D empty, and names its units in the
+// legend row above the panels (not in a Plotly legend): changing D or any parameter then keeps the
+// figures' structure, and a step only moves their curves (steady.js) while they stay in view.
 function unitTraces(d, lists, s, inactive, prefix = "") {
-  return lists.map((ys, u) => ({
-    x: d.x, y: ys, mode: "lines", name: `${prefix}unit ${u + 1}`,
+  return Array.from({ length: MAX_UNITS }, (_, u) => ({
+    x: u < lists.length ? d.x : [], y: u < lists.length ? lists[u] : [], mode: "lines", name: `${prefix}unit ${u + 1}`,
     line: { color: unitColor(u), width: inactive.has(u) ? 4.5 : 2, dash: inactive.has(u) ? "dot" : "solid" },
-    opacity: inactive.size && !inactive.has(u) ? 0.35 : 1,
-    hovertemplate: `unit ${u + 1}: %{y:.3f}<extra></extra>`,
+    opacity: inactive.size && !inactive.has(u) ? 0.35 : 1, showlegend: false,
+    hovertemplate: `${prefix}unit ${u + 1}: %{y:.3f}<extra></extra>`,
   }));
+}
+
+const ranges = {}; // figure id -> y range it is drawn with
+
+function panel(id, traces, lists, layout, s, style) {
+  ranges[id] = steadyRange(ranges[id], lists.flat(Infinity));
+  const xaxis = { ...layout.xaxis, range: [s.x_min, s.x_max] };
+  update(id, traces, { ...layout, xaxis, yaxis: { ...layout.yaxis, range: ranges[id] } }, {
+    key: JSON.stringify([s.two_outputs, style]),
+    moving: ["x", "y", "marker", "customdata"],
+  });
 }
 
 function drawAll(d, s, hovered = null) {
   const piece = hovered === null || !d.pieces ? null : d.pieces[hovered];
   const inactive = new Set();
   if (piece && s.activation !== "linear") piece.active.forEach((on, u) => !on && inactive.add(u));
-  const xaxis = { title: { text: "input x" }, range: [s.x_min, s.x_max] };
-  const margin = { l: 60, r: 20, t: 60, b: 90 };
+  const style = [...inactive];
+  const xaxis = { title: { text: "input x" } };
+  const margin = { l: 60, r: 20, t: 40, b: 60 };
   const shapes = [...regionShapes(d, hovered), ...jointShapes(d)];
-  const legend = { orientation: "h", x: 0, y: -0.3, yanchor: "top" };
-  draw("preact-plot", unitTraces(d, d.preactivations, s, inactive), {
+  panel("preact-plot", unitTraces(d, d.preactivations, s, inactive), [d.preactivations], {
     title: title("1 · Pre-activations z_d = θ_d0 + θ_d1 x"),
-    xaxis, yaxis: { title: { text: "z_d" }, zeroline: true }, shapes, legend, margin,
-  });
-  draw("act-plot", unitTraces(d, d.activations, s, inactive), {
+    xaxis, yaxis: { title: { text: "z_d" }, zeroline: true }, shapes, margin,
+  }, s, style);
+  panel("act-plot", unitTraces(d, d.activations, s, inactive), [d.activations], {
     title: title("2 · Activations h_d = a[z_d]"),
-    xaxis, yaxis: { title: { text: "h_d" } }, shapes, legend, margin,
-  });
+    xaxis, yaxis: { title: { text: "h_d" } }, shapes, margin,
+  }, s, style);
   const weighted = unitTraces(d, d.weighted_activations[0], s, inactive);
   if (s.two_outputs) {
     for (const t of unitTraces(d, d.weighted_activations[1], s, inactive, "output 2, ")) {
-      weighted.push({ ...t, line: { ...t.line, dash: "dash", width: 1.5 }, showlegend: false });
+      weighted.push({ ...t, line: { ...t.line, dash: "dash", width: 1.5 } });
     }
   }
-  draw("weighted-plot", weighted, {
+  panel("weighted-plot", weighted, [d.weighted_activations], {
     title: title(s.two_outputs ? "3 · Weighted φ_d h_d (dashed: φ'_d h_d)" : "3 · Weighted activations φ_d h_d"),
-    xaxis, yaxis: { title: { text: "φ_d h_d" } }, shapes, legend, margin,
-  });
+    xaxis, yaxis: { title: { text: "φ_d h_d" } }, shapes, margin,
+  }, s, style);
   const outputs = d.outputs.map((ys, o) => ({
     x: d.x, y: ys, mode: "lines", name: o === 0 ? "y" : "y₂",
     line: { color: o === 0 ? COLORS.model : COLORS.exact, width: 3, dash: o === 0 ? "solid" : "dash" },
@@ -154,29 +169,37 @@ function drawAll(d, s, hovered = null) {
       hovertemplate: "joint at x = %{x:.3f}: %{customdata}<extra></extra>",
     });
   });
-  draw("output-plot", outputs, {
+  panel("output-plot", outputs, [d.outputs], {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
-    xaxis, yaxis: { title: { text: "y" } }, shapes, legend, margin, hovermode: "x",
-    annotations: slopeLabels(d, s),
-  });
+    xaxis, yaxis: { title: { text: "y" } }, shapes: [...labelledBands(d, s, hovered), ...jointShapes(d)], hovermode: "x",
+    legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, margin: { ...margin, b: 90 },
+  }, s, null);
+  drawLegend(d);
 }
 
-/** The slope of each linear region, written at the top of its band when the label fits. */
-function slopeLabels(d, s) {
-  if (!d.linear_regions) return [];
+/** The units' colours and names, one row above the panels (their curves have no Plotly legend). */
+function drawLegend(d) {
+  document.getElementById("unit-legend").innerHTML = d.preactivations
+    .map((_, u) => `<span><span class="swatch" style="background:${unitColor(u)}"></span>unit ${u + 1}</span>`)
+    .join("");
+}
+
+/**
+ * The region bands of the output panel, each with its slope written at its top when the label
+ * fits (as shape labels: moving them costs little, where annotations would redraw the figure).
+ */
+function labelledBands(d, s, hovered) {
+  const bands = regionShapes(d, hovered);
+  if (!d.linear_regions) return bands;
   const plotPixels = Math.max(200, document.getElementById("output-plot").clientWidth - 100);
-  const labels = [];
-  for (const r of d.linear_regions) {
+  return bands.map((band, i) => {
+    const r = d.linear_regions[i];
     const lo = Math.max(r.x_start, s.x_min);
     const hi = Math.min(r.x_end, s.x_max);
     const text = `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`;
-    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) continue; // the table has it
-    labels.push({
-      x: (lo + hi) / 2, xref: "x", y: 1, yref: "paper", yanchor: "bottom", showarrow: false,
-      font: { size: 11, color: COLORS.muted }, text,
-    });
-  }
-  return labels;
+    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) return band; // the table has it
+    return { ...band, label: { text, textposition: "top center", font: { size: 11, color: COLORS.muted } } };
+  });
 }
 
 function interpolate(xs, ys, x) {
