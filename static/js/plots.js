@@ -126,12 +126,13 @@ function keyboardHover(el) {
   });
 }
 
-const NARROW = 560; // px: below this a figure is laid out for a phone
+export const NARROW = 560; // px: below this a figure is laid out for a phone
 
 // Figures off screen are not redrawn while the lab is moving: their newest drawing waits until
-// the figure scrolls into view or the lab has been still for QUIET_MS. A slider step then costs
+// the figure scrolls into view or the lab has been still for QUIET_MS
+// (and no answer is on its way). A slider step then costs
 // only the figures the student sees. `document.body.dataset.pending` is "1" while some wait.
-const QUIET_MS = 120;
+const QUIET_MS = 250;
 const visible = new Map(); // figure -> intersects the viewport (absent: not yet known)
 const waiting = new Map(); // figure -> [operations in order], the first a drawing
 let quietTimer = null;
@@ -158,6 +159,11 @@ function flush(node) {
 
 function flushAll() {
   quietTimer = null;
+  // Not while an answer is on its way: its drawing comes first, then the lab is still again.
+  if (document.body.dataset.busy === "1") {
+    quietTimer = setTimeout(flushAll, QUIET_MS);
+    return;
+  }
   // One figure per task, so that a new input is handled between them.
   const next = waiting.keys().next();
   if (next.done) return;
@@ -313,11 +319,17 @@ export function move(id, update, indices) {
     moving += 1;
     markPending();
     const frame = { data, traces: indices };
+    let settled = false;
     const done = () => {
+      if (settled) return;
+      settled = true;
       moving -= 1;
       markPending();
     };
     Plotly.animate(el, frame, { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" }).then(done, done);
+    // A transition of no duration is drawn in the next frame; one interrupted by a newer one may
+    // never settle its promise, so the count does not wait for it beyond two frames.
+    requestAnimationFrame(() => requestAnimationFrame(done));
   });
   return true;
 }

@@ -143,24 +143,34 @@ export function createLab({
     if (!el.getAttribute("aria-label") && el.type === "range") el.setAttribute("aria-label", controlName(el));
   }
 
-  function syncControls() {
-    for (const el of controls) {
+  // Controls and read-outs by key, so that a step touches only what it changed.
+  const controlsByKey = new Map();
+  for (const el of controls) controlsByKey.set(el.dataset.key, [...(controlsByKey.get(el.dataset.key) ?? []), el]);
+  const switchable = controls.filter((el) => schema[el.dataset.key].enabled);
+  let outputs = [];
+
+  /** Show the state in the controls: every control, or only those of the `changed` keys. */
+  function syncControls(changed = null) {
+    const els = changed ? [...changed].flatMap((key) => controlsByKey.get(key) ?? []) : controls;
+    for (const el of els) {
       const key = el.dataset.key;
-      const spec = schema[key];
       const value = state[key];
       if (el.type === "checkbox") el.checked = Boolean(value);
       else if (el.dataset.scale === "log") el.value = String(Math.log10(value));
       else if (document.activeElement !== el || el.type === "range") el.value = String(value);
       if (el.type === "range") el.setAttribute("aria-valuetext", `${controlName(el)} = ${formatValue(value, el)}`);
-      if (spec.enabled) {
-        const on = Boolean(spec.enabled(state));
+    }
+    // A control that does nothing in this state is disabled (any key may switch it).
+    for (const el of switchable) {
+      const on = Boolean(schema[el.dataset.key].enabled(state));
+      if (el.disabled === on) {
         el.disabled = !on;
         el.closest("label, .control")?.classList.toggle("disabled", !on);
       }
     }
-    for (const out of root.querySelectorAll("output[data-for]")) {
-      const key = out.dataset.for;
-      if (key in state) out.textContent = formatValue(state[key], out);
+    if (!changed) outputs = [...root.querySelectorAll("output[data-for]")].filter((out) => out.dataset.for in state);
+    for (const out of outputs) {
+      if (!changed || changed.has(out.dataset.for)) out.textContent = formatValue(state[out.dataset.for], out);
     }
   }
 
@@ -250,11 +260,14 @@ export function createLab({
       const fixed = constrain(next, Object.keys(patch)) || {};
       for (const [key, raw] of Object.entries(fixed)) next[key] = coerce(schema[key], raw);
     }
+    const changed = new Set(Object.keys(schema).filter((key) => next[key] !== state[key]));
     state = next;
     writeHash();
-    syncControls();
+    syncControls(syncedOnce ? changed : null);
+    syncedOnce = true;
     schedule();
   }
+  let syncedOnce = false;
 
   // The address follows the state, at most once per HASH_MS: browsers limit how often a page
   // may rewrite it (Safari throws after 100 times in 30 s, Chromium drops calls), and a drag

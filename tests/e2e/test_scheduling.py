@@ -206,7 +206,7 @@ def test_a_figure_off_screen_is_drawn_when_the_lab_is_still_or_scrolled_in(page,
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(200)  # the observer has seen the curve leave the screen
     # At the moment the figures on screen are drawn, the curve still waits (the lab is still
-    # 120 ms later): seen by an observer, which runs before any timer can.
+    # 250 ms later): seen by an observer, which runs before any timer can.
     page.evaluate(
         """() => { window.__atDrawn = new Promise((resolve) => {
           const obs = new MutationObserver(() => {

@@ -4,7 +4,7 @@ import { initPage, renderMath } from "../page.js";
 import { COLORS, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATIONS } from "./nets.js";
-import { steadyRange, update } from "./steady.js";
+import { steadyRange, update } from "../steady.js";
 
 const ranges = {};
 

@@ -5,7 +5,7 @@ import { FieldError } from "../errors.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
-import { steadyRange, update } from "./steady.js";
+import { steadyRange, update } from "../steady.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 
 const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];

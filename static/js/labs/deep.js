@@ -6,7 +6,7 @@ import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { unitColor } from "./nets.js";
-import { steadyRange, update } from "./steady.js";
+import { steadyRange, update } from "../steady.js";
 
 const MAX_UNITS = 6; // per shallow network on this page (the API takes up to 16)
 const PARAM = 100; // the API's bound on every parameter

@@ -4,7 +4,7 @@ import { initPage } from "../shell.js";
 import { COLORS, LOSS_SCALE, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
-import { steadyRange, update } from "./steady.js";
+import { steadyRange, update } from "../steady.js";
 
 const MAX_POINTS = 500;
 

@@ -3,7 +3,7 @@ import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
-import { steadyRange, update } from "./steady.js";
+import { steadyRange, update } from "../steady.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 
 const MAX_UNITS = 16;

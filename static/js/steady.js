@@ -3,7 +3,7 @@
 // (relayout()), a fraction of the cost of a full redraw (measured: a new axis range ~3 ms, new
 // shapes ~1 ms, a new title ~3 ms; new annotations ~15 ms, as much as a redraw; Plotly.react of a
 // small figure 11-15 ms). A full drawing happens when the structure changes (`key`).
-import { draw, move, relayout, wrapTitle } from "../plots.js";
+import { NARROW, draw, move, relayout, wrapTitle } from "./plots.js";
 
 /**
  * An axis range for `values` that stays `previous` while they fit inside it and fill at least
@@ -28,8 +28,6 @@ export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) 
   }
   return [lo - margin, hi + margin];
 }
-
-const NARROW = 560; // px: plots.js lays a figure out for a phone below this width
 
 /**
  * The text a new title takes in place: on a narrow figure draw() has broken the title into lines
