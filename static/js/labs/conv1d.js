@@ -142,7 +142,7 @@ function drawSignal(d) {
     { x: d.output_centres, y: d.preactivations, mode: "markers", name: "pre-activation z", marker: { size: 8, symbol: "circle-open", color: COLORS.model } },
     { x: d.output_centres, y: d.activations, mode: "lines+markers", name: "output h = a[z]", line: { color: COLORS.model, width: 2 }, marker: { size: 7 } },
   ], {
-    title: title(`Input (N = ${d.x.length}) and output (N_out = ${d.activations.length})`),
+    title: title(`Input (N = ${d.x.length}) and output (N_{out} = ${d.activations.length})`),
     xaxis: { title: { text: "position (outputs at their window's centre)" }, range: signalRanges.x },
     yaxis: { title: { text: "value" }, range: signalRanges.y },
     uirevision: "signal",
