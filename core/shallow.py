@@ -111,6 +111,8 @@ class Flow1D:
         ``-theta_d0 / theta_d1`` for those units.
     joint_bends : ndarray of bool, shape (k,)
         Whether the output changes slope (or value) at the joint: only those split regions.
+    joint_outputs : ndarray, shape (k, D_o)
+        The network's outputs at each joint.
     pieces : tuple of Piece1D or None
         The activation patterns between consecutive joints (None when not piecewise linear).
     linear_regions : tuple of LinearRegion1D or None
@@ -124,6 +126,7 @@ class Flow1D:
     joint_units: np.ndarray
     joint_positions: np.ndarray
     joint_bends: np.ndarray
+    joint_outputs: np.ndarray
     pieces: tuple[Piece1D, ...] | None
     linear_regions: tuple[LinearRegion1D, ...] | None
     note: str
@@ -343,7 +346,8 @@ def flow_1d(
         note = smooth_activation_note(activation) + (
             " The marked points are where each pre-activation crosses zero."
         )
-    return Flow1D(x, fwd, units, positions, bends, pieces, regions, note)
+    at_joints = forward(positions[:, None], theta, phi, activation).outputs  # (k, D_o)
+    return Flow1D(x, fwd, units, positions, bends, at_joints, pieces, regions, note)
 
 
 def smooth_activation_note(activation: str) -> str:

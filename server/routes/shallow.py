@@ -92,6 +92,7 @@ class Joint(Model):
         description="Whether some output changes slope here; a joint that does not (phi_d = 0, "
         "or changes that cancel) lies inside a linear region."
     )
+    y: list[float] = Field(description="The outputs at the joint, one per output (length D_o).")
 
 
 class Piece1D(Model):
@@ -152,8 +153,10 @@ def flow(req: FlowRequest) -> FlowResponse:
         weighted_activations=np.transpose(fwd.weighted_activations, (1, 2, 0)).tolist(),
         outputs=fwd.outputs.T.tolist(),
         joints=[
-            Joint(unit=int(u), x=float(x), bends=bool(b))
-            for u, x, b in zip(f.joint_units, f.joint_positions, f.joint_bends, strict=True)
+            Joint(unit=int(u), x=float(x), bends=bool(b), y=y.tolist())
+            for u, x, b, y in zip(
+                f.joint_units, f.joint_positions, f.joint_bends, f.joint_outputs, strict=True
+            )
         ],
         piecewise_linear=f.linear_regions is not None,
         pieces=None

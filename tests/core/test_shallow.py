@@ -187,6 +187,15 @@ def test_flow_samples_include_the_joints():
     np.testing.assert_allclose(flow.joint_positions, [0.3, 0.5, 0.5 / 0.65])
 
 
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+def test_flow_outputs_at_the_joints_are_the_outputs_at_those_samples(activation):
+    phi = np.vstack([BOOK_PHI, [[0.5, -1.0, 2.0, 0.25]]])  # two outputs
+    flow = flow_1d(BOOK_THETA, phi, activation, 0.0, 1.0, 12)
+    assert flow.joint_outputs.shape == (3, 2)
+    at = [int(np.flatnonzero(flow.x == x)[0]) for x in flow.joint_positions]
+    np.testing.assert_array_equal(flow.joint_outputs, flow.forward.outputs[at])
+
+
 def test_flow_drops_joints_outside_the_view():
     flow = flow_1d(BOOK_THETA, BOOK_PHI, "relu", 0.4, 0.6, 3)
     np.testing.assert_array_equal(flow.joint_units, [1])

@@ -19,7 +19,7 @@ def test_flow_small_case_whole_body(client):
         "activations": [[0.0, 0.0, 1.0]],
         "weighted_activations": [[[0.0, 0.0, 3.0]]],
         "outputs": [[0.5, 0.5, 3.5]],
-        "joints": [{"unit": 0, "x": 0.5, "bends": True}],
+        "joints": [{"unit": 0, "x": 0.5, "bends": True, "y": [0.5]}],  # y = 0.5 + 3 relu(0)
         "piecewise_linear": True,
         "pieces": [
             {"x_start": 0.0, "x_end": 0.5, "active": [False], "slopes": [0.0], "intercepts": [0.5]},

@@ -156,9 +156,9 @@ function drawAll(d, s, hovered = null) {
     hovertemplate: `x = %{x:.3f}<br>${o === 0 ? "y" : "y₂"} = %{y:.3f}<extra></extra>`,
   }));
   // Both outputs bend at the same joints: mark them on every output curve.
-  d.outputs.forEach((ys, o) => {
+  d.outputs.forEach((_, o) => {
     outputs.push({
-      x: d.joints.map((j) => j.x), y: d.joints.map((j) => interpolate(d.x, ys, j.x)), mode: "markers",
+      x: d.joints.map((j) => j.x), y: d.joints.map((j) => j.y[o]), mode: "markers",
       name: "joints", showlegend: o === 0, legendgroup: "joints",
       // A joint where the slope does not change is drawn hollow: it splits no region.
       marker: {
@@ -200,13 +200,6 @@ function labelledBands(d, s, hovered) {
     if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) return band; // the table has it
     return { ...band, label: { text, textposition: "top center", font: { size: 11, color: COLORS.muted } } };
   });
-}
-
-function interpolate(xs, ys, x) {
-  let i = xs.findIndex((v) => v >= x);
-  if (i <= 0) return ys[Math.max(i, 0)];
-  const t = (x - xs[i - 1]) / (xs[i] - xs[i - 1] || 1);
-  return ys[i - 1] + t * (ys[i] - ys[i - 1]);
 }
 
 function unitsList(units) {
