@@ -31,6 +31,7 @@ import traceback
 
 import anyio.to_thread
 
+from server.heavy import POOLS, respond, short_error
 from server.settings import Settings
 
 log = logging.getLogger("dl_playground.limits")
@@ -101,6 +102,8 @@ class LimitsMiddleware:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and self.settings.heavy_processes:
+                POOLS.warm(*self._pool_key())  # started with the worker, not at its first request
             await self.app(scope, receive, send)
             return
         self._size_thread_pool()
@@ -144,6 +147,10 @@ class LimitsMiddleware:
             await self.app(scope, downstream.receive, send)
             return
         await self._budgeted(scope, downstream, send, disconnected, path in self.heavy_paths)
+
+    def _pool_key(self) -> tuple[str, int, int]:
+        s = self.settings
+        return s.heavy_app, s.heavy_concurrency, s.heavy_nice
 
     async def _too_large(self, send, limit: int, declared: int | None) -> None:
         size = f"{declared // 1024} KiB" if declared is not None else "over the limit"
@@ -215,7 +222,12 @@ class LimitsMiddleware:
                 state["started"] = True
             await send(message)
 
-        task = asyncio.create_task(self.app(scope, downstream.receive, guarded_send))
+        if heavy and self.settings.heavy_processes:
+            pool = POOLS.get(*self._pool_key())
+            work = respond(pool, scope, downstream.body, guarded_send)
+        else:
+            work = self.app(scope, downstream.receive, guarded_send)
+        task = asyncio.create_task(work)
         if heavy:
             task.add_done_callback(self._release)
         gone = asyncio.create_task(disconnected.wait())
@@ -229,10 +241,11 @@ class LimitsMiddleware:
                     "%s %s failed: %s",
                     scope["method"],
                     scope["path"],
-                    _short(error),
+                    short_error(error),
                     exc_info=False,
                 )
-                log.error("".join(traceback.format_tb(error.__traceback__)[-8:]))
+                trace = getattr(error, "trace", None)  # a heavy process's own traceback
+                log.error(trace or "".join(traceback.format_tb(error.__traceback__)[-8:]))
                 if not state["started"]:
                     await send_error(send, 500, "internal_error", "the server failed", loc=())
             return
@@ -263,11 +276,6 @@ class LimitsMiddleware:
             headers=[(b"retry-after", b"5")],
             loc=(),
         )
-
-
-def _short(error: BaseException, limit: int = 2000) -> str:
-    text = f"{type(error).__name__}: {error}"
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
 
 
 class _Disconnected(Exception):
@@ -310,6 +318,10 @@ class _Replay:
         self._sent = False
         self._receive = receive
         self._disconnected = disconnected
+
+    @property
+    def body(self) -> bytes:
+        return self._body
 
     async def receive(self):
         if not self._sent:

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     heavy_concurrency: int = 1
     heavy_queue: int = 16  # heavy requests waiting per worker beyond that; more get 503 at once
     light_threads: int = 4  # threads for the other (millisecond) requests per worker process
+    # Heavy requests are computed in `heavy_concurrency` processes of each worker's own, which
+    # add `heavy_nice` to their niceness (see server/heavy.py); False: in the worker's threads.
+    heavy_processes: bool = True
+    heavy_nice: int = 10
+    heavy_app: str = "server.main:app"  # the app (module:attribute) the heavy processes run
 
     # Answers larger than this are gzip-compressed for clients that accept it.
     gzip_minimum_bytes: int = 4096

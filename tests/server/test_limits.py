@@ -1,7 +1,9 @@
 """Fault tests of the limits, against a real uvicorn server on loopback with small limits.
 
 Each test states its guarantee. A slow route (it blocks until the test releases it) stands for
-heavy work, so no test depends on how fast the machine is.
+heavy work, so no test depends on how fast the machine is; it is computed in the worker's
+threads (``heavy_processes=False``), where the test can hold it. The same gate in front of heavy
+processes is tested in ``test_heavy_processes.py``.
 """
 
 import http.client
@@ -40,6 +42,7 @@ def server():
         heavy_concurrency=1,
         heavy_queue=1,
         light_threads=2,
+        heavy_processes=False,
     )
     app = create_app(settings)
     gate = Gate()
