@@ -11,10 +11,16 @@ One ASGI middleware, in front of the routes, guarantees for every HTTP request:
   a time per worker process (so the worker's peak memory is bounded by that many of the largest
   requests); others wait in a queue of ``heavy_queue``, beyond which they get **503** at once.
   A request whose client goes away while it waits is dropped without computing anything.
+- **Small requests to heavy paths are light.** A route whose small requests are slider moves
+  (the 1D flow at its default size) declares with ``light_when`` which bodies are small; such
+  a request skips the gate and is computed like a light one.
+- **Heavy work runs elsewhere.** A heavy request let through the gate is computed in one of the
+  worker's ``heavy_concurrency`` heavy processes, at a lower CPU priority (``server/heavy.py``);
+  with ``heavy_processes=False``, in the worker's own threads.
 - **Wall-clock budget.** An API request without an answer ``request_timeout`` seconds after its
-  headers gets **503** with ``Retry-After``. Computation already running in a thread cannot be
-  interrupted: it finishes, its answer is discarded, and it keeps its heavy slot until then, so
-  the bound on concurrent work holds even for abandoned requests.
+  headers gets **503** with ``Retry-After``. Computation already running (in a heavy process or
+  a thread) is not interrupted: it finishes, its answer is discarded, and it keeps its heavy
+  slot until then, so the bound on concurrent work holds even for abandoned requests.
 - **Threads.** Route functions run in a pool of ``heavy_concurrency + light_threads`` threads
   (not 40), so light requests always find a thread while heavy ones run, and threads do not
   fight over the GIL.
@@ -28,6 +34,7 @@ import asyncio
 import json
 import logging
 import traceback
+from collections.abc import Callable
 
 import anyio.to_thread
 
@@ -59,6 +66,34 @@ async def send_error(send, status: int, kind: str, msg: str, headers=(), loc=("b
 
 class TooLarge(Exception):
     pass
+
+
+# Heavy paths whose small requests are light: path -> predicate on the JSON body, declared by
+# the route module with ``light_when``. Bodies larger than this are never parsed here.
+LIGHT_WHEN: dict[str, Callable[[dict], bool]] = {}
+LIGHT_BODY_BYTES = 16 * 1024
+
+
+def light_when(path: str):
+    """Declare which requests to the heavy ``path`` are light: ``predicate(body)`` gets the
+    JSON body as sent (not yet validated) and says True only for a small request."""
+
+    def register(predicate: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        LIGHT_WHEN[path] = predicate
+        return predicate
+
+    return register
+
+
+def is_light(path: str, body: bytes) -> bool:
+    predicate = LIGHT_WHEN.get(path)
+    if predicate is None or len(body) > LIGHT_BODY_BYTES:
+        return False
+    try:
+        data = json.loads(body or b"{}")
+        return isinstance(data, dict) and bool(predicate(data))
+    except (ValueError, TypeError, AttributeError, KeyError):  # not for us to judge: heavy
+        return False
 
 
 class HeavyWork:
@@ -146,7 +181,8 @@ class LimitsMiddleware:
         if not path.startswith("/api/"):
             await self.app(scope, downstream.receive, send)
             return
-        await self._budgeted(scope, downstream, send, disconnected, path in self.heavy_paths)
+        heavy = path in self.heavy_paths and not is_light(path, body)
+        await self._budgeted(scope, downstream, send, disconnected, heavy)
 
     def _pool_key(self) -> tuple[str, int, int]:
         s = self.settings
