@@ -203,6 +203,7 @@ async def run_clients(base, groups, duration):
 
 def report(rec: Recorder, duration: float, title: str, memory: float, cpu: float) -> None:
     print(f"\n### {title}\n")
+    print(f"load generator CPU {time.process_time() - GENERATOR_CPU0:.1f} s (this process)")
     per_request = 1000 * cpu / max(rec.count, 1)
     print(
         f"{rec.count / duration:.1f} requests/s, peak server memory {memory:.0f} MB, "
@@ -253,7 +254,8 @@ end
 def run_wrk(base: str, mix, clients: int, duration: float, workers: int, proc) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(wrk_script(mix))
-    cmd = ["wrk", "-t1", f"-c{clients}", f"-d{duration:.0f}s", "--latency", "-s", f.name, base]
+    cmd = ["wrk", "-t1", f"-c{clients}", f"-d{duration:.0f}s", "--timeout", "30s", "--latency"]
+    cmd += ["-s", f.name, base]
     cpu0 = cpu_seconds(proc.pid)
     start = time.monotonic()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -277,6 +279,9 @@ def run_wrk(base: str, mix, clients: int, duration: float, workers: int, proc) -
         f"({generator / wall:.2f} cores), peak server memory {peak_memory_mb(proc.pid):.0f} MB, "
         f"load average {os.getloadavg()[0]:.2f}"
     )
+
+
+GENERATOR_CPU0 = 0.0
 
 
 def keepalive(port: int, n: int = 500) -> None:
@@ -307,6 +312,8 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(args.workers, port)
+    global GENERATOR_CPU0
+    GENERATOR_CPU0 = time.process_time()
     try:
         if args.scenario == "keepalive":
             keepalive(port)

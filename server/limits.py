@@ -301,7 +301,7 @@ class LimitsMiddleware:
     def _forget(self, task: asyncio.Task) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("abandoned request failed", exc_info=task.exception())
+            log.error("abandoned request failed: %s", short_error(task.exception()))
 
     async def _busy(self, send, why: str, kind: str = "busy") -> None:
         await send_error(
