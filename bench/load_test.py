@@ -267,8 +267,9 @@ def run_wrk(base: str, mix, clients: int, duration: float, workers: int, proc) -
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    spread = out.split("Latency Distribution", 1)[-1]
+    p50 = re.search(r"50%\s+(\S+)", spread).group(1)
+    p99 = re.search(r"99%\s+(\S+)", spread).group(1)
     generator = usage.ru_utime + usage.ru_stime
     print(
         f"\n### wrk mix: {clients} connections, no think time, {workers} worker(s), "
