@@ -92,7 +92,7 @@ def is_light(path: str, body: bytes) -> bool:
     try:
         data = json.loads(body or b"{}")
         return isinstance(data, dict) and bool(predicate(data))
-    except (ValueError, TypeError, AttributeError, KeyError):  # not for us to judge: heavy
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):  # cannot judge: heavy
         return False
 
 

@@ -309,6 +309,7 @@ def test_a_small_request_to_a_heavy_path_is_light_and_a_large_one_heavy(server, 
         (b'{"theta": 3}', False),
         (b"[1, 2]", False),
         (b"{not json", False),
+        (b"[" * 10_000 + b"]" * 10_000, False),  # too deep for the JSON parser
         (json.dumps({"x": [0.5] * 5000}).encode(), False),  # over 16 KiB: never parsed
     ],
 )
