@@ -8,6 +8,7 @@ server's processes of their peak resident size (VmHWM in /proc).
     .venv/bin/python bench/load_test.py mix --workers 1 --clients 50 --think 0 --duration 20
     .venv/bin/python bench/load_test.py storm --workers 2 --duration 20
     .venv/bin/python bench/load_test.py keepalive --workers 2
+    .venv/bin/python bench/load_test.py wrk --workers 1 --clients 50 --duration 20
 
 Scenarios:
 - ``mix``: each client loops over a student's mix (mostly slider moves on the light labs, some
@@ -15,19 +16,25 @@ Scenarios:
 - ``storm``: 5 clients send the heaviest requests allowed without pause while 10 students
   move sliders; reports the light requests' latency.
 - ``keepalive``: one client, one kept-alive connection, GET /healthz 500 times.
+- ``wrk``: the ``mix`` without think time, sent by ``wrk`` (Debian package ``wrk``, one thread,
+  ``--clients`` connections) instead of Python: a generator that takes little CPU, so that the
+  server gets the cores when 1 and 2 workers are compared. Reports the CPU time of both.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -169,6 +176,8 @@ async def student(client, base, mix, think, stop_at, rec, rng):
         try:
             r = await client.post(base + path, json=body)
             status = str(r.status_code)
+            if r.status_code == 503:  # busy (queue full) or timeout (over the budget)
+                status += ":" + r.json()["detail"][0]["type"]
         except httpx.HTTPError as exc:
             status = type(exc).__name__
         rec.add(kind, (time.perf_counter() - start) * 1000, status)
@@ -194,6 +203,7 @@ async def run_clients(base, groups, duration):
 
 def report(rec: Recorder, duration: float, title: str, memory: float, cpu: float) -> None:
     print(f"\n### {title}\n")
+    print(f"load generator CPU {time.process_time() - GENERATOR_CPU0:.1f} s (this process)")
     per_request = 1000 * cpu / max(rec.count, 1)
     print(
         f"{rec.count / duration:.1f} requests/s, peak server memory {memory:.0f} MB, "
@@ -210,6 +220,69 @@ def report(rec: Recorder, duration: float, title: str, memory: float, cpu: float
             f"| {kind} | {len(values)} | {rec.errors.get(kind, 0)} | "
             f"{pct(values, 0.5):.1f} | {pct(values, 0.99):.1f} |"
         )
+
+
+def wrk_script(mix) -> str:
+    """A wrk Lua script that sends the mix: each request drawn with the mix's weights."""
+    entries = ",\n".join(
+        f"  {{{w:.6f}, '{path}', [==[{json.dumps(body)}]==]}}" for _, w, path, body in mix
+    )
+    return f"""local mix = {{
+{entries}
+}}
+local total, requests = 0, {{}}
+function setup(thread) thread:set("id", math.random(1, 1000000)) end
+function init(args)
+  math.randomseed(id)
+  local headers = {{["Content-Type"] = "application/json"}}
+  for i, entry in ipairs(mix) do  -- formatted here, once wrk has set the Host header
+    total = total + entry[1]
+    requests[i] = wrk.format("POST", entry[2], headers, entry[3])
+  end
+end
+function request()
+  local r = math.random() * total
+  for i, entry in ipairs(mix) do
+    r = r - entry[1]
+    if r <= 0 then return requests[i] end
+  end
+  return requests[#requests]
+end
+"""
+
+
+def run_wrk(base: str, mix, clients: int, duration: float, workers: int, proc) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(wrk_script(mix))
+    cmd = ["wrk", "-t1", f"-c{clients}", f"-d{duration:.0f}s", "--timeout", "30s", "--latency"]
+    cmd += ["-s", f.name, base]
+    cpu0 = cpu_seconds(proc.pid)
+    start = time.monotonic()
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    out = child.stdout.read()
+    _, _, usage = os.wait4(child.pid, 0)
+    wall = time.monotonic() - start
+    cpu = cpu_seconds(proc.pid) - cpu0
+    os.unlink(f.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    spread = out.split("Latency Distribution", 1)[-1]
+    p50 = re.search(r"50%\s+(\S+)", spread).group(1)
+    p99 = re.search(r"99%\s+(\S+)", spread).group(1)
+    generator = usage.ru_utime + usage.ru_stime
+    print(
+        f"\n### wrk mix: {clients} connections, no think time, {workers} worker(s), "
+        f"{duration:.0f} s\n\n"
+        f"{rate:.1f} requests/s, non-2xx {bad.group(1) if bad else 0}, "
+        f"socket errors: {errors.group(1) if errors else 'none'}, latency p50 {p50}, p99 {p99}; "
+        f"server CPU {cpu:.1f} s ({cpu / wall:.2f} cores), wrk CPU {generator:.1f} s "
+        f"({generator / wall:.2f} cores), peak server memory {peak_memory_mb(proc.pid):.0f} MB, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+GENERATOR_CPU0 = 0.0
 
 
 def keepalive(port: int, n: int = 500) -> None:
@@ -230,7 +303,7 @@ def keepalive(port: int, n: int = 500) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("scenario", choices=["mix", "storm", "keepalive"])
+    parser.add_argument("scenario", choices=["mix", "storm", "keepalive", "wrk"])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--think", type=float, default=0.5, help="mean pause, seconds")
@@ -240,15 +313,20 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(args.workers, port)
+    global GENERATOR_CPU0
+    GENERATOR_CPU0 = time.process_time()
     try:
         if args.scenario == "keepalive":
             keepalive(port)
             return
+        light_total = sum(w for _, w, _, _ in LIGHT)
+        heavy_total = sum(w for _, w, _, _ in HEAVY)
+        scale = args.heavy_share / (1 - args.heavy_share) * light_total / heavy_total
+        mix = LIGHT + [(k, w * scale, p, b) for k, w, p, b in HEAVY]
+        if args.scenario == "wrk":
+            run_wrk(base, mix, args.clients, args.duration, args.workers, proc)
+            return
         if args.scenario == "mix":
-            light_total = sum(w for _, w, _, _ in LIGHT)
-            heavy_total = sum(w for _, w, _, _ in HEAVY)
-            scale = args.heavy_share / (1 - args.heavy_share) * light_total / heavy_total
-            mix = LIGHT + [(k, w * scale, p, b) for k, w, p, b in HEAVY]
             rec = Recorder()
             cpu0 = cpu_seconds(proc.pid)
             asyncio.run(run_clients(base, [(args.clients, mix, args.think, rec)], args.duration))

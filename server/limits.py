@@ -11,10 +11,16 @@ One ASGI middleware, in front of the routes, guarantees for every HTTP request:
   a time per worker process (so the worker's peak memory is bounded by that many of the largest
   requests); others wait in a queue of ``heavy_queue``, beyond which they get **503** at once.
   A request whose client goes away while it waits is dropped without computing anything.
+- **Small requests to heavy paths are light.** A route whose small requests are slider moves
+  (the 1D flow at its default size) declares with ``light_when`` which bodies are small; such
+  a request skips the gate and is computed like a light one.
+- **Heavy work runs elsewhere.** A heavy request let through the gate is computed in one of the
+  worker's ``heavy_concurrency`` heavy processes, at a lower CPU priority (``server/heavy.py``);
+  with ``heavy_processes=False``, in the worker's own threads.
 - **Wall-clock budget.** An API request without an answer ``request_timeout`` seconds after its
-  headers gets **503** with ``Retry-After``. Computation already running in a thread cannot be
-  interrupted: it finishes, its answer is discarded, and it keeps its heavy slot until then, so
-  the bound on concurrent work holds even for abandoned requests.
+  headers gets **503** with ``Retry-After``. Computation already running (in a heavy process or
+  a thread) is not interrupted: it finishes, its answer is discarded, and it keeps its heavy
+  slot until then, so the bound on concurrent work holds even for abandoned requests.
 - **Threads.** Route functions run in a pool of ``heavy_concurrency + light_threads`` threads
   (not 40), so light requests always find a thread while heavy ones run, and threads do not
   fight over the GIL.
@@ -28,9 +34,11 @@ import asyncio
 import json
 import logging
 import traceback
+from collections.abc import Callable
 
 import anyio.to_thread
 
+from server.heavy import POOLS, respond, short_error
 from server.settings import Settings
 
 log = logging.getLogger("dl_playground.limits")
@@ -58,6 +66,34 @@ async def send_error(send, status: int, kind: str, msg: str, headers=(), loc=("b
 
 class TooLarge(Exception):
     pass
+
+
+# Heavy paths whose small requests are light: path -> predicate on the JSON body, declared by
+# the route module with ``light_when``. Bodies larger than this are never parsed here.
+LIGHT_WHEN: dict[str, Callable[[dict], bool]] = {}
+LIGHT_BODY_BYTES = 16 * 1024
+
+
+def light_when(path: str):
+    """Declare which requests to the heavy ``path`` are light: ``predicate(body)`` gets the
+    JSON body as sent (not yet validated) and says True only for a small request."""
+
+    def register(predicate: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        LIGHT_WHEN[path] = predicate
+        return predicate
+
+    return register
+
+
+def is_light(path: str, body: bytes) -> bool:
+    predicate = LIGHT_WHEN.get(path)
+    if predicate is None or len(body) > LIGHT_BODY_BYTES:
+        return False
+    try:
+        data = json.loads(body or b"{}")
+        return isinstance(data, dict) and bool(predicate(data))
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):  # cannot judge: heavy
+        return False
 
 
 class HeavyWork:
@@ -101,6 +137,8 @@ class LimitsMiddleware:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and self.settings.heavy_processes:
+                POOLS.warm(*self._pool_key())  # started with the worker, not at its first request
             await self.app(scope, receive, send)
             return
         self._size_thread_pool()
@@ -143,7 +181,12 @@ class LimitsMiddleware:
         if not path.startswith("/api/"):
             await self.app(scope, downstream.receive, send)
             return
-        await self._budgeted(scope, downstream, send, disconnected, path in self.heavy_paths)
+        heavy = path in self.heavy_paths and not is_light(path, body)
+        await self._budgeted(scope, downstream, send, disconnected, heavy)
+
+    def _pool_key(self) -> tuple[str, int, int]:
+        s = self.settings
+        return s.heavy_app, s.heavy_concurrency, s.heavy_nice
 
     async def _too_large(self, send, limit: int, declared: int | None) -> None:
         size = f"{declared // 1024} KiB" if declared is not None else "over the limit"
@@ -215,7 +258,12 @@ class LimitsMiddleware:
                 state["started"] = True
             await send(message)
 
-        task = asyncio.create_task(self.app(scope, downstream.receive, guarded_send))
+        if heavy and self.settings.heavy_processes:
+            pool = POOLS.get(*self._pool_key())
+            work = respond(pool, scope, downstream.body, guarded_send)
+        else:
+            work = self.app(scope, downstream.receive, guarded_send)
+        task = asyncio.create_task(work)
         if heavy:
             task.add_done_callback(self._release)
         gone = asyncio.create_task(disconnected.wait())
@@ -229,10 +277,11 @@ class LimitsMiddleware:
                     "%s %s failed: %s",
                     scope["method"],
                     scope["path"],
-                    _short(error),
+                    short_error(error),
                     exc_info=False,
                 )
-                log.error("".join(traceback.format_tb(error.__traceback__)[-8:]))
+                trace = getattr(error, "trace", None)  # a heavy process's own traceback
+                log.error(trace or "".join(traceback.format_tb(error.__traceback__)[-8:]))
                 if not state["started"]:
                     await send_error(send, 500, "internal_error", "the server failed", loc=())
             return
@@ -252,7 +301,7 @@ class LimitsMiddleware:
     def _forget(self, task: asyncio.Task) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("abandoned request failed", exc_info=task.exception())
+            log.error("abandoned request failed: %s", short_error(task.exception()))
 
     async def _busy(self, send, why: str, kind: str = "busy") -> None:
         await send_error(
@@ -263,11 +312,6 @@ class LimitsMiddleware:
             headers=[(b"retry-after", b"5")],
             loc=(),
         )
-
-
-def _short(error: BaseException, limit: int = 2000) -> str:
-    text = f"{type(error).__name__}: {error}"
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
 
 
 class _Disconnected(Exception):
@@ -310,6 +354,10 @@ class _Replay:
         self._sent = False
         self._receive = receive
         self._disconnected = disconnected
+
+    @property
+    def body(self) -> bytes:
+        return self._body
 
     async def receive(self):
         if not self._sent:

@@ -16,8 +16,9 @@ REPO_STATIC = Path(__file__).resolve().parent.parent / "static"
 
 UPLOAD_PATHS = ["/api/v1/conv/image/upload"]
 
-# Routes whose largest requests take tens of milliseconds to a second and up to ~150 MB: at most
-# `heavy_concurrency` of them run at once in each worker process, the rest wait in a queue.
+# Routes whose largest requests take tens of milliseconds to a second and up to ~200 MB: at most
+# `heavy_concurrency` of them run at once per worker process (in its heavy processes), the rest
+# wait in a queue. A route may declare its small requests light (`server.limits.light_when`).
 HEAVY_PATHS = [
     "/api/v1/linear/complexity",
     "/api/v1/shallow/flow",
@@ -56,12 +57,18 @@ class Settings(BaseSettings):
     request_timeout: float = 20.0  # seconds from the headers to the answer, queue included (503)
     heavy_paths: list[str] = HEAVY_PATHS
     stream_paths: list[str] = STREAM_PATHS
-    # Heavy requests computing at once per worker process. The largest (a 300 x 300 GELU region
-    # map with 32 units) peaks at ~200 MB over the worker's ~80 MB, so a worker stays under
-    # ~80 + 200 x heavy_concurrency + ~50 MB; one worker per core uses every core.
+    # Heavy requests computing at once per worker process, each in a heavy process of its own.
+    # The largest (a 300 x 300 GELU region map with 32 units) peaks at ~200 MB over a heavy
+    # process's ~80 MB, so a worker and its heavy processes stay under
+    # ~100 + (80 + 200) x heavy_concurrency MB; one worker per core uses every core.
     heavy_concurrency: int = 1
     heavy_queue: int = 16  # heavy requests waiting per worker beyond that; more get 503 at once
     light_threads: int = 4  # threads for the other (millisecond) requests per worker process
+    # Heavy requests are computed in `heavy_concurrency` processes of each worker's own, which
+    # add `heavy_nice` to their niceness (see server/heavy.py); False: in the worker's threads.
+    heavy_processes: bool = True
+    heavy_nice: int = 10
+    heavy_app: str = "server.main:app"  # the app (module:attribute) the heavy processes run
 
     # Answers larger than this are gzip-compressed for clients that accept it.
     gzip_minimum_bytes: int = 4096

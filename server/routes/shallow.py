@@ -8,6 +8,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from core import losses, regions, shallow, shallow_loss
 from core.activations import ACTIVATION_NAMES
+from server.limits import light_when
 from server.schemas import ErrorResponse, Model
 
 router = APIRouter(
@@ -136,6 +137,21 @@ class FlowResponse(Model):
     )
     note: str = Field(description="What the regions mean for this activation.")
     parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) for this network.")
+
+
+# A flow answer of at most this many numbers (~1 MB of JSON, like the largest light answers) is
+# a slider move: it is computed as a light request, not queued behind the heavy ones.
+LIGHT_FLOW_NUMBERS = 50_000
+
+
+@light_when("/api/v1/shallow/flow")
+def small_flow(body: dict) -> bool:
+    """Whether the flow asked for has at most LIGHT_FLOW_NUMBERS numbers: samples x (units x
+    (2 + outputs) + outputs), with the defaults for what the body leaves out."""
+    samples = len(body["x"]) if body.get("x") is not None else body.get("n_points", 400)
+    units = len(body.get("theta", shallow.BOOK_THETA))
+    outputs = len(body.get("phi", shallow.BOOK_PHI))
+    return samples * (units * (2 + outputs) + outputs) <= LIGHT_FLOW_NUMBERS
 
 
 @router.post("/flow", response_model=FlowResponse, summary="The flow of a 1-input network")

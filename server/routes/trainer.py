@@ -23,6 +23,7 @@ from core import trainer as core_trainer
 from core.activations import ACTIVATION_NAMES
 from core.errors import DomainError
 from core.optimizers import SCHEDULE_NAMES, Schedule
+from server.heavy import exit_with_parent
 from server.schemas import ErrorResponse, Model, Seed
 from server.settings import get_settings
 
@@ -447,7 +448,9 @@ def training_processes() -> ProcessPoolExecutor:
     global _PROCESSES
     if _PROCESSES is None:
         count = get_settings().trainer_processes or max(1, (os.cpu_count() or 2) - 1)
-        _PROCESSES = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        _PROCESSES = ProcessPoolExecutor(
+            count, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent
+        )
     return _PROCESSES
 
 

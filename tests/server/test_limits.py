@@ -1,10 +1,13 @@
 """Fault tests of the limits, against a real uvicorn server on loopback with small limits.
 
 Each test states its guarantee. A slow route (it blocks until the test releases it) stands for
-heavy work, so no test depends on how fast the machine is.
+heavy work, so no test depends on how fast the machine is; it is computed in the worker's
+threads (``heavy_processes=False``), where the test can hold it. The same gate in front of heavy
+processes is tested in ``test_heavy_processes.py``.
 """
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -12,11 +15,13 @@ import time
 import pytest
 import uvicorn
 
+from server.limits import is_light
 from server.main import create_app
 from server.serve import GuardedH11Protocol
 from server.settings import Settings
 
 SLOW = "/api/v1/test/slow"
+FLOW = "/api/v1/shallow/flow"  # heavy at its largest, light at a slider's size
 
 
 class FastTimeoutProtocol(GuardedH11Protocol):
@@ -36,10 +41,11 @@ def server():
         max_body_bytes=64 * 1024,
         body_timeout=0.5,
         request_timeout=3.0,
-        heavy_paths=[SLOW],
+        heavy_paths=[SLOW, FLOW],
         heavy_concurrency=1,
         heavy_queue=1,
         light_threads=2,
+        heavy_processes=False,
     )
     app = create_app(settings)
     gate = Gate()
@@ -265,3 +271,50 @@ def test_over_budget_answers_503_and_keeps_the_slot_until_the_work_ends(server, 
     while server["heavy"].running and time.monotonic() < deadline:
         time.sleep(0.02)
     assert server["heavy"].running == 0
+
+
+def test_a_small_request_to_a_heavy_path_is_light_and_a_large_one_heavy(server, gate):
+    # Guarantee: a route's small requests (here a 1D flow at its default size, a slider move)
+    # do not queue behind heavy work; its large ones do, and get 503 when the queue is full.
+    port = server["port"]
+    start_slow(port)
+    assert gate.entered.acquire(timeout=5)
+    start_slow(port)  # waits in the queue, which is now full
+    deadline = time.monotonic() + 5
+    while server["heavy"].waiting < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    small = json.dumps({"n_points": 400}).encode()
+    large = json.dumps({"theta": [[0.1, 1.0]] * 32, "phi": [[0.0] * 33] * 4, "n_points": 1000})
+    assert request(port, "POST", FLOW, small, {"Content-Type": "application/json"})[0] == 200
+    status, body, _ = request(
+        port, "POST", FLOW, large.encode(), {"Content-Type": "application/json"}
+    )
+    assert status == 503 and b"busy" in body
+
+
+@pytest.mark.parametrize(
+    ("body", "light"),
+    [
+        (b"", True),
+        (b"{}", True),
+        (b'{"n_points": 1000, "activation": "gelu"}', True),
+        (json.dumps({"x": [0.5] * 2000}).encode(), True),
+        (
+            json.dumps({"theta": [[0, 1]] * 32, "phi": [[0] * 33] * 4, "n_points": 1000}).encode(),
+            False,
+        ),
+        (json.dumps({"theta": [[0, 1]] * 32, "n_points": 1000}).encode(), False),
+        (b'{"n_points": 1e300}', False),
+        (b'{"n_points": "many"}', False),
+        (b'{"theta": 3}', False),
+        (b"[1, 2]", False),
+        (b"{not json", False),
+        (b"[" * 10_000 + b"]" * 10_000, False),  # too deep for the JSON parser
+        (json.dumps({"x": [0.5] * 5000}).encode(), False),  # over 16 KiB: never parsed
+    ],
+)
+def test_which_flow_requests_are_light(body, light):
+    # Guarantee: only a body that is valid JSON and asks for a small answer counts as light;
+    # anything the predicate cannot judge is heavy (and validated in the heavy lane).
+    assert is_light(FLOW, body) is light
+    assert is_light(SLOW, body) is False  # a heavy path without a predicate
