@@ -8,9 +8,10 @@
 No answer echoes the request back: messages and locations are cut to a few hundred characters.
 """
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import DomainError
@@ -68,7 +69,8 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
 class ApiMethodsMiddleware:
     """For ``/api/`` paths, answer a wrong method with 405 and the methods the path has, and an
     unknown path with 404, before the catch-all static mount can answer for them. The paths
-    and their methods are read once from the OpenAPI schema (every API route is in it)."""
+    and their methods are read once from the app's routes (not from the OpenAPI schema, which
+    takes about a second to build: the first request would wait for it)."""
 
     def __init__(self, app, routes_of: FastAPI):
         self.app = app
@@ -77,12 +79,14 @@ class ApiMethodsMiddleware:
 
     def methods(self) -> dict[str, frozenset[str]]:
         if self._methods is None:
-            table = {}
-            for path, operations in self.routes_of.openapi().get("paths", {}).items():
-                names = {m.upper() for m in operations if m.isalpha()}
-                if "GET" in names:
-                    names.add("HEAD")
-                table[path] = frozenset(names)
+            table: dict[str, frozenset[str]] = {}
+            # Every route of the app, those of included routers too (with their prefixes).
+            for route in routing.iter_route_contexts(self.routes_of.routes):
+                if isinstance(route.original_route, APIRoute) and route.path.startswith("/api/"):
+                    names = set(route.methods or ())
+                    if "GET" in names:
+                        names.add("HEAD")
+                    table[route.path] = table.get(route.path, frozenset()) | names
             self._methods = table
         return self._methods
 

@@ -1,5 +1,8 @@
 """Assemble the DL Playground web app: API routers, error handlers, static pages, plotly.js."""
 
+import threading
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -15,9 +18,18 @@ from server.service import LIMITS_DESCRIPTION, docs_script_hashes, install_servi
 from server.settings import Settings, get_settings
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # The OpenAPI schema (/openapi.json, /docs) takes about a second to build: build it when the
+    # worker starts, beside the event loop, so that no request waits for it.
+    threading.Thread(target=app.openapi, name="openapi-schema", daemon=True).start()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="DL Playground API",
         version=meta._version(),
         description=DESCRIPTION + LIMITS_DESCRIPTION,

@@ -2,6 +2,7 @@
 inputs echoed back. Each test states the guarantee it checks."""
 
 import math
+import time
 
 import pytest
 
@@ -22,6 +23,40 @@ def test_a_post_only_route_answers_405_with_allow(client, method):
     assert r.status_code == 405
     assert r.headers["allow"] == "POST"
     assert r.json()["detail"][0]["type"] == "method_not_allowed"
+
+
+def test_the_first_request_does_not_wait_for_the_openapi_schema():
+    # The 405/404 table comes from the routes; the schema (about a second to build) is built
+    # when a worker starts, beside the event loop, not by the first request.
+    from fastapi.testclient import TestClient
+
+    from server.main import create_app
+
+    app = create_app()
+    client = TestClient(app)  # no lifespan: nothing builds the schema in the background
+    assert client.post("/api/v1/linear/view", json={}).status_code == 200
+    assert client.get("/api/v1/linear/view").headers["allow"] == "POST"
+    assert app.openapi_schema is None
+    with TestClient(app):  # a worker's start builds it
+        for _ in range(200):
+            if app.openapi_schema is not None:
+                break
+            time.sleep(0.05)
+    assert app.openapi_schema is not None
+
+
+def test_every_api_route_answers_405_with_the_methods_of_its_schema(client):
+    schema = client.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        if not path.startswith("/api/") or "{" in path:
+            continue
+        methods = {m.upper() for m in operations}
+        if "GET" in methods:
+            methods.add("HEAD")
+        wrong = "PUT" if "PUT" not in methods else "PATCH"
+        r = client.request(wrong, path)
+        assert r.status_code == 405, path
+        assert set(r.headers["allow"].split(", ")) == methods, path
 
 
 def test_an_unknown_api_path_is_a_json_404(client):
