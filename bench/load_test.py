@@ -85,18 +85,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(workers: int, port: int) -> subprocess.Popen:
+def start_server(workers: int, port: int, cpus: int = 0) -> subprocess.Popen:
     exe = Path(sys.executable).parent / "dl-playground"
     cmd = [str(exe), "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    if cpus:  # the server and all its processes on the first `cpus` cores only
+        cmd = ["taskset", "-c", f"0-{cpus - 1}", *cmd]
     proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                time.sleep(1.0 if workers > 1 else 0.2)  # let every worker come up
-                return proc
+                break
         except httpx.HTTPError:
             time.sleep(0.2)
+    # Measure a started server, as a class meets it: every worker ready (its heavy processes up,
+    # its API schema built). New connections reach the workers in turn: 20 "ok" in a row.
+    ok = 0
+    while time.monotonic() < deadline and ok < 20:
+        try:
+            ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+            ok = ok + 1 if ready else 0
+            time.sleep(0.01 if ready else 0.2)
+        except httpx.HTTPError:
+            ok = 0
+            time.sleep(0.2)
+    if ok >= 20:
+        return proc
     proc.kill()
     raise RuntimeError("the server did not start")
 
@@ -191,6 +205,8 @@ def pct(values: list[float], q: float) -> float:
 
 async def student(client, base, mix, think, stop_at, rec, rng):
     weights = [w for _, w, _, _ in mix]
+    if think:  # students arrive at random moments, not all in the same millisecond
+        await asyncio.sleep(rng.expovariate(1 / think))
     while time.monotonic() < stop_at:
         kind, _, path, body = rng.choices(mix, weights)[0]
         start = time.perf_counter()
@@ -330,10 +346,13 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5, help="mean pause, seconds")
     parser.add_argument("--duration", type=float, default=30)
     parser.add_argument("--heavy-share", type=float, default=0.15)
+    parser.add_argument(
+        "--cpus", type=int, default=0, help="run the server on this many cores only (taskset)"
+    )
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(args.workers, port)
+    proc = start_server(args.workers, port, args.cpus)
     global GENERATOR_CPU0
     GENERATOR_CPU0 = time.process_time()
     try:

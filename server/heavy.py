@@ -77,6 +77,12 @@ class HeavyPools:
     def __init__(self):
         self._pools: dict[tuple[str, int, int], ProcessPoolExecutor] = {}
         self._lock = threading.Lock()
+        self._starting: list = []  # futures of warm(): done once the processes are up
+
+    @property
+    def started(self) -> bool:
+        """Whether the processes that warm() started are up (True when none were asked for)."""
+        return all(future.done() for future in self._starting)
 
     def get(self, app: str, processes: int, nice: int) -> ProcessPoolExecutor:
         key = (app, processes, nice)
@@ -102,8 +108,7 @@ class HeavyPools:
     def warm(self, app: str, processes: int, nice: int) -> None:
         """Start the processes now rather than at the first heavy request (without waiting)."""
         pool = self.get(app, processes, nice)
-        for _ in range(processes):
-            pool.submit(os.getpid)
+        self._starting = [pool.submit(os.getpid) for _ in range(processes)]
 
 
 POOLS = HeavyPools()

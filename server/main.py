@@ -22,7 +22,12 @@ from server.settings import Settings, get_settings
 async def lifespan(app: FastAPI):
     # The OpenAPI schema (/openapi.json, /docs) takes about a second to build: build it when the
     # worker starts, beside the event loop, so that no request waits for it.
-    threading.Thread(target=app.openapi, name="openapi-schema", daemon=True).start()
+    def build() -> None:
+        app.openapi()
+        app.state.schema_built = True
+
+    app.state.schema_built = False
+    threading.Thread(target=build, name="openapi-schema", daemon=True).start()
     yield
 
 

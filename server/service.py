@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from server.headers import inline_script_hashes
+from server.heavy import POOLS
 
 SWAGGER_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"
 SWAGGER_URL = "/vendor/swagger-ui"
@@ -51,14 +52,17 @@ def install_service_routes(app: FastAPI) -> None:
     @app.head("/readyz", include_in_schema=False)
     @app.get("/readyz", tags=["service"], summary="Readiness check")
     async def readyz(request: Request) -> JSONResponse:
-        """200 while this process can take more work; 503 while its queue of heavy requests is
-        full, so that a load balancer sends new students elsewhere."""
+        """200 while this process can take more work; 503 while it is still starting (its heavy
+        processes and the API schema are being made) or its queue of heavy requests is full, so
+        that a load balancer sends new students elsewhere."""
         heavy = getattr(request.app.state, "heavy_work", None)
         body = {
             "status": "ok",
             "heavy_running": heavy.running if heavy else 0,
             "heavy_waiting": heavy.waiting if heavy else 0,
         }
+        if not getattr(request.app.state, "schema_built", True) or not POOLS.started:
+            return JSONResponse({**body, "status": "starting"}, status_code=503)
         if heavy is not None and heavy.saturated:
             return JSONResponse({**body, "status": "busy"}, status_code=503)
         return JSONResponse(body)

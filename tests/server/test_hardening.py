@@ -37,12 +37,14 @@ def test_the_first_request_does_not_wait_for_the_openapi_schema():
     assert client.post("/api/v1/linear/view", json={}).status_code == 200
     assert client.get("/api/v1/linear/view").headers["allow"] == "POST"
     assert app.openapi_schema is None
-    with TestClient(app):  # a worker's start builds it
+    with TestClient(app) as started:  # a worker's start builds it; until then it is not ready
         for _ in range(200):
-            if app.openapi_schema is not None:
+            if app.state.schema_built:
                 break
+            assert started.get("/readyz").json()["status"] == "starting"
             time.sleep(0.05)
-    assert app.openapi_schema is not None
+        assert app.openapi_schema is not None
+        assert started.get("/readyz").json()["status"] == "ok"
 
 
 def test_every_api_route_answers_405_with_the_methods_of_its_schema(client):
