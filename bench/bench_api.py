@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +33,7 @@ import httpx
 import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from local_server import start_uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,37 +115,8 @@ def measure(post: Callable[[], object], n: int, budget: float) -> np.ndarray:
     return np.array(times)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "server.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(url + "/healthz", timeout=0.5)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return start_uvicorn(ROOT)
 
 
 def check(response: httpx.Response) -> httpx.Response:

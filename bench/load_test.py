@@ -31,7 +31,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ import time
 from pathlib import Path
 
 import httpx
+from local_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS = 32
@@ -77,12 +77,6 @@ HEAVIEST = [
     ),
     ("heaviest", 1, "/api/v1/training/starts", {"max_steps": 1000}),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(workers: int, port: int, cpus: int = 0) -> subprocess.Popen:

@@ -63,10 +63,14 @@ export function layout(overrides = {}) {
   };
 }
 
+/** Figure text (HTML) as plain text for a description: "θ<sub>d</sub>" -> "θ_d". */
+export function plain(text) {
+  return text.replace(/<sub>([^<]*)<\/sub>/g, "_$1").replace(/<[^>]+>/g, " ");
+}
+
 /** A short text description of a figure for screen readers: its title and what it shows. */
 function describe(el, traces, lay) {
   const names = [...new Set(traces.filter((t) => t.name && t.showlegend !== false).map((t) => t.name))];
-  const plain = (t) => t.replace(/<sub>([^<]*)<\/sub>/g, "_$1").replace(/<[^>]+>/g, " ");
   const heading = lay.title?.text ? plain(lay.title.text) : "figure";
   const axes = [lay.xaxis?.title?.text, lay.yaxis?.title?.text].filter(Boolean).map(plain);
   const parts = [heading];
@@ -213,6 +217,17 @@ export function wrapTitle(text, chars) {
   return [lines.join("<br>"), lines.length];
 }
 
+/**
+ * The text a title takes on a figure `width` px wide: on a phone (under NARROW) broken into lines
+ * that fit, unless it already has its own line breaks.
+ */
+export function narrowTitle(title, width) {
+  const text = title.text;
+  if (!(width > 0 && width < NARROW) || text.includes("<br>")) return text;
+  const size = title.font?.size ?? FONT.size;
+  return wrapTitle(text, Math.max(16, Math.floor(width / (0.55 * size))))[0];
+}
+
 function drawNow(node, traces, layoutOverrides) {
   const lay = layout(layoutOverrides);
   const width = node.clientWidth;
@@ -224,8 +239,7 @@ function drawNow(node, traces, layoutOverrides) {
     if (lay.title?.text) {
       // A long title would be cut at the figure's edge: break it into lines, set above the plot
       // area, which moves down to make room for them.
-      const size = lay.title.font?.size ?? FONT.size;
-      const [text] = lay.title.text.includes("<br>") ? [lay.title.text] : wrapTitle(lay.title.text, Math.max(16, Math.floor(width / (0.55 * size))));
+      const text = narrowTitle(lay.title, width);
       lay.title = { ...lay.title, text, yref: "paper", y: 1, yanchor: "bottom", automargin: true, pad: { b: 12 } };
       lay.margin.t = 20;
     }

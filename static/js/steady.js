@@ -3,7 +3,7 @@
 // (relayout()), a fraction of the cost of a full redraw (measured: a new axis range ~3 ms, new
 // shapes ~1 ms, a new title ~3 ms; new annotations ~15 ms, as much as a redraw; Plotly.react of a
 // small figure 11-15 ms). A full drawing happens when the structure changes (`key`).
-import { NARROW, draw, move, relayout, wrapTitle } from "./plots.js";
+import { NARROW, draw, move, narrowTitle, plain, relayout } from "./plots.js";
 
 /**
  * An axis range for `values` that stays `previous` while they fit inside it and fill at least
@@ -38,18 +38,16 @@ function titleText(el, title) {
   const text = title?.text;
   if (!text) return false;
   const width = el?.clientWidth ?? 0;
-  if (!(width > 0 && width < NARROW) || text.includes("<br>")) return text;
-  const size = title.font?.size ?? 14;
-  const [wrapped] = wrapTitle(text, Math.max(16, Math.floor(width / (0.55 * size))));
+  if (!(width > 0 && width < NARROW)) return text;
+  const wrapped = narrowTitle(title, width);
   const lines = (t) => (t ?? "").split("<br>").length;
   return lines(wrapped) === lines(el.layout?.title?.text) ? wrapped : false;
 }
 
 /** The figure's description (set by draw(): "title; y against x; shows ...") with a new title. */
 function describeTitle(el, text) {
-  const plain = text.replace(/<sub>([^<]*)<\/sub>/g, "_$1").replace(/<[^>]+>/g, " ");
   const rest = (el.getAttribute("aria-label") ?? "").split("; ").slice(1);
-  el.setAttribute("aria-label", [plain, ...rest].join("; "));
+  el.setAttribute("aria-label", [plain(text), ...rest].join("; "));
 }
 
 const shown = new Map(); // figure id -> { key, parts, values } of what it shows now
