@@ -29,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import get_activation
+from core.coordinates import from_polar, to_polar
 from core.errors import DomainError
+from core.polar_boundary import BoundaryCurves, boundary_curves
 
 FEATURE_SPACES: tuple[str, ...] = ("cartesian", "polar")
 NEWTON_TOLERANCE = 1e-10  # stop when the Newton step is shorter than this
@@ -78,24 +80,6 @@ def make_rings(
     x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)  # (2N, 2)
     labels = np.repeat([0, 1], n_per_class)
     return RingData(x, labels)
-
-
-def to_polar(x: np.ndarray) -> np.ndarray:
-    """(x1, x2) -> (r, theta) with r = sqrt(x1^2 + x2^2), theta = atan2(x2, x1).
-
-    ``np.arctan2`` picks the right quadrant (the notes' arctan(x2 / x1) only covers half
-    the plane). Shapes: (N, 2) -> (N, 2).
-    """
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise DomainError(f"points must have shape (N, 2), got {x.shape}")
-    return np.stack([np.hypot(x[:, 0], x[:, 1]), np.arctan2(x[:, 1], x[:, 0])], axis=1)
-
-
-def from_polar(p: np.ndarray) -> np.ndarray:
-    """(r, theta) -> (r cos theta, r sin theta).  Shapes: (N, 2) -> (N, 2)."""
-    p = np.asarray(p, dtype=float)
-    return np.stack([p[:, 0] * np.cos(p[:, 1]), p[:, 0] * np.sin(p[:, 1])], axis=1)
 
 
 def features(x: np.ndarray, space: str) -> np.ndarray:
@@ -313,6 +297,8 @@ class PolarResult:
         p(y = 1) at (r_grid[j], theta_grid[i]).
     boundary : SpiralBoundary or None
         The (r, theta) classifier's boundary as r = a + b theta.
+    curves : dict[str, BoundaryCurves]
+        Each classifier's boundary p = 1/2 traced in both planes, within the maps' views.
     overlap_in_r : bool
         Whether the rings' radii interlock (no circle separates them).
     """
@@ -329,6 +315,7 @@ class PolarResult:
     prob_xy: dict
     prob_polar: dict
     boundary: SpiralBoundary | None
+    curves: dict[str, BoundaryCurves]
     overlap_in_r: bool
 
 
@@ -368,5 +355,6 @@ def run_polar(config: PolarConfig, rng: np.random.Generator) -> PolarResult:
             s: predict_probability(fit, polar_plane).reshape(shape) for s, fit in fits.items()
         },
         boundary=spiral_boundary(fits["polar"].raw_weights()),
+        curves={s: boundary_curves(fit.raw_weights(), s, extent) for s, fit in fits.items()},
         overlap_in_r=rings_overlap_in_r(polar, data.labels),
     )

@@ -34,6 +34,13 @@ class PolarRequest(Model):
     grid_size: int = Field(60, ge=10, le=100, description="Cells per side of each map.")
 
 
+class Curve(Model):
+    x: list[float] = Field(
+        description="First coordinate of each point: x1, or r in the (r, theta) plane."
+    )
+    y: list[float] = Field(description="Second coordinate of each point: x2, or theta (radians).")
+
+
 class Classifier(Model):
     space: Literal["cartesian", "polar"] = Field(description="Features the classifier sees.")
     weights: tuple[float, float, float] = Field(
@@ -50,6 +57,15 @@ class Classifier(Model):
     )
     prob_polar: list[list[float]] = Field(
         description="p(class 1) on the (r, theta) grid: prob_polar[i][j] at (r[j], theta[i])."
+    )
+    boundary_xy: list[Curve] = Field(
+        description="Where p = 1/2, traced in the (x1, x2) map's view: pieces of polyline "
+        "(a straight line for the (x1, x2) classifier, a spiral arc for the (r, theta) one). "
+        "Empty when the boundary misses the view or both slopes are 0."
+    )
+    boundary_polar: list[Curve] = Field(
+        description="Where p = 1/2, traced in the (r, theta) map's view: pieces of polyline, "
+        "cut where the curve leaves the view or theta wraps from pi to -pi."
     )
 
 
@@ -108,6 +124,10 @@ def fit(req: PolarRequest) -> PolarResponse:
             status=f.status,
             prob_xy=r.prob_xy[space].tolist(),
             prob_polar=r.prob_polar[space].tolist(),
+            boundary_xy=[Curve(x=c[:, 0].tolist(), y=c[:, 1].tolist()) for c in r.curves[space].xy],
+            boundary_polar=[
+                Curve(x=c[:, 0].tolist(), y=c[:, 1].tolist()) for c in r.curves[space].polar
+            ],
         )
 
     return PolarResponse(

@@ -36,7 +36,10 @@ def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, s
     open_lab(page, base_url)
     for name in PANELS:
         types = [t.get("type", "scatter") for t in panel(page, name)]
-        assert types == ["heatmap", "contour", "scatter", "scatter"], name
+        assert types == ["heatmap", "scatter", "scatter", "scatter"], name
+        boundary = panel(page, name)[1]
+        assert boundary["name"] == "boundary p = 0.5" and boundary["mode"] == "lines"
+        assert len([v for v in boundary["x"] if v is not None]) > 100, name  # traced by the API
     titles = dict(headings(page))
     assert list(titles) == list(PANELS)
     assert titles["cart-xy"].startswith("Classifier on (x₁, x₂), seen in (x₁, x₂) · accuracy")

@@ -50,7 +50,17 @@ def test_default_fit_matches_core(client):
         "status",
         "prob_xy",
         "prob_polar",
+        "boundary_xy",
+        "boundary_polar",
     }
+    # The (x1, x2) classifier's boundary: one straight piece in its own view, the same
+    # samples in the (r, theta) view (cut where theta wraps); both as the core traces them.
+    curves = expected.curves["cartesian"]
+    assert len(body["cartesian"]["boundary_xy"]) == len(curves.xy) == 1
+    np.testing.assert_allclose(body["cartesian"]["boundary_xy"][0]["x"], curves.xy[0][:, 0])
+    assert [len(c["y"]) for c in body["cartesian"]["boundary_polar"]] == [
+        len(c) for c in curves.polar
+    ]
 
 
 def test_same_seed_same_answer_other_seed_other_data(client):

@@ -39,8 +39,21 @@ function request(s) {
   };
 }
 
-/** One panel's traces: the probability map, its p = 0.5 contour and the two classes. */
-function panelTraces(panel, x, y, z, points, first) {
+/** A boundary's pieces as one line trace's coordinates (null between pieces breaks the line). */
+function joined(pieces) {
+  const x = [];
+  const y = [];
+  pieces.forEach((c, i) => {
+    if (i) { x.push(null); y.push(null); }
+    x.push(...c.x);
+    y.push(...c.y);
+  });
+  return { x, y };
+}
+
+/** One panel's traces: the probability map, its p = 0.5 boundary (traced by the API) and the
+ *  two classes. */
+function panelTraces(panel, x, y, z, boundary, points, first) {
   const axes = { xaxis: `x${panel.axes}`, yaxis: `y${panel.axes}` };
   return [
     {
@@ -48,9 +61,8 @@ function panelTraces(panel, x, y, z, points, first) {
       hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>", name: "p(class 1)",
     },
     {
-      type: "contour", x, y, z, showscale: false, name: "boundary p = 0.5", hoverinfo: "skip", ...axes,
-      contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color: COLORS.ink, width: 3 },
-      showlegend: first,
+      ...joined(boundary), mode: "lines", name: "boundary p = 0.5", hoverinfo: "skip", ...axes,
+      line: { color: COLORS.ink, width: 3 }, showlegend: first,
     },
     ...[0, 1].map((c) => ({
       x: points[c].x, y: points[c].y, mode: "markers", name: CLASS_NAMES[c], ...axes,
@@ -82,8 +94,8 @@ function drawMaps(d, headings) {
   const annotations = [];
   PANELS.forEach((panel, k) => {
     const clf = d[panel.clf];
-    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, points.xy, k === 0));
-    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, points.polar, k === 0));
+    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, clf.boundary_xy, points.xy, k === 0));
+    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, clf.boundary_polar, points.polar, k === 0));
     const row = Math.floor(k / cols);
     const col = k % cols;
     // Room above each panel for its heading, below it for the x-axis title.
