@@ -105,6 +105,15 @@ class HeavyPools:
                     del self._pools[key]
         pool.shutdown(wait=False, cancel_futures=True)
 
+    def close(self, app: str, processes: int, nice: int) -> None:
+        """End the processes of one pool and wait for them: the worker is shutting down.
+        (Ended before the worker exits, the pool releases its semaphores itself; left to the
+        interpreter's end, which a SIGTERM skips, they are reported as leaked.)"""
+        with self._lock:
+            pool = self._pools.pop((app, processes, nice), None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
     def warm(self, app: str, processes: int, nice: int) -> None:
         """Start the processes now rather than at the first heavy request (without waiting)."""
         pool = self.get(app, processes, nice)

@@ -139,6 +139,15 @@ class LimitsMiddleware:
         if scope["type"] != "http":
             if scope["type"] == "lifespan" and self.settings.heavy_processes:
                 POOLS.warm(*self._pool_key())  # started with the worker, not at its first request
+
+                async def send_after_closing(message) -> None:
+                    # Ended with the worker's shutdown, before the server lets the process go.
+                    if message["type"] == "lifespan.shutdown.complete":
+                        await asyncio.to_thread(POOLS.close, *self._pool_key())
+                    await send(message)
+
+                await self.app(scope, receive, send_after_closing)
+                return
             await self.app(scope, receive, send)
             return
         self._size_thread_pool()
