@@ -1,5 +1,6 @@
 """Assemble the DL Playground web app: API routers, error handlers, static pages, plotly.js."""
 
+import asyncio
 import threading
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from server.headers import install_headers
 from server.labs import lab_routers
 from server.limits import install_limits
 from server.routes import meta
+from server.routes.trainer import close_training_processes
 from server.service import LIMITS_DESCRIPTION, docs_script_hashes, install_service_routes
 from server.settings import Settings, get_settings
 
@@ -29,6 +31,9 @@ async def lifespan(app: FastAPI):
     app.state.schema_built = False
     threading.Thread(target=build, name="openapi-schema", daemon=True).start()
     yield
+    # Ended during the worker's shutdown: SIGTERM skips the interpreter's end, where the pool
+    # would otherwise release its semaphores.
+    await asyncio.to_thread(close_training_processes)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

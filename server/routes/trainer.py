@@ -454,6 +454,14 @@ def training_processes() -> ProcessPoolExecutor:
     return _PROCESSES
 
 
+def close_training_processes() -> None:
+    """End the training processes (the worker is shutting down); the next stream starts anew."""
+    global _PROCESSES
+    processes, _PROCESSES = _PROCESSES, None
+    if processes is not None:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
 def _chunk_in_process(body: dict, best: float, since_best: int) -> tuple[dict, float, int]:
     """One chunk of a stream, in a training process: the request as JSON (its state and the
     epochs left), the stop rules' memory in and out."""

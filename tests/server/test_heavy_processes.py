@@ -211,8 +211,9 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_server_stopped_with_sigterm_ends_its_pools_cleanly():
-    # `docker stop` and service managers send SIGTERM; the heavy pool is closed during the
-    # worker's shutdown, so nothing is left for the interpreter's end (which SIGTERM skips).
+    # `docker stop` and service managers send SIGTERM; the heavy and training pools are closed
+    # during the worker's shutdown, so nothing is left for the interpreter's end (which SIGTERM
+    # skips).
     root = Path(__file__).resolve().parents[2]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -236,6 +237,11 @@ def test_a_server_stopped_with_sigterm_ends_its_pools_cleanly():
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.1)
         assert httpx.post(f"{url}/api/v1/polar/fit", json={}, timeout=30).status_code == 200
+        short_run = {"data": {"n_points": 50}, "stop": {"epochs": 2}}  # in a training process
+        streamed = httpx.post(f"{url}/api/v1/trainer/stream", json=short_run, timeout=60)
+        assert streamed.status_code == 200 and '"done": true' in streamed.text.replace(
+            ":true", ": true"
+        )
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=30)
     finally:
