@@ -90,11 +90,12 @@ function controlName(el) {
  *
  * @param {object} opts
  * @param {object} opts.schema      state schema (see above)
- * @param {object} [opts.channels]  { name: { keys?, compute?, render, figures? } }:
+ * @param {object} [opts.channels]  { name: { keys?, compute?, render, figures?, fields? } }:
  *   keys     state keys this channel depends on (default: all of them);
  *   compute  async (state, signal) => data, usually one API call (none: render gets the state);
  *   render   (data, state, lab) => void; lab.data(name) gives another channel's last answer;
  *   figures  ids of the figures this channel draws (marked stale when it fails; default: all).
+ *   fields   { requestField: stateKey } for this channel's request, over the lab's `fields`.
  * @param {function} [opts.compute] shorthand for one channel "main" on every key
  * @param {function} [opts.render]  idem
  * @param {object} [opts.messages]  { stateKey: "friendly text" | (detail) => text } for errors
@@ -114,6 +115,7 @@ export function createLab({
     render: c.render,
     keys: c.keys ?? everyKey,
     figures: c.figures,
+    fields: { ...fields, ...c.fields },
     signature: null, // the channel's keys in the newest state
     wanted: 0, // version of the newest state whose keys this channel has not yet shown
     sent: 0, // version of the state last sent (or in flight)
@@ -215,7 +217,7 @@ export function createLab({
     } catch (err) {
       if (mine > chan.drawn) {
         chan.failed = mine;
-        showChannelError(err, { root, channel: chan.name, figures: chan.figures, schema, fields, messages });
+        showChannelError(err, { root, channel: chan.name, figures: chan.figures, schema, fields: chan.fields, messages });
         if (onError) onError(err, chan.name);
         else console.warn(err);
       }

@@ -1,6 +1,7 @@
 """The convolution labs driven as a student would, in Chromium."""
 
 import io
+import json
 
 import numpy as np
 from PIL import Image
@@ -384,3 +385,21 @@ def test_landing_page_links_to_both_labs(page, base_url, console):
     wait_ready(page)
     assert page.url.split("#")[0].endswith("/conv1d.html")
     assert page.locator('#nav a[aria-current="page"]').inner_text() == "1D convolution"
+
+
+def test_an_equivariance_error_is_shown_at_its_own_kernel_menu(page, base_url, console):
+    # Two sections send a field named "kernel": each 422 goes to its own section's control.
+    open_page(page, base_url, "conv")
+    console.allow("status of 422")
+    detail = [{"type": "enum", "loc": ["body", "kernel"], "msg": "Input should be 'sobel_x'"}]
+    page.route(
+        "**/api/v1/conv/equivariance2d",
+        lambda route: route.fulfill(
+            status=422, content_type="application/json", body=json.dumps({"detail": detail})
+        ),
+    )
+    set_slider(page, "eq_cols", -2)
+    page.wait_for_selector("#eq_kernel-error")
+    assert page.locator("#kernel-error").count() == 0
+    assert page.locator("#shift-tx.stale").count() == 1
+    assert page.locator("#output-plot.stale").count() == 0

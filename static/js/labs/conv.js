@@ -557,6 +557,7 @@ const lab = createLab({
       }),
       render: drawPool,
       figures: ["pool-input", "pool-output"],
+      fields: { image: "pool_image", kind: "pool_kind" },
     },
     shift: {
       keys: ["eq_image", "eq_kernel", "eq_activation", "eq_rows", "eq_cols", "eq_pooling", "eq_pool", "seed"],
@@ -566,6 +567,10 @@ const lab = createLab({
       }),
       render: drawShift,
       figures: ["shift-x", "shift-tx", "shift-fx", "shift-ftx", "shift-tfx"],
+      fields: {
+        image: "eq_image", kernel: "eq_kernel", activation: "eq_activation", shift_rows: "eq_rows",
+        shift_cols: "eq_cols", pooling: "eq_pooling", pool_size: "eq_pool", pool_stride: "eq_pool",
+      },
     },
     colour: {
       keys: ["ch_image", "ch_out", "ch_k", "ch_stride", "ch_activation", "ch_seed"],
@@ -575,10 +580,11 @@ const lab = createLab({
       }),
       render: drawColour,
       figures: ["colour-rgb", "colour-red", "colour-green", "colour-blue", "colour-weights", "colour-outputs"],
+      fields: {
+        image: "ch_image", seed: "ch_seed", out_channels: "ch_out", kernel_size: "ch_k", stride: "ch_stride",
+        activation: "ch_activation",
+      },
     },
-  },
-  fields: {
-    kind: "pool_kind", shift_rows: "eq_rows", shift_cols: "eq_cols", out_channels: "ch_out", kernel_size: "ch_k",
   },
 });
 
