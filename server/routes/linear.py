@@ -110,6 +110,14 @@ class LinearViewResponse(Model):
         description="True when the gradient is zero up to rounding (at the minimum): it has no "
         "direction, and no angle with the level line."
     )
+    gradient_norm: float = Field(
+        description="|grad L| = sqrt((dL/dphi_0)^2 + (dL/dphi_1)^2) at phi, in loss units per "
+        "unit of phi."
+    )
+    gradient_level_angle: float | None = Field(
+        description="Angle in degrees, in [0, 90], between grad L and the level line's tangent "
+        "at phi (90 for this quadratic loss); null when the gradient vanishes."
+    )
     level_line: Curve = Field(description="The level line of L through phi (an ellipse).")
     surface: Surface | None = Field(description="The loss surface, unless surface=false.")
     exact: Exact
@@ -155,6 +163,8 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         loss=v.loss,
         gradient=tuple(v.gradient),
         gradient_vanishes=v.gradient_vanishes,
+        gradient_norm=v.gradient_norm,
+        gradient_level_angle=v.gradient_level_angle,
         level_line=Curve(phi0=v.level_line[:, 0].tolist(), phi1=v.level_line[:, 1].tolist()),
         surface=Surface(
             phi0=v.phi0_grid.tolist(), phi1=v.phi1_grid.tolist(), loss=v.surface.tolist()

@@ -5,12 +5,14 @@ import re
 import pytest
 
 from tests.e2e.helpers import (
+    api_post,
     errors_shown,
     marker_centre,
     open_page,
     plot_data,
     set_slider,
     shapes,
+    shown,
     wait_error,
     wait_ready,
 )
@@ -26,7 +28,12 @@ def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot)
         assert len(plot_data(page, plot)) >= 2, plot
     assert page.locator(".katex").count() > 5  # formulas typeset by the local KaTeX
     assert "#source=generated" in page.url and "seed=0" in page.url
-    assert page.locator("#readouts").inner_text().startswith("L[φ] =")
+    readouts = page.locator("#readouts").inner_text()
+    assert readouts.startswith("L[φ] =")
+    answer = api_post(page, "api/v1/linear/view", {"phi0": -0.5, "phi1": -1.0, "surface": False})
+    assert f"|∇L| = {shown(answer['gradient_norm'])}" in readouts
+    assert f"angle(∇L, level line) = {answer['gradient_level_angle']:.1f}°" in readouts
+    assert answer["gradient_level_angle"] == pytest.approx(90)
     screenshot("linear-default")
 
 

@@ -28,12 +28,22 @@ def test_default_view_matches_core(client):
         "loss",
         "gradient",
         "gradient_vanishes",
+        "gradient_norm",
+        "gradient_level_angle",
         "level_line",
         "surface",
         "exact",
         "descent",
     }
     assert body["gradient_vanishes"] is False
+    assert body["gradient_norm"] == pytest.approx(np.hypot(*body["gradient"]), rel=1e-15)
+    # the level line's central difference at phi (its first and last points are phi itself)
+    ll = body["level_line"]
+    chord = np.array([ll["phi0"][1] - ll["phi0"][-2], ll["phi1"][1] - ll["phi1"][-2]])
+    g = np.array(body["gradient"])
+    cosine = abs(g @ chord) / (np.linalg.norm(g) * np.linalg.norm(chord))
+    assert body["gradient_level_angle"] == pytest.approx(np.degrees(np.arccos(cosine)), abs=1e-6)
+    assert body["gradient_level_angle"] == pytest.approx(90, abs=1e-9)
 
 
 def test_moving_point_without_the_surface_and_a_vanishing_gradient(client):
@@ -48,6 +58,8 @@ def test_moving_point_without_the_surface_and_a_vanishing_gradient(client):
     # at the exact minimum the gradient is rounding noise: the lab draws no arrow and no angle
     assert body["gradient_vanishes"] is True
     assert np.hypot(*body["gradient"]) < 1e-12
+    assert body["gradient_norm"] < 1e-12
+    assert body["gradient_level_angle"] is None
 
 
 def test_exact_solution_for_points_on_a_line(client):

@@ -98,7 +98,7 @@ function svgPath(xs, ys) {
  *  view at most); nothing where the gradient vanishes. The map's axes share one scale. */
 function gradientArrow(d, s) {
   const g = d.gradient;
-  const norm = Math.hypot(g[0], g[1]);
+  const norm = d.gradient_norm;
   if (d.gradient_vanishes || !(norm > 0)) return null;
   const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
   const length = (0.25 * span * norm) / (norm + 1);
@@ -191,21 +191,13 @@ function drawCurve(d) {
 
 function drawReadouts(d) {
   const g = d.gradient;
-  const ll = d.level_line;
-  const n = ll.phi0.length;
-  // Tangent of the level line at phi: central difference through the curve's start point.
-  const tx = ll.phi0[1] - ll.phi0[n - 2];
-  const ty = ll.phi1[1] - ll.phi1[n - 2];
-  const norm = Math.hypot(...g);
-  const angle = !d.gradient_vanishes && norm > 0 && Math.hypot(tx, ty) > 0
-    ? (Math.acos(Math.min(1, Math.abs(g[0] * tx + g[1] * ty) / (norm * Math.hypot(tx, ty)))) * 180) / Math.PI
-    : null;
+  const angle = d.gradient_level_angle;
   const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
     `<div><b>L[φ]</b> = ${fmt(d.loss)} (exact minimum: ${fmt(d.exact.loss)})</div>`,
     d.gradient_vanishes
       ? `<div><b>∇L</b> = 0: φ is at the minimum, no direction is downhill</div>`
-      : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
+      : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(d.gradient_norm)}</div>`,
     `<div><b>angle(∇L, level line)</b> = ${angle === null ? "– (no gradient)" : angle.toFixed(1) + "°"}</div>`,
     `<div><b>exact φ̂</b> = (${fmt(d.exact.phi[0])}, ${fmt(d.exact.phi[1])})</div>`,
     d.descent ? `<div><b>descent</b> ${status} ${d.descent.message}; last φ = (${fmt(d.descent.trajectory.phi0.at(-1))}, ${fmt(d.descent.trajectory.phi1.at(-1))})</div>` : "",
