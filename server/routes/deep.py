@@ -669,6 +669,13 @@ class CompareResponse(Model):
     sawtooth_counted: list[int | None] = Field(
         description="Regions of the sawtooth network counted exactly (null above 2^16)."
     )
+    deep_mean: list[float] = Field(description="Mean of `deep` over the seeds, per depth.")
+    shallow_same_units_mean: list[float] = Field(
+        description="Mean of `shallow_same_units` over the seeds, per depth."
+    )
+    shallow_same_parameters_mean: list[float] = Field(
+        description="Mean of `shallow_same_parameters` over the seeds, per depth."
+    )
     bounds: list[BoundsRow] = Field(description="The bounds for D_i = 1, per depth.")
 
 
@@ -689,5 +696,8 @@ def compare(req: CompareRequest) -> CompareResponse:
         shallow_same_parameters_units=r.shallow_params_units.tolist(),
         shallow_same_parameters=r.shallow_params.tolist(),
         sawtooth_counted=r.sawtooth_counted,
+        deep_mean=r.deep_mean.tolist(),
+        shallow_same_units_mean=r.shallow_units_mean.tolist(),
+        shallow_same_parameters_mean=r.shallow_params_mean.tolist(),
         bounds=table.rows,
     )

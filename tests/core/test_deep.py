@@ -220,6 +220,13 @@ def test_deep_against_shallow_counts_stay_under_their_bounds():
     # Recomputing one entry by hand gives the same count.
     net = deep.random_network([1, 3, 3, 1], "relu", "he", np.random.default_rng(1), bias_scale=0.5)
     assert r.deep[1, 1] == pieces_1d(net, -2.0, 2.0).n_regions
+    # The means over the seeds, by a plain loop.
+    for mean, counts in (
+        (r.deep_mean, r.deep),
+        (r.shallow_units_mean, r.shallow_units),
+        (r.shallow_params_mean, r.shallow_params),
+    ):
+        assert mean.tolist() == pytest.approx([sum(int(v) for v in row) / 3 for row in counts])
 
 
 def test_bounds_refuse_nonsense():

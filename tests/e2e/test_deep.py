@@ -98,10 +98,13 @@ def test_linear_network_collapses_and_edits_apply(page, base_url, console):
 
 
 def test_deep_against_shallow_and_huge_bounds(page, base_url, console, screenshot):
-    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/deep/compare")) as answer:
+        ready = open_lab(page, base_url)
     traces = plot_data(page, "compare-plot")
     saw = next(t for t in traces if t["name"] == "sawtooth, counted")
     assert saw["y"] == [4**k for k in range(1, 7)]
+    mean = next(t for t in traces if t["name"] == "deep: K layers of D (mean)")
+    assert mean["y"] == answer.value.json()["deep_mean"]  # the API's mean over the seeds
     table = text(page, "#bounds-table")
     assert "× 10" in table  # 65^30 and friends as powers of ten
     set_slider(page, "ck", 3)

@@ -204,6 +204,8 @@ def test_compare_small(client):
     assert np.array(body["deep"]).shape == (3, 2)
     for row, k in zip(body["deep"], body["depths"], strict=True):
         assert max(row) <= 3**k
+    for key in ("deep", "shallow_same_units", "shallow_same_parameters"):
+        assert body[f"{key}_mean"] == pytest.approx([sum(r) / 2 for r in body[key]], rel=1e-15)
 
 
 @pytest.mark.parametrize(

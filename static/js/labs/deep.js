@@ -368,7 +368,6 @@ function powerOfTen(big) {
 }
 
 function drawCompare(c) {
-  const mean = (rows) => rows.map((r) => r.reduce((a, v) => a + v, 0) / r.length);
   const scatter = (rows, name, color) => ({
     x: rows.flatMap((r, i) => r.map(() => c.depths[i])), y: rows.flat(), mode: "markers", name: `${name} (each seed)`,
     marker: { color, size: 6, opacity: 0.45 }, showlegend: false, hovertemplate: `${name}: %{y}<extra></extra>`,
@@ -378,11 +377,11 @@ function drawCompare(c) {
   });
   const bound = (key) => c.bounds.map((r) => 10 ** r[key].log10);
   draw("compare-plot", [
-    line(mean(c.deep), "deep: K layers of D (mean)", COLORS.model),
+    line(c.deep_mean, "deep: K layers of D (mean)", COLORS.model),
     scatter(c.deep, "deep", COLORS.model),
-    line(mean(c.shallow_same_units), "shallow, same units K·D (mean)", COLORS.data),
+    line(c.shallow_same_units_mean, "shallow, same units K·D (mean)", COLORS.data),
     scatter(c.shallow_same_units, "shallow, same units", COLORS.data),
-    line(mean(c.shallow_same_parameters), "shallow, same parameters (mean)", COLORS.descent),
+    line(c.shallow_same_parameters_mean, "shallow, same parameters (mean)", COLORS.descent),
     line(c.sawtooth_counted, "sawtooth, counted", COLORS.exact, "solid", "diamond"),
     line(bound("shallow_same_units"), "bound, one layer of K·D (Zaslavsky)", COLORS.data, "dot"),
     line(bound("deep_lower"), "eq. 4.17: (D + 1)^K, reachable", COLORS.gradient, "dash"),
