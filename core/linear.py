@@ -300,6 +300,8 @@ class ComplexityTiming:
     gram_seconds: np.ndarray  # (K,)
     solve_seconds: np.ndarray  # (K,)
     model_seconds: np.ndarray  # (K,) fitted a * N D^2 + b * D^3
+    gram_model_seconds: np.ndarray  # (K,) its first term a * N D^2 (the model of gram_seconds)
+    solve_model_seconds: np.ndarray  # (K,) its second term b * D^3 (the model of solve_seconds)
     coef_nd2: float  # a, seconds per N D^2
     coef_d3: float  # b, seconds per D^3
 
@@ -352,6 +354,8 @@ def time_normal_equations(
         gram_seconds=gram,
         solve_seconds=solve,
         model_seconds=coef_nd2 * nd2 + coef_d3 * d3,
+        gram_model_seconds=coef_nd2 * nd2,
+        solve_model_seconds=coef_d3 * d3,
         coef_nd2=coef_nd2,
         coef_d3=coef_d3,
     )

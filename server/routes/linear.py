@@ -221,6 +221,14 @@ class ComplexityResponse(Model):
     gram_seconds: list[float] = Field(description="Median time to form X^T X and X^T y.")
     solve_seconds: list[float] = Field(description="Median time to solve the D x D system.")
     model_seconds: list[float] = Field(description="Fitted model a N D^2 + b D^3.")
+    gram_model_seconds: list[float] = Field(
+        description="The model's first term a N D^2 (seconds), one per measurement: the fit of "
+        "gram_seconds."
+    )
+    solve_model_seconds: list[float] = Field(
+        description="The model's second term b D^3 (seconds), one per measurement: the fit of "
+        "solve_seconds."
+    )
     coef_nd2: float = Field(description="a: seconds per N D^2 multiply-add.")
     coef_d3: float = Field(description="b: seconds per D^3.")
 
@@ -237,6 +245,8 @@ def complexity(req: ComplexityRequest) -> ComplexityResponse:
         gram_seconds=t.gram_seconds.tolist(),
         solve_seconds=t.solve_seconds.tolist(),
         model_seconds=t.model_seconds.tolist(),
+        gram_model_seconds=t.gram_model_seconds.tolist(),
+        solve_model_seconds=t.solve_model_seconds.tolist(),
         coef_nd2=t.coef_nd2,
         coef_d3=t.coef_d3,
     )

@@ -208,5 +208,8 @@ def test_complexity_model_fits_both_terms():
     np.testing.assert_allclose(
         t.model_seconds, t.coef_nd2 * t.n_values * t.d_values**2 + t.coef_d3 * t.d_values**3
     )
+    for k, (n, d) in enumerate(zip([400, 1600, 400], [20, 20, 80], strict=True)):
+        assert t.gram_model_seconds[k] == pytest.approx(t.coef_nd2 * n * d * d, rel=1e-12)
+        assert t.solve_model_seconds[k] == pytest.approx(t.coef_d3 * d**3, rel=1e-12)
     with pytest.raises(ValueError, match="at least D"):
         linear.time_normal_equations(np.array([5]), np.array([10]), np.random.default_rng(0))

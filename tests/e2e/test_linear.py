@@ -142,11 +142,16 @@ def test_a_copied_link_reopens_the_same_view(page, base_url, console):
 
 def test_complexity_panel_measures(page, base_url, console, screenshot):
     open_lab(page, base_url)
-    page.click("#measure")
+    with page.expect_response(lambda r: r.url.endswith("api/v1/linear/complexity")) as answer:
+        page.click("#measure")
     page.wait_for_function(
         "document.getElementById('complexity-d').data?.length === 4", timeout=20_000
     )
     assert "ns per N·D²" in page.locator("#complexity-note").inner_text()
+    t = answer.value.json()
+    cubic = next(c for c in plot_data(page, "complexity-d") if c["name"] == "b·D³")
+    k = len(plot_data(page, "complexity-n")[0]["x"])  # the first measurements sweep N
+    assert cubic["y"] == pytest.approx([1e3 * v for v in t["solve_model_seconds"][k:]])
     screenshot("linear-complexity")
 
 

@@ -181,6 +181,9 @@ def test_complexity_measures_and_bounds_work(client):
     body = r.json()
     assert body["n_values"] == [200, 400] and body["d_values"] == [10, 20]
     assert all(t > 0 for t in body["gram_seconds"])
+    a, b = body["coef_nd2"], body["coef_d3"]
+    assert body["gram_model_seconds"] == pytest.approx([a * 200 * 10**2, a * 400 * 20**2])
+    assert body["solve_model_seconds"] == pytest.approx([b * 10**3, b * 20**3])
     r = client.post(
         "/api/v1/linear/complexity", json={"n_values": [20000] * 16, "d_values": [1000] * 16}
     )

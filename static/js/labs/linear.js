@@ -292,11 +292,9 @@ document.getElementById("measure").addEventListener("click", async () => {
     document.getElementById("complexity-plots").hidden = false;
     const ms = (a) => a.map((v) => v * 1e3);
     const k = N_SWEEP.length;
-    const nd2 = (n, d) => t.coef_nd2 * n * d * d * 1e3;
-    const d3 = (d) => t.coef_d3 * d ** 3 * 1e3;
     draw("complexity-n", [
       { x: N_SWEEP, y: ms(t.gram_seconds.slice(0, k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
-      { x: N_SWEEP, y: N_SWEEP.map((n) => nd2(n, D_FIXED)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+      { x: N_SWEEP, y: ms(t.gram_model_seconds.slice(0, k)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
     ], {
       title: title(`Growing N at D = ${D_FIXED}: linear in N`),
       xaxis: { title: { text: "N (samples)" }, type: "log" },
@@ -305,8 +303,8 @@ document.getElementById("measure").addEventListener("click", async () => {
     draw("complexity-d", [
       { x: D_SWEEP, y: ms(t.gram_seconds.slice(k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
       { x: D_SWEEP, y: ms(t.solve_seconds.slice(k)), mode: "markers", name: "measured solve", marker: { size: 9, color: COLORS.descent, symbol: "diamond" } },
-      { x: D_SWEEP, y: D_SWEEP.map((d) => nd2(N_FIXED, d)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
-      { x: D_SWEEP, y: D_SWEEP.map((d) => d3(d)), mode: "lines", name: "b·D³", line: { color: COLORS.gradient, dash: "dot" } },
+      { x: D_SWEEP, y: ms(t.gram_model_seconds.slice(k)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+      { x: D_SWEEP, y: ms(t.solve_model_seconds.slice(k)), mode: "lines", name: "b·D³", line: { color: COLORS.gradient, dash: "dot" } },
     ], {
       title: title(`Growing D at N = ${N_FIXED}: quadratic and cubic terms`),
       xaxis: { title: { text: "D (features)" }, type: "log" },
