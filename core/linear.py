@@ -389,6 +389,10 @@ class LinearView:
     exact: np.ndarray  # (2,) least-squares solution
     exact_loss: float
     descent: DescentResult | None
+    line_x: np.ndarray  # (2,) the data's x range padded by 5% on each side, for drawing lines
+    line_current: np.ndarray  # (2,) phi_0 + phi_1 x at line_x
+    line_exact: np.ndarray  # (2,) the exact fit at line_x
+    line_descent: np.ndarray | None  # (2,) the line where descent stopped, at line_x
 
 
 def explore(
@@ -416,6 +420,9 @@ def explore(
         run = gradient_descent(q, phi, descent.learning_rate, descent.tolerance, descent.max_steps)
     gradient = mse_gradient(phi, data.x, data.y)
     vanishes = gradient_vanishes(phi, data.x, data.y, gradient)
+    lo, hi = float(data.x.min()), float(data.x.max())
+    pad = 0.05 * (hi - lo or 1.0)
+    line_x = np.array([lo - pad, hi + pad])
     return LinearView(
         data=data,
         phi=phi,
@@ -434,4 +441,8 @@ def explore(
         exact=exact,
         exact_loss=mse_loss(exact, data.x, data.y),
         descent=run,
+        line_x=line_x,
+        line_current=predict(phi, line_x),
+        line_exact=predict(exact, line_x),
+        line_descent=None if run is None else predict(run.trajectory[-1], line_x),
     )

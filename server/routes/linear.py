@@ -99,6 +99,17 @@ class Descent(Model):
     message: str = Field(description="Why it stopped, in words.")
 
 
+class Lines(Model):
+    x: tuple[float, float] = Field(
+        description="Ends of the drawn lines: the data's x range padded by 5% of its width."
+    )
+    current: tuple[float, float] = Field(description="phi_0 + phi_1 x at the two ends.")
+    exact: tuple[float, float] = Field(description="The exact least-squares line at the ends.")
+    descent: tuple[float, float] | None = Field(
+        description="The line where descent stopped, at the ends; null without descent."
+    )
+
+
 class LinearViewResponse(Model):
     x: list[float] = Field(description="Inputs x_i.")
     y: list[float] = Field(description="Targets y_i.")
@@ -122,6 +133,7 @@ class LinearViewResponse(Model):
     surface: Surface | None = Field(description="The loss surface, unless surface=false.")
     exact: Exact
     descent: Descent | None = Field(description="The descent run, when asked for.")
+    lines: Lines = Field(description="The current, exact and descent lines over the data.")
 
 
 def _message(run: linear.DescentResult, settings: linear.DescentSettings) -> str:
@@ -182,6 +194,12 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
             status=run.status,
             steps=run.steps,
             message=_message(run, settings),
+        ),
+        lines=Lines(
+            x=tuple(v.line_x),
+            current=tuple(v.line_current),
+            exact=tuple(v.line_exact),
+            descent=None if v.line_descent is None else tuple(v.line_descent),
         ),
     )
 

@@ -180,7 +180,17 @@ def test_explore_bundles_consistent_numbers(data):
     assert view.descent is not None and view.descent.losses[-1] < view.loss
     assert view.gradient_norm == pytest.approx(np.sqrt(np.sum(view.gradient**2)), rel=1e-15)
     assert view.gradient_level_angle == pytest.approx(90, abs=1e-9)
+    width = data.x.max() - data.x.min()
+    ends = [data.x.min() - 0.05 * width, data.x.max() + 0.05 * width]
+    np.testing.assert_allclose(view.line_x, ends, rtol=1e-15)
+    for line, (p0, p1) in (
+        (view.line_current, (0.0, 1.0)),
+        (view.line_exact, view.exact),
+        (view.line_descent, view.descent.trajectory[-1]),
+    ):
+        np.testing.assert_allclose(line, [p0 + p1 * ends[0], p0 + p1 * ends[1]], rtol=1e-12)
     at_min = linear.explore(data, view.exact, (-3, 3), (-3, 3), 2)
+    assert at_min.descent is None and at_min.line_descent is None
     assert at_min.gradient_vanishes and at_min.gradient_level_angle is None
 
 

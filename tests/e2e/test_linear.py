@@ -34,6 +34,8 @@ def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot)
     assert f"|∇L| = {shown(answer['gradient_norm'])}" in readouts
     assert f"angle(∇L, level line) = {answer['gradient_level_angle']:.1f}°" in readouts
     assert answer["gradient_level_angle"] == pytest.approx(90)
+    current = next(t for t in plot_data(page, "fit-plot") if t["name"] == "current φ")
+    assert current["x"] == answer["lines"]["x"] and current["y"] == answer["lines"]["current"]
     screenshot("linear-default")
 
 

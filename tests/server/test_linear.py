@@ -34,7 +34,16 @@ def test_default_view_matches_core(client):
         "surface",
         "exact",
         "descent",
+        "lines",
     }
+    lo, hi = min(body["x"]), max(body["x"])
+    ends = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
+    assert body["lines"]["x"] == pytest.approx(ends, rel=1e-15)
+    assert body["lines"]["current"] == pytest.approx([-0.5 - e for e in ends], rel=1e-12)
+    e0, e1 = body["exact"]["phi"]
+    d0, d1 = (body["descent"]["trajectory"][key][-1] for key in ("phi0", "phi1"))
+    assert body["lines"]["exact"] == pytest.approx([e0 + e1 * e for e in ends], rel=1e-12)
+    assert body["lines"]["descent"] == pytest.approx([d0 + d1 * e for e in ends], rel=1e-12)
     assert body["gradient_vanishes"] is False
     assert body["gradient_norm"] == pytest.approx(np.hypot(*body["gradient"]), rel=1e-15)
     # the level line's central difference at phi (its first and last points are phi itself)

@@ -51,24 +51,18 @@ const ranges = {};
 
 function drawFit(d) {
   const xs = d.x;
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
-  const pad = 0.05 * (hi - lo || 1);
-  const ends = [lo - pad, hi + pad];
-  const line = (p) => ends.map((x) => p[0] + p[1] * x);
+  const ends = d.lines.x;
   const rx = [];
   const ry = [];
   xs.forEach((x, i) => rx.push(x, x, null) && ry.push(d.y[i], d.predictions[i], null));
   const traces = [
     { x: rx, y: ry, mode: "lines", name: "residuals", line: { color: COLORS.muted, width: 1.5, dash: "dot" }, hoverinfo: "skip" },
     { x: xs, y: d.y, mode: "markers", name: "data", marker: { color: COLORS.data, size: 8 } },
-    { x: ends, y: line(d.phi), mode: "lines", name: "current φ", line: { color: COLORS.model, width: 3 } },
-    { x: ends, y: line(d.exact.phi), mode: "lines", name: "exact", line: { color: COLORS.exact, width: 2, dash: "dash" } },
+    { x: ends, y: d.lines.current, mode: "lines", name: "current φ", line: { color: COLORS.model, width: 3 } },
+    { x: ends, y: d.lines.exact, mode: "lines", name: "exact", line: { color: COLORS.exact, width: 2, dash: "dash" } },
   ];
   if (d.descent && d.descent.status !== "diverged") {
-    const t = d.descent.trajectory;
-    const end = [t.phi0.at(-1), t.phi1.at(-1)];
-    traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
+    traces.push({ x: ends, y: d.lines.descent, mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
   ranges.fit = steadyRange(ranges.fit, traces.flatMap((t) => t.y));
   update("fit-plot", traces, {
