@@ -200,6 +200,10 @@ class Comparison:
         (1/n)^(2/d) scaled through the first grid error.
     barron_reference : ndarray, shape (H,)
         c / n through the first network error.
+    grid_predicted_rate : float
+        -4 / d: the slope of log error against log n that h^4 = n^{-4/d} predicts for the grid.
+    fixed_reference_rate : float
+        -2 / d: the slope of ``fixed_reference``, the (1/n)^(2/d) order.
     """
 
     n_inputs: int
@@ -212,6 +216,8 @@ class Comparison:
     network_rate: float
     fixed_reference: np.ndarray
     barron_reference: np.ndarray
+    grid_predicted_rate: float
+    fixed_reference_rate: float
 
 
 def compare_bases(
@@ -268,4 +274,6 @@ def compare_bases(
         network_rate=log_log_fit(net_n.astype(float), net_error)[0],
         fixed_reference=grid_error[0] * (grid_n[0] / grid_n) ** (2.0 / d),
         barron_reference=net_error[0] * net_n[0] / net_n,
+        grid_predicted_rate=-4.0 / d,
+        fixed_reference_rate=-2.0 / d,
     )

@@ -229,12 +229,14 @@ class Curves1D:
 
     ``x`` (n,) holds the samples (the joints included so kinks are drawn exactly) and
     ``forward`` the pass of :func:`core.network.forward` on them (``f_k``, ``h_k`` in columns).
-    ``pieces`` is None when an activation is smooth.
+    ``pieces`` is None when an activation is smooth; ``joint_outputs`` (J,) is then None, else
+    the network's output at each joint ``pieces.joint_x`` (a forward pass at those x).
     """
 
     x: np.ndarray
     forward: Forward
     pieces: Pieces1D | None
+    joint_outputs: np.ndarray | None
 
 
 def curves_1d(net: Network, x_min: float, x_max: float, n_points: int) -> Curves1D:
@@ -249,7 +251,8 @@ def curves_1d(net: Network, x_min: float, x_max: float, n_points: int) -> Curves
     x = np.linspace(x_min, x_max, n_points)
     if pieces is not None and pieces.n_pieces - 1 <= n_points:
         x = np.union1d(x, pieces.edges)
-    return Curves1D(x, forward(net, x[None, :]), pieces)
+    joint_outputs = None if pieces is None else forward(net, pieces.joint_x[None, :]).output[0]
+    return Curves1D(x, forward(net, x[None, :]), pieces, joint_outputs)
 
 
 def sawtooth_network(width: int, depth: int) -> Network:
@@ -325,7 +328,12 @@ def edit_network(net: Network, edits: list[tuple[int, int, int, float]]) -> Netw
 class CompositionView:
     """A composition sampled for drawing: ``x`` (n,) with every joint included, network 1's
     ``y`` (n,), the composition ``composed`` (n,) and the deep network's ``direct`` (n,), and
-    network 2's curve ``y2`` (m,) over ``y_grid`` (m,) from ``y_min`` to ``y_max``."""
+    network 2's curve ``y2`` (m,) over ``y_grid`` (m,) from ``y_min`` to ``y_max``.
+
+    At the composition's joints (``composition.joints``, J of them): network 1's output
+    ``joint_y`` (J,) and the composition's ``joint_composed`` (J,). Network 2's distinct joints
+    in ``[y_min, y_max]`` are ``joints2`` (J2,) with its output there ``joints2_output`` (J2,).
+    """
 
     composition: Composition
     x: np.ndarray
@@ -334,6 +342,10 @@ class CompositionView:
     direct: np.ndarray
     y_grid: np.ndarray
     y2: np.ndarray
+    joint_y: np.ndarray
+    joint_composed: np.ndarray
+    joints2: np.ndarray
+    joints2_output: np.ndarray
 
 
 def composition_view(
@@ -346,6 +358,8 @@ def composition_view(
     x = np.union1d(np.linspace(x_min, x_max, n_points), [j.x for j in c.joints])
     y = forward(c.net1, x[None, :]).output  # (1, n)
     y_grid = np.linspace(c.y_min, c.y_max, n_points)
+    joint_y = forward(c.net1, np.array([[j.x for j in c.joints]])).output  # (1, J)
+    joints2 = np.unique(c.pieces2.joint_x)  # (J2,)
     return CompositionView(
         c,
         x,
@@ -354,6 +368,10 @@ def composition_view(
         forward(c.deep, x[None, :]).output[0],
         y_grid,
         forward(c.net2, y_grid[None, :]).output[0],
+        joint_y[0],
+        forward(c.net2, joint_y).output[0],
+        joints2,
+        forward(c.net2, joints2[None, :]).output[0],
     )
 
 

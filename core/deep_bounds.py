@@ -116,6 +116,8 @@ class DeepVsShallow:
         That shallow network's regions.
     sawtooth_counted : list of int or None, length K
         The sawtooth network's regions counted exactly on (0, 1) (None above 2^16 pieces).
+    deep_mean, shallow_units_mean, shallow_params_mean : ndarray, shape (K,)
+        The mean over the seeds (columns) of ``deep``, ``shallow_units`` and ``shallow_params``.
     """
 
     depths: np.ndarray
@@ -124,6 +126,9 @@ class DeepVsShallow:
     shallow_params_units: np.ndarray
     shallow_params: np.ndarray
     sawtooth_counted: list[int | None]
+    deep_mean: np.ndarray
+    shallow_units_mean: np.ndarray
+    shallow_params_mean: np.ndarray
 
 
 def deep_vs_shallow(
@@ -170,4 +175,5 @@ def deep_vs_shallow(
         else None
         for k in depths
     ]
-    return DeepVsShallow(depths, deep, units, params_units, params, sawtooth)
+    means = (counts.mean(axis=1) for counts in (deep, units, params))  # (K,) each
+    return DeepVsShallow(depths, deep, units, params_units, params, sawtooth, *means)

@@ -199,8 +199,13 @@ class PointView:
         Mini-batch loss L_B on the grid (None without a batch).
     angle : float or None
         Angle in degrees between the full and the mini-batch gradient; None without a batch
-        or where either gradient vanishes (norm below ``tiny``), since the angle then has no
+        or where either gradient vanishes (see :func:`vanishes`), since the angle then has no
         meaning.
+    full_gradient_norm : float
+        Length of the full gradient.
+    full_gradient_vanishes : bool; batch_gradient_vanishes : bool or None
+        Whether each gradient vanishes (:func:`vanishes`), so has no direction to draw; None
+        without a batch.
     """
 
     curve_x: np.ndarray
@@ -211,12 +216,22 @@ class PointView:
     batch_gradient: np.ndarray | None
     batch_surface: np.ndarray | None
     angle: float | None
+    full_gradient_norm: float
+    full_gradient_vanishes: bool
+    batch_gradient_vanishes: bool | None
 
 
-def gradient_angle(a: np.ndarray, b: np.ndarray, tiny: float = 1e-8) -> float | None:
+VANISHING_NORM = 1e-8  # a gradient shorter than this has no direction worth drawing
+
+
+def vanishes(gradient: np.ndarray, tiny: float = VANISHING_NORM) -> bool:
+    """Whether a gradient of shape (2,) is shorter than ``tiny`` (its direction is noise)."""
+    return bool(np.hypot(*gradient) < tiny)
+
+
+def gradient_angle(a: np.ndarray, b: np.ndarray, tiny: float = VANISHING_NORM) -> float | None:
     """Angle in degrees between two vectors; None when either is shorter than ``tiny``."""
-    na, nb = float(np.hypot(*a)), float(np.hypot(*b))
-    if na < tiny or nb < tiny:
+    if vanishes(a, tiny) or vanishes(b, tiny):
         return None
     cross = a[0] * b[1] - a[1] * b[0]
     return float(np.degrees(np.arctan2(abs(cross), a @ b)))  # accurate near 0 and 180
@@ -251,8 +266,15 @@ def point_view(
     curve_x = np.linspace(lo - pad, hi + pad, n_curve)
     curve_f = landscape.predict(curve_x, phi[0], phi[1])
     full_loss, full_gradient = loss_and_gradient(landscape, phi)
+    full = {
+        "full_gradient_norm": float(np.hypot(*full_gradient)),
+        "full_gradient_vanishes": vanishes(full_gradient),
+    }
     if indices is None:
-        return PointView(curve_x, curve_f, full_loss, full_gradient, None, None, None, None)
+        none = dict.fromkeys(("batch_loss", "batch_gradient", "batch_surface", "angle"))
+        return PointView(
+            curve_x, curve_f, full_loss, full_gradient, **none, **full, batch_gradient_vanishes=None
+        )
     indices = np.asarray(indices, dtype=int)
     batch_loss, batch_gradient = loss_and_gradient(landscape, phi, indices)
     return PointView(
@@ -264,6 +286,8 @@ def point_view(
         batch_gradient=batch_gradient,
         batch_surface=loss_surface(landscape, phi_0, phi_1, indices),
         angle=gradient_angle(full_gradient, batch_gradient),
+        **full,
+        batch_gradient_vanishes=vanishes(batch_gradient),
     )
 
 

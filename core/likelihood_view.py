@@ -54,6 +54,8 @@ class ProblemView:
         The NLL summed, and averaged, over the points; None when undefined somewhere.
     gradient : ndarray, shape (P,) or None
         ``d total / d phi`` (summed NLL), None when the NLL is undefined.
+    gradient_norm : float or None
+        Its Euclidean length ``|d total / d phi|``, None with it.
     density_y : ndarray, shape (Y,) or None; density : ndarray, shape (Y, G) or None
         Regression: ``Pr(y | mu(x), sigma(x))`` on a grid, ``density[row y][column x]``.
     affine : AffineRelation or None
@@ -79,6 +81,7 @@ class ProblemView:
     total: float | None
     mean: float | None
     gradient: np.ndarray | None
+    gradient_norm: float | None
     density_y: np.ndarray | None
     density: np.ndarray | None
     affine: lk.AffineRelation | None
@@ -170,6 +173,7 @@ def explore(
         total=total,
         mean=None if total is None else total / data.x.size,
         gradient=gradient,
+        gradient_norm=None if gradient is None else float(np.hypot.reduce(gradient)),
         density_y=density_y,
         density=density,
         affine=affine,

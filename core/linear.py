@@ -154,21 +154,51 @@ def loss_surface(q: QuadraticLoss, phi0: np.ndarray, phi1: np.ndarray) -> np.nda
     return np.maximum(surface, 0.0)  # (G1, G0); clip rounding below the true minimum 0
 
 
+def _whitened_offset(q: QuadraticLoss, phi: np.ndarray):
+    """Centre phi*, eigen-decomposition A = V diag(l) V^T and u = diag(sqrt l) V^T (phi - phi*).
+
+    In the whitened coordinates u the loss is |u|^2 + L[phi*], so a level set is a circle.
+    """
+    phi = np.asarray(phi, dtype=float)
+    centre = np.linalg.solve(q.A, q.b)
+    eigvals, eigvecs = np.linalg.eigh(q.A)  # A = V diag(l) V^T, l > 0
+    u = eigvecs.T @ (phi - centre) * np.sqrt(eigvals)  # (2,), |u| = const on the set
+    return centre, eigvals, eigvecs, u
+
+
 def level_line(q: QuadraticLoss, phi: np.ndarray, n_points: int = 181) -> np.ndarray:
     """The level set {phi' : L[phi'] = L[phi]} through phi, an ellipse, as (n_points, 2).
 
     The ellipse is centred on the minimiser phi* with axes along the eigenvectors of A; it is
     parametrised to start and end at phi itself.
     """
-    phi = np.asarray(phi, dtype=float)
-    centre = np.linalg.solve(q.A, q.b)
-    eigvals, eigvecs = np.linalg.eigh(q.A)  # A = V diag(l) V^T, l > 0
-    u = eigvecs.T @ (phi - centre) * np.sqrt(eigvals)  # whitened offset, |u| = const on the set
+    centre, eigvals, eigvecs, u = _whitened_offset(q, phi)
     radius = float(np.hypot(*u))
     start = math.atan2(u[1], u[0])
     t = start + np.linspace(0.0, 2 * np.pi, n_points)  # (n,)
     whitened = radius * np.stack([np.cos(t), np.sin(t)], axis=1)  # (n, 2)
     return centre + (whitened / np.sqrt(eigvals)) @ eigvecs.T  # (n, 2)
+
+
+def level_line_tangent(q: QuadraticLoss, phi: np.ndarray) -> np.ndarray:
+    """Direction of the level line through phi at phi itself: d/dt of :func:`level_line`'s
+    parametrisation at its start, shape (2,). Zero when phi is the minimiser (the set is a point).
+
+    In whitened coordinates the level set is the circle |u| = r; its tangent at u is u rotated by
+    90 degrees, (-u_1, u_0), mapped back by V diag(1/sqrt l).
+    """
+    _, eigvals, eigvecs, u = _whitened_offset(q, phi)
+    return eigvecs @ (np.array([-u[1], u[0]]) / np.sqrt(eigvals))  # (2,)
+
+
+def line_angle_degrees(direction: np.ndarray, line: np.ndarray) -> float | None:
+    """Angle in degrees, in [0, 90], between a direction and a line (a line has no sense, so the
+    angle to its direction t and to -t is the same). None when either vector is zero."""
+    d_norm, l_norm = float(np.hypot(*direction)), float(np.hypot(*line))
+    if d_norm == 0.0 or l_norm == 0.0:
+        return None
+    cosine = min(1.0, abs(float(direction @ line)) / (d_norm * l_norm))
+    return math.degrees(math.acos(cosine))
 
 
 def exact_solution(X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -270,6 +300,8 @@ class ComplexityTiming:
     gram_seconds: np.ndarray  # (K,)
     solve_seconds: np.ndarray  # (K,)
     model_seconds: np.ndarray  # (K,) fitted a * N D^2 + b * D^3
+    gram_model_seconds: np.ndarray  # (K,) its first term a * N D^2 (the model of gram_seconds)
+    solve_model_seconds: np.ndarray  # (K,) its second term b * D^3 (the model of solve_seconds)
     coef_nd2: float  # a, seconds per N D^2
     coef_d3: float  # b, seconds per D^3
 
@@ -322,6 +354,8 @@ def time_normal_equations(
         gram_seconds=gram,
         solve_seconds=solve,
         model_seconds=coef_nd2 * nd2 + coef_d3 * d3,
+        gram_model_seconds=coef_nd2 * nd2,
+        solve_model_seconds=coef_d3 * d3,
         coef_nd2=coef_nd2,
         coef_d3=coef_d3,
     )
@@ -346,6 +380,8 @@ class LinearView:
     loss: float  # L[phi]
     gradient: np.ndarray  # (2,) grad L at phi
     gradient_vanishes: bool  # grad L is zero up to rounding (at the minimum): no direction
+    gradient_norm: float  # |grad L| at phi
+    gradient_level_angle: float | None  # degrees between grad L and the level line, or None
     level_line: np.ndarray  # (M, 2) the level set of L through phi
     phi0_grid: np.ndarray  # (G,)
     phi1_grid: np.ndarray  # (G,)
@@ -353,6 +389,10 @@ class LinearView:
     exact: np.ndarray  # (2,) least-squares solution
     exact_loss: float
     descent: DescentResult | None
+    line_x: np.ndarray  # (2,) the data's x range padded by 5% on each side, for drawing lines
+    line_current: np.ndarray  # (2,) phi_0 + phi_1 x at line_x
+    line_exact: np.ndarray  # (2,) the exact fit at line_x
+    line_descent: np.ndarray | None  # (2,) the line where descent stopped, at line_x
 
 
 def explore(
@@ -379,13 +419,21 @@ def explore(
     if descent is not None:
         run = gradient_descent(q, phi, descent.learning_rate, descent.tolerance, descent.max_steps)
     gradient = mse_gradient(phi, data.x, data.y)
+    vanishes = gradient_vanishes(phi, data.x, data.y, gradient)
+    lo, hi = float(data.x.min()), float(data.x.max())
+    pad = 0.05 * (hi - lo or 1.0)
+    line_x = np.array([lo - pad, hi + pad])
     return LinearView(
         data=data,
         phi=phi,
         predictions=predict(phi, data.x),
         loss=mse_loss(phi, data.x, data.y),
         gradient=gradient,
-        gradient_vanishes=gradient_vanishes(phi, data.x, data.y, gradient),
+        gradient_vanishes=vanishes,
+        gradient_norm=float(np.hypot(*gradient)),
+        gradient_level_angle=None
+        if vanishes
+        else line_angle_degrees(gradient, level_line_tangent(q, phi)),
         level_line=level_line(q, phi),
         phi0_grid=phi0_grid,
         phi1_grid=phi1_grid,
@@ -393,4 +441,8 @@ def explore(
         exact=exact,
         exact_loss=mse_loss(exact, data.x, data.y),
         descent=run,
+        line_x=line_x,
+        line_current=predict(phi, line_x),
+        line_exact=predict(exact, line_x),
+        line_descent=None if run is None else predict(run.trajectory[-1], line_x),
     )

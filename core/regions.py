@@ -167,6 +167,20 @@ def max_regions_table(max_inputs: int, max_hidden: int) -> np.ndarray:
     )
 
 
+def pattern_counts(max_hidden: int) -> np.ndarray:
+    """Number of on/off activation patterns of D hidden units, ``2^D``, for D = 1..max_hidden.
+
+    It bounds the linear regions for every D_i and is reached when D_i >= D.
+
+    Returns
+    -------
+    ndarray of int64, shape (max_hidden,)
+    """
+    if not 1 <= max_hidden <= MAX_PATTERN_UNITS:
+        raise DomainError(f"D must be 1 to {MAX_PATTERN_UNITS}, got {max_hidden}")
+    return 2 ** np.arange(1, max_hidden + 1, dtype=np.int64)
+
+
 def activation_codes(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Pack each point's activation pattern into one integer.
 

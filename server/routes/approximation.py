@@ -341,6 +341,13 @@ class CompareResponse(Model):
         description="c / n through the first network error, at each network's n (a slope to "
         "compare with, not a bound)."
     )
+    grid_predicted_rate: float = Field(
+        description="-4 / d: the slope (log error per log n) that a hat grid's squared error "
+        "h^4 = n^(-4/d) predicts, to compare with grid_rate."
+    )
+    fixed_reference_rate: float = Field(
+        description="-2 / d: the slope of fixed_reference, the (1/n)^(2/d) order."
+    )
 
 
 @router.post("/compare", response_model=CompareResponse, summary="Fixed basis vs network in d D")
@@ -370,4 +377,6 @@ def compare(req: CompareRequest) -> CompareResponse:
         network_rate=c.network_rate,
         fixed_reference=c.fixed_reference.tolist(),
         barron_reference=c.barron_reference.tolist(),
+        grid_predicted_rate=c.grid_predicted_rate,
+        fixed_reference_rate=c.fixed_reference_rate,
     )

@@ -97,6 +97,8 @@ class CompositionJoint(Model):
         description="For 'network 2': the value y = -theta'_d0 / theta'_d1 crossed; else null."
     )
     bends: bool = Field(description="Whether the composition changes slope here.")
+    y: float = Field(description="Network 1's output y(x) at the joint.")
+    output: float = Field(description="The composition's output y'(x) at the joint.")
 
 
 class Region(Model):
@@ -166,6 +168,9 @@ class ComposeResponse(Model):
     y_max: float = Field(description="Largest y network 1 reaches on the interval.")
     joints1: list[float] = Field(description="Joints of network 1 inside the interval (x).")
     joints2: list[float] = Field(description="Joints of network 2 inside [y_min, y_max] (y).")
+    joints2_output: list[float] = Field(
+        description="Network 2's output y'(y) at each of joints2, same order."
+    )
     joints: list[CompositionJoint] = Field(description="Joints of the composition, by x.")
     counts1: Counts = Field(description="Network 1 on [x_min, x_max].")
     counts2: Counts = Field(description="Network 2 on [y_min, y_max] (the part it can use).")
@@ -202,7 +207,8 @@ def compose(req: ComposeRequest) -> ComposeResponse:
         y_min=c.y_min,
         y_max=c.y_max,
         joints1=np.unique(c.pieces1.joint_x).tolist(),
-        joints2=np.unique(c.pieces2.joint_x).tolist(),
+        joints2=v.joints2.tolist(),
+        joints2_output=v.joints2_output.tolist(),
         joints=[
             CompositionJoint(
                 x=j.x,
@@ -210,8 +216,12 @@ def compose(req: ComposeRequest) -> ComposeResponse:
                 unit=j.unit,
                 level=None if j.source == "network 1" else j.level,
                 bends=j.bends,
+                y=y,
+                output=output,
             )
-            for j in c.joints
+            for j, y, output in zip(
+                c.joints, v.joint_y.tolist(), v.joint_composed.tolist(), strict=True
+            )
         ],
         counts1=_counts(c.pieces1),
         counts2=_counts(c.pieces2),
@@ -375,6 +385,7 @@ class Joint1D(Model):
     layer: int = Field(description="Hidden layer k (1-based, as h_k) of the unit.")
     unit: int = Field(description="Unit (0-based) within the layer.")
     bends: bool = Field(description="Whether the output changes slope (or jumps) here.")
+    y: float = Field(description="The network's output y(x) at the joint.")
 
 
 class LayerCount(Model):
@@ -425,8 +436,10 @@ def line(req: LineRequest) -> Response:
         joints=None
         if p is None
         else [
-            Joint1D(x=float(x), layer=int(k), unit=int(u), bends=float(x) in bends)
-            for x, k, u in zip(p.joint_x, p.joint_layer, p.joint_unit, strict=True)
+            Joint1D(x=float(x), layer=int(k), unit=int(u), bends=float(x) in bends, y=float(y))
+            for x, k, u, y in zip(
+                p.joint_x, p.joint_layer, p.joint_unit, curves.joint_outputs, strict=True
+            )
         ],
         counts=None if p is None else _counts(p),
         layers=None
@@ -656,6 +669,13 @@ class CompareResponse(Model):
     sawtooth_counted: list[int | None] = Field(
         description="Regions of the sawtooth network counted exactly (null above 2^16)."
     )
+    deep_mean: list[float] = Field(description="Mean of `deep` over the seeds, per depth.")
+    shallow_same_units_mean: list[float] = Field(
+        description="Mean of `shallow_same_units` over the seeds, per depth."
+    )
+    shallow_same_parameters_mean: list[float] = Field(
+        description="Mean of `shallow_same_parameters` over the seeds, per depth."
+    )
     bounds: list[BoundsRow] = Field(description="The bounds for D_i = 1, per depth.")
 
 
@@ -676,5 +696,8 @@ def compare(req: CompareRequest) -> CompareResponse:
         shallow_same_parameters_units=r.shallow_params_units.tolist(),
         shallow_same_parameters=r.shallow_params.tolist(),
         sawtooth_counted=r.sawtooth_counted,
+        deep_mean=r.deep_mean.tolist(),
+        shallow_same_units_mean=r.shallow_units_mean.tolist(),
+        shallow_same_parameters_mean=r.shallow_params_mean.tolist(),
         bounds=table.rows,
     )

@@ -213,8 +213,16 @@ class DistancesResponse(Model):
     relative_contrast: list[float] = Field(
         description="(maximum - minimum) / minimum per D: it falls towards 0 as D grows."
     )
+    rms: list[float] = Field(
+        description="Root mean square distance sqrt(mean of distance^2) of the points, per D."
+    )
     predicted_mean_squared: list[float] = Field(
         description="D / 6: the mean squared distance of two uniform points in [0, 1]^D."
+    )
+    predicted_rms: list[float] = Field(
+        description="sqrt(D / 6): the root mean square distance of two uniform points in "
+        "[0, 1]^D, per D (in the units of the cube's side). The mean distance is smaller "
+        "(1/3 against 0.408 for D = 1); the two agree as D grows."
     )
     predicted_relative_std: list[float] = Field(
         description="sqrt(7 D / 180) / (D / 6): spread of the squared distance over its mean."
@@ -238,7 +246,9 @@ def distances(req: DistancesRequest) -> DistancesResponse:
         minimum=p.minimum.tolist(),
         maximum=p.maximum.tolist(),
         relative_contrast=p.relative_contrast.tolist(),
+        rms=p.rms.tolist(),
         predicted_mean_squared=p.predicted_mean_squared.tolist(),
+        predicted_rms=p.predicted_rms.tolist(),
         predicted_relative_std=p.predicted_relative_std.tolist(),
         bin_edges=p.bin_edges.tolist(),
         histogram=p.histogram.tolist(),

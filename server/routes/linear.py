@@ -99,6 +99,17 @@ class Descent(Model):
     message: str = Field(description="Why it stopped, in words.")
 
 
+class Lines(Model):
+    x: tuple[float, float] = Field(
+        description="Ends of the drawn lines: the data's x range padded by 5% of its width."
+    )
+    current: tuple[float, float] = Field(description="phi_0 + phi_1 x at the two ends.")
+    exact: tuple[float, float] = Field(description="The exact least-squares line at the ends.")
+    descent: tuple[float, float] | None = Field(
+        description="The line where descent stopped, at the ends; null without descent."
+    )
+
+
 class LinearViewResponse(Model):
     x: list[float] = Field(description="Inputs x_i.")
     y: list[float] = Field(description="Targets y_i.")
@@ -110,10 +121,19 @@ class LinearViewResponse(Model):
         description="True when the gradient is zero up to rounding (at the minimum): it has no "
         "direction, and no angle with the level line."
     )
+    gradient_norm: float = Field(
+        description="|grad L| = sqrt((dL/dphi_0)^2 + (dL/dphi_1)^2) at phi, in loss units per "
+        "unit of phi."
+    )
+    gradient_level_angle: float | None = Field(
+        description="Angle in degrees, in [0, 90], between grad L and the level line's tangent "
+        "at phi (90 for this quadratic loss); null when the gradient vanishes."
+    )
     level_line: Curve = Field(description="The level line of L through phi (an ellipse).")
     surface: Surface | None = Field(description="The loss surface, unless surface=false.")
     exact: Exact
     descent: Descent | None = Field(description="The descent run, when asked for.")
+    lines: Lines = Field(description="The current, exact and descent lines over the data.")
 
 
 def _message(run: linear.DescentResult, settings: linear.DescentSettings) -> str:
@@ -155,6 +175,8 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
         loss=v.loss,
         gradient=tuple(v.gradient),
         gradient_vanishes=v.gradient_vanishes,
+        gradient_norm=v.gradient_norm,
+        gradient_level_angle=v.gradient_level_angle,
         level_line=Curve(phi0=v.level_line[:, 0].tolist(), phi1=v.level_line[:, 1].tolist()),
         surface=Surface(
             phi0=v.phi0_grid.tolist(), phi1=v.phi1_grid.tolist(), loss=v.surface.tolist()
@@ -172,6 +194,12 @@ def view(req: LinearViewRequest) -> LinearViewResponse:
             status=run.status,
             steps=run.steps,
             message=_message(run, settings),
+        ),
+        lines=Lines(
+            x=tuple(v.line_x),
+            current=tuple(v.line_current),
+            exact=tuple(v.line_exact),
+            descent=None if v.line_descent is None else tuple(v.line_descent),
         ),
     )
 
@@ -211,6 +239,14 @@ class ComplexityResponse(Model):
     gram_seconds: list[float] = Field(description="Median time to form X^T X and X^T y.")
     solve_seconds: list[float] = Field(description="Median time to solve the D x D system.")
     model_seconds: list[float] = Field(description="Fitted model a N D^2 + b D^3.")
+    gram_model_seconds: list[float] = Field(
+        description="The model's first term a N D^2 (seconds), one per measurement: the fit of "
+        "gram_seconds."
+    )
+    solve_model_seconds: list[float] = Field(
+        description="The model's second term b D^3 (seconds), one per measurement: the fit of "
+        "solve_seconds."
+    )
     coef_nd2: float = Field(description="a: seconds per N D^2 multiply-add.")
     coef_d3: float = Field(description="b: seconds per D^3.")
 
@@ -227,6 +263,8 @@ def complexity(req: ComplexityRequest) -> ComplexityResponse:
         gram_seconds=t.gram_seconds.tolist(),
         solve_seconds=t.solve_seconds.tolist(),
         model_seconds=t.model_seconds.tolist(),
+        gram_model_seconds=t.gram_model_seconds.tolist(),
+        solve_model_seconds=t.solve_model_seconds.tolist(),
         coef_nd2=t.coef_nd2,
         coef_d3=t.coef_d3,
     )

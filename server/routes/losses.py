@@ -209,6 +209,10 @@ class LossViewResponse(Model):
     nll_mean: MaybeFloat = Field(description="nll_total / I.")
     log_likelihood: MaybeFloat = Field(description="log prod_i Pr(y_i | theta_i) = -nll_total.")
     gradient: list[float] | None = Field(description="dL/dphi of the summed NLL, same order.")
+    gradient_norm: MaybeFloat = Field(
+        description="|dL/dphi|, the Euclidean length of gradient (loss units per unit of phi); "
+        "null when there is no gradient."
+    )
     density_y: list[float] | None = Field(description="Regression: rows of the density map.")
     density: list[list[float]] | None = Field(
         description="Regression: Pr(y | x) with density[row y][column grid x]."
@@ -277,6 +281,7 @@ def view(req: LossViewRequest) -> LossViewResponse:
         nll_mean=_number(v.mean),
         log_likelihood=None if v.total is None else -v.total,
         gradient=None if v.gradient is None else _values(v.gradient),
+        gradient_norm=_number(v.gradient_norm),
         density_y=None if v.density_y is None else _values(v.density_y),
         density=None if v.density is None else _values(v.density),
         affine=None if v.affine is None else AffineOut(**vars(v.affine)),

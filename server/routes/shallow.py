@@ -501,6 +501,10 @@ class BoundsResponse(Model):
     max_regions: list[list[int]] = Field(
         description="max_regions[i][j] = sum_{k=0}^{D_i} C(D, k) for D_i = n_inputs[i]."
     )
+    activation_patterns: list[int] = Field(
+        description="2^D, the number of on/off patterns of D units, per column D (the bound "
+        "for every D_i, reached when D_i >= D)."
+    )
     parameter_count: int = Field(description="D (D_i + 1) + D_o (D + 1) for the given sizes.")
     max_regions_for_network: int | None = Field(
         description="Bound for the given D_i and D; null when above 2^53 (not exact in JSON)."
@@ -517,6 +521,7 @@ def bounds(req: BoundsRequest) -> BoundsResponse:
         n_inputs=list(range(1, req.max_inputs + 1)),
         n_hidden=list(range(1, req.max_hidden + 1)),
         max_regions=table.tolist(),
+        activation_patterns=regions.pattern_counts(req.max_hidden).tolist(),
         parameter_count=shallow.parameter_count(req.n_inputs, req.n_hidden, req.n_outputs),
         max_regions_for_network=bound if bound <= 2**53 else None,
     )

@@ -234,6 +234,13 @@ class PointResponse(Model):
         description="Angle between the full and the mini-batch gradient in degrees; null "
         "without a batch or where either gradient vanishes (norm below 1e-8)."
     )
+    gradient_vanishes: bool = Field(
+        description="Whether the full gradient vanishes (norm below 1e-8): it has no direction."
+    )
+    batch_gradient_vanishes: bool | None = Field(
+        description="Whether the mini-batch gradient vanishes (norm below 1e-8); null without "
+        "a batch."
+    )
 
 
 @router.post("/point", response_model=PointResponse, summary="Model, loss and batch at a point")
@@ -249,11 +256,13 @@ def point(req: PointRequest) -> PointResponse:
         curve_f=v.curve_f.tolist(),
         loss=v.full_loss,
         gradient=v.full_gradient.tolist(),
-        gradient_norm=float(np.hypot(*v.full_gradient)),
+        gradient_norm=v.full_gradient_norm,
         batch_loss=v.batch_loss,
         batch_gradient=None if v.batch_gradient is None else v.batch_gradient.tolist(),
         batch_surface=None if v.batch_surface is None else v.batch_surface.tolist(),
         angle=v.angle,
+        gradient_vanishes=v.full_gradient_vanishes,
+        batch_gradient_vanishes=v.batch_gradient_vanishes,
     )
 
 

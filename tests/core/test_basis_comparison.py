@@ -96,6 +96,9 @@ def test_grid_error_rate_is_about_minus_4_over_d_and_the_networks_learn():
     for d, rate in ((1, -4.0), (2, -2.0), (3, -4 / 3)):
         c = compare_bases(d, "bump", 4096, 4, "sigmoid", 300, 1000, 60, np.random.default_rng(0))
         assert c.grid_rate == pytest.approx(rate, abs=0.25)
+        assert c.grid_predicted_rate == pytest.approx(rate, rel=1e-15)
+        slope = np.polyfit(np.log(c.grid_parameters), np.log(c.fixed_reference), 1)[0]
+        assert c.fixed_reference_rate == pytest.approx(slope, rel=1e-9) == -2 / d
         np.testing.assert_allclose(
             c.fixed_reference,
             c.grid_error[0] * (c.grid_parameters[0] / c.grid_parameters) ** (2 / d),

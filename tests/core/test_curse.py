@@ -130,6 +130,22 @@ def test_squared_distances_have_mean_d_over_6_and_their_spread_shrinks():
     assert np.sum(panel.histogram[-1] * widths) == pytest.approx(1.0)
 
 
+def test_rms_distance_against_a_loop_and_the_prediction_sqrt_d_over_6():
+    panel = distance_panel(np.array([1, 2, 50]), 600, 40, np.random.default_rng(5))
+    np.testing.assert_allclose(panel.predicted_rms, np.sqrt(np.array([1, 2, 50]) / 6))
+    x = np.random.default_rng(5).uniform(size=(600, 1))  # the panel's first sample, D = 1
+    loop = [abs(x[i, 0] - x[j, 0]) for i in range(600) for j in range(i + 1, 600)]
+    assert panel.rms[0] == pytest.approx(math.sqrt(np.mean(np.square(loop))), rel=1e-12)
+    np.testing.assert_allclose(panel.rms, panel.predicted_rms, rtol=0.03)
+    # sqrt(D/6) predicts the RMS, not the mean: in low dimension the mean distance is clearly
+    # smaller, with closed forms E|x - y| = 1/3 (D = 1) and (2 + sqrt 2 + 5 asinh 1) / 15 (D = 2).
+    exact_mean = [1 / 3, (2 + math.sqrt(2) + 5 * math.asinh(1)) / 15]
+    np.testing.assert_allclose(panel.mean[:2], exact_mean, rtol=0.03)
+    assert np.all(panel.predicted_rms[:2] > 1.1 * np.array(exact_mean))
+    assert np.all(panel.mean < panel.rms)  # Jensen
+    assert panel.mean[2] == pytest.approx(panel.predicted_rms[2], rel=0.02)
+
+
 def test_relative_spread_of_squared_distances_matches_the_formula():
     x = np.random.default_rng(4).uniform(size=(600, 50))
     sq = pairwise_distances(x) ** 2

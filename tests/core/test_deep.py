@@ -67,6 +67,33 @@ def test_composition_view_samples_include_every_joint():
     assert len(v.y_grid) == len(v.y2) == 11
 
 
+def line_of_pieces(p, x):
+    """The exact pieces' output at x (k,), an oracle apart from the forward pass: the line of
+    the piece that holds each x (a continuous network: either side of a joint agrees)."""
+    piece = np.clip(np.searchsorted(p.edges, x, side="right") - 1, 0, len(p.slopes) - 1)
+    return p.intercepts[piece, 0] + p.slopes[piece, 0] * x
+
+
+@settings(max_examples=60, deadline=None)
+@given(params, params, st.sampled_from(["relu", "leaky_relu"]))
+def test_composition_view_outputs_at_the_joints(v1, v2, activation):
+    theta1, phi1 = np.array(v1[:8]).reshape(4, 2), np.array([v1[8:13]])
+    theta2, phi2 = np.array(v2[:8]).reshape(4, 2), np.array([v2[8:13]])
+    v = deep.composition_view(theta1, phi1, theta2, phi2, activation, -1.5, 2.0, 5)
+    c = v.composition
+    x = np.array([j.x for j in c.joints])
+    np.testing.assert_allclose(v.joint_y, forward(c.net1, x[None, :]).output[0], atol=1e-12)
+    np.testing.assert_allclose(v.joint_y, line_of_pieces(c.pieces1, x), atol=1e-9)
+    # the composition at its joints, by the one deep network and by its exact pieces
+    np.testing.assert_allclose(v.joint_composed, forward(c.deep, x[None, :]).output[0], atol=1e-9)
+    np.testing.assert_allclose(v.joint_composed, line_of_pieces(c.pieces, x), atol=1e-8)
+    crossing = np.array([j.source == "network 2" for j in c.joints], dtype=bool)
+    levels = np.array([j.level for j in c.joints])
+    np.testing.assert_allclose(v.joint_y[crossing], levels[crossing], atol=1e-9)  # y = level
+    np.testing.assert_array_equal(v.joints2, np.unique(c.pieces2.joint_x))
+    np.testing.assert_allclose(v.joints2_output, line_of_pieces(c.pieces2, v.joints2), atol=1e-9)
+
+
 def test_smooth_composition_is_refused():
     with pytest.raises(DomainError, match="smooth"):
         deep.compose(
@@ -82,7 +109,17 @@ def test_curves_keep_every_layer_and_the_joints():
     smooth = deep.curves_1d(
         deep.random_network([1, 3, 1], "tanh", "he", np.random.default_rng(0)), 0, 1, 5
     )
-    assert smooth.pieces is None
+    assert smooth.pieces is None and smooth.joint_outputs is None
+
+
+@pytest.mark.parametrize("n_points", [2, 50])  # joints left out of the samples, or put in
+def test_curves_give_the_output_at_each_joint(n_points):
+    net = deep.random_network([1, 6, 6, 1], "relu", "he", np.random.default_rng(4))
+    c = deep.curves_1d(net, -2, 2, n_points)
+    x = c.pieces.joint_x
+    assert c.joint_outputs.shape == x.shape and x.size > 3
+    np.testing.assert_allclose(c.joint_outputs, forward(net, x[None, :]).output[0], atol=1e-12)
+    np.testing.assert_allclose(c.joint_outputs, line_of_pieces(c.pieces, x), atol=1e-9)
 
 
 def test_random_network_is_seeded_and_sized():
@@ -183,6 +220,13 @@ def test_deep_against_shallow_counts_stay_under_their_bounds():
     # Recomputing one entry by hand gives the same count.
     net = deep.random_network([1, 3, 3, 1], "relu", "he", np.random.default_rng(1), bias_scale=0.5)
     assert r.deep[1, 1] == pieces_1d(net, -2.0, 2.0).n_regions
+    # The means over the seeds, by a plain loop.
+    for mean, counts in (
+        (r.deep_mean, r.deep),
+        (r.shallow_units_mean, r.shallow_units),
+        (r.shallow_params_mean, r.shallow_params),
+    ):
+        assert mean.tolist() == pytest.approx([sum(int(v) for v in row) / 3 for row in counts])
 
 
 def test_bounds_refuse_nonsense():

@@ -22,6 +22,7 @@ from core.landscape_loss import (
     losses_at,
     outside_window,
     point_view,
+    vanishes,
 )
 from core.landscape_models import (
     LANDSCAPE_NAMES,
@@ -236,10 +237,38 @@ def test_point_view_agrees_with_the_separate_functions():
     parts = [np.arange(0, 10), np.arange(10, 25)]
     mean = sum(len(p) * loss_and_gradient(land, phi, p)[1] for p in parts) / 25
     np.testing.assert_allclose(mean, view.full_gradient)
+    assert view.full_gradient_norm == pytest.approx(np.sqrt(np.sum(view.full_gradient**2)))
+    assert view.full_gradient_norm > 1e-3
+    assert view.full_gradient_vanishes is False and view.batch_gradient_vanishes is False
     alone = point_view(land, phi, None, phi_0, phi_1)
     assert alone.batch_surface is None and alone.batch_loss is None
+    assert alone.batch_gradient_vanishes is None and alone.full_gradient_vanishes is False
     with pytest.raises(ValueError, match="phi must be finite"):
         point_view(land, np.array([np.inf, 0.0]), None, phi_0, phi_1)
+
+
+def test_point_view_says_which_gradient_vanishes():
+    # Data on the line 1 + 2x: at phi = (1, 2) every residual is zero, so both gradients vanish;
+    # a batch of the first two points fitted by another line leaves the full gradient alive.
+    x = np.array([0.0, 1.0, 2.0])
+    land = landscape_models.landscape_from_points("linear", x, 1 + 2 * x)
+    grid = np.linspace(-1, 1, 3)
+    at_fit = point_view(land, np.array([1.0, 2.0]), np.array([0]), grid, grid)
+    assert at_fit.full_gradient_vanishes and at_fit.batch_gradient_vanishes
+    assert at_fit.full_gradient_norm == 0.0 and at_fit.angle is None
+    bent_y = np.array([1.0, 3.0, 7.0])  # the first two points lie on 1 + 2x, the third not
+    bent = landscape_models.landscape_from_points("linear", x, bent_y)
+    half = point_view(bent, np.array([1.0, 2.0]), np.array([0, 1]), grid, grid)
+    assert half.batch_gradient_vanishes and not half.full_gradient_vanishes
+    assert half.angle is None
+
+
+@pytest.mark.parametrize(
+    ("gradient", "expected"),
+    [([0.0, 0.0], True), ([6e-9, 8.1e-9], False), ([6e-9, 7.9e-9], True), ([-1.0, 0.0], False)],
+)
+def test_vanishes_is_a_norm_below_1e_8(gradient, expected):
+    assert vanishes(np.array(gradient)) is expected  # |(6, 8.1)| > 10, |(6, 7.9)| < 10
 
 
 def test_linear_landscape_is_the_linear_lab():

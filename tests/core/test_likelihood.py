@@ -182,7 +182,9 @@ def test_view_gradient_with_respect_to_the_parameters_by_finite_differences(spec
     def total(p):
         return lv.explore(spec, data, p, rng, sigma=0.7).total
 
-    np.testing.assert_allclose(view.gradient, numeric_gradient(total, start), rtol=1e-5, atol=1e-7)
+    numeric = numeric_gradient(total, start)
+    np.testing.assert_allclose(view.gradient, numeric, rtol=1e-5, atol=1e-7)
+    assert view.gradient_norm == pytest.approx(np.sqrt(np.sum(numeric**2)), rel=1e-5, abs=1e-7)
     np.testing.assert_allclose(
         lf.mean_nll_gradient(spec, data, start, 0.7), view.gradient / data.x.size, rtol=1e-12
     )
@@ -203,6 +205,7 @@ def test_linear_and_relu_outputs_leave_zero_one():
             [False, True, False] if link == "linear" else [True] * 2 + [False]
         )
         assert view.total is None and "outside [0, 1]" in view.message
+        assert view.gradient is None and view.gradient_norm is None
         assert view.nll[1] == pytest.approx(np.log(2))
         with pytest.raises(DomainError, match="sigmoid"):
             lf.fit(spec, data, params)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from core import linear
@@ -112,6 +112,51 @@ def test_level_line_is_a_level_set_orthogonal_to_the_gradient(data):
     assert abs(cosine) < 1e-4
 
 
+@given(p0=finite, p1=finite)
+@settings(max_examples=50, deadline=None)
+def test_level_line_tangent_and_angle_match_the_polyline(p0, p1):
+    # Oracle: the direction of the core's own level-line polyline at phi by a central
+    # difference, and the angle it makes with the gradient, computed here by hand.
+    d = linear.make_data(20, 1.0, 0.0, 0.5, np.random.default_rng(3))
+    q = linear.quadratic_form(d.x, d.y)
+    phi = np.array([p0, p1])
+    gradient = linear.mse_gradient(phi, d.x, d.y)
+    assume(np.linalg.norm(gradient) > 1e-3)
+    line = linear.level_line(q, phi, n_points=3601)
+    chord = line[1] - line[-2]
+    tangent = linear.level_line_tangent(q, phi)
+    step = 2 * np.pi / 3600
+    np.testing.assert_allclose(tangent, chord / (2 * step), rtol=1e-4, atol=1e-9)
+    cosine = abs(gradient @ chord) / (np.linalg.norm(gradient) * np.linalg.norm(chord))
+    by_hand = np.degrees(np.arccos(min(cosine, 1.0)))
+    assert by_hand == pytest.approx(90, abs=1e-4)
+    angle = linear.line_angle_degrees(gradient, tangent)
+    assert angle == pytest.approx(by_hand, abs=1e-4)
+    assert angle == pytest.approx(90, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("direction", "line", "degrees"),
+    [
+        ([1.0, 0.0], [1.0, 1.0], 45.0),
+        ([1.0, 0.0], [0.0, -2.0], 90.0),
+        ([1.0, 0.0], [-3.0, 0.0], 0.0),  # a line has no sense: t and -t are the same line
+        ([1.0, 0.0], [-1.0, np.sqrt(3.0)], 60.0),
+        ([0.0, 0.0], [1.0, 0.0], None),
+        ([1.0, 0.0], [0.0, 0.0], None),
+    ],
+)
+def test_line_angle_against_known_angles(direction, line, degrees):
+    angle = linear.line_angle_degrees(np.array(direction), np.array(line))
+    assert angle == (None if degrees is None else pytest.approx(degrees, abs=1e-12))
+
+
+def test_level_line_tangent_vanishes_at_the_minimum(data):
+    q = linear.quadratic_form(data.x, data.y)
+    centre = np.linalg.solve(q.A, q.b)
+    np.testing.assert_allclose(linear.level_line_tangent(q, centre), 0.0, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("x", "y", "message"),
     [
@@ -133,6 +178,20 @@ def test_explore_bundles_consistent_numbers(data):
     assert view.loss == pytest.approx(linear.mse_loss(np.array([0.0, 1.0]), data.x, data.y))
     assert view.exact_loss <= view.loss
     assert view.descent is not None and view.descent.losses[-1] < view.loss
+    assert view.gradient_norm == pytest.approx(np.sqrt(np.sum(view.gradient**2)), rel=1e-15)
+    assert view.gradient_level_angle == pytest.approx(90, abs=1e-9)
+    width = data.x.max() - data.x.min()
+    ends = [data.x.min() - 0.05 * width, data.x.max() + 0.05 * width]
+    np.testing.assert_allclose(view.line_x, ends, rtol=1e-15)
+    for line, (p0, p1) in (
+        (view.line_current, (0.0, 1.0)),
+        (view.line_exact, view.exact),
+        (view.line_descent, view.descent.trajectory[-1]),
+    ):
+        np.testing.assert_allclose(line, [p0 + p1 * ends[0], p0 + p1 * ends[1]], rtol=1e-12)
+    at_min = linear.explore(data, view.exact, (-3, 3), (-3, 3), 2)
+    assert at_min.descent is None and at_min.line_descent is None
+    assert at_min.gradient_vanishes and at_min.gradient_level_angle is None
 
 
 def test_gradient_vanishes_only_where_it_is_rounding_noise(data):
@@ -159,5 +218,8 @@ def test_complexity_model_fits_both_terms():
     np.testing.assert_allclose(
         t.model_seconds, t.coef_nd2 * t.n_values * t.d_values**2 + t.coef_d3 * t.d_values**3
     )
+    for k, (n, d) in enumerate(zip([400, 1600, 400], [20, 20, 80], strict=True)):
+        assert t.gram_model_seconds[k] == pytest.approx(t.coef_nd2 * n * d * d, rel=1e-12)
+        assert t.solve_model_seconds[k] == pytest.approx(t.coef_d3 * d**3, rel=1e-12)
     with pytest.raises(ValueError, match="at least D"):
         linear.time_normal_equations(np.array([5]), np.array([10]), np.random.default_rng(0))

@@ -16,6 +16,7 @@ from core.regions import (
     count_regions_exact,
     max_linear_regions,
     max_regions_table,
+    pattern_counts,
     region_map,
     switching_segments,
 )
@@ -159,6 +160,16 @@ def test_exact_count_rejects_wrong_shapes():
         count_regions_exact(np.zeros((2, 2)), UNIT_BOX)
     with pytest.raises(ValueError, match="x1_min < x1_max"):
         Box(1.0, 1.0, 0.0, 1.0)
+
+
+def test_pattern_counts_enumerate_every_on_off_pattern():
+    counts = pattern_counts(12)
+    for d in range(1, 13):
+        assert counts[d - 1] == len(set(product((0, 1), repeat=d)))  # brute force
+        assert counts[d - 1] == max_linear_regions(d, d)  # reached when D_i >= D
+    assert pattern_counts(62)[-1] == 2**62
+    with pytest.raises(ValueError, match="D must be 1 to 62"):
+        pattern_counts(63)
 
 
 @pytest.mark.parametrize("n_hidden", range(1, 12))

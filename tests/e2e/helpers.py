@@ -64,3 +64,19 @@ def marker_centre(page, plot_id: str, name: str) -> tuple[float, float]:
     if s.get("xsizemode") == "pixel":  # sized in pixels around a point in data coordinates
         return s["xanchor"], s["yanchor"]
     return (s["x0"] + s["x1"]) / 2, (s["y0"] + s["y1"]) / 2
+
+
+def api_post(page, path: str, body: dict) -> dict:
+    """POST `body` to the page's own API (e.g. "api/v1/linear/view") and return the answer."""
+    return page.evaluate(
+        "([path, body]) => fetch(path, {method: 'POST', headers: {'Content-Type': "
+        "'application/json'}, body: JSON.stringify(body)}).then((r) => r.json())",
+        [path, body],
+    )
+
+
+def shown(value: float, digits: int = 4) -> str:
+    """A number as the pages' `fmt` writes it (`digits` significant digits)."""
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+        return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e+")
+    return repr(float(f"{value:.{digits}g}")).removesuffix(".0")

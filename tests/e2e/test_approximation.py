@@ -191,4 +191,6 @@ def test_fixed_basis_against_networks_in_three_dimensions(page, base_url, consol
     slope = float(re.search(r"slope (-?[\d.]+)", grid["name"]).group(1))
     assert -1.7 < slope < -1.0  # about -4/3
     assert "(1/n)^(2/d), d = 3" in [t["name"] for t in plot_data(page, "compare-plot")]
+    # the predicted slopes come from the API: -4/3 and -2/3
+    assert "(−4/d = -1.33, (1/n)^(2/d): -0.67)" in page.locator("#compare-readouts").inner_text()
     screenshot("approximation-compare-3d")

@@ -12,13 +12,19 @@ def text(page, selector):
 
 
 def test_folding_example_copies_network_2(page, base_url, console, screenshot):
-    open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/deep/compose")) as answer:
+        open_lab(page, base_url)
+    body = answer.value.json()
     assert text(page, "#regions1") == "3"
     assert text(page, "#regions2") == "4"
     assert text(page, "#regions-composed") == "12"
     composed = plot_data(page, "composed-plot")
     crossings = next(t for t in composed if t["name"] == "crossings of network 2's joints")
     assert len(crossings["x"]) == 9
+    # every joint marker sits at the API's output there
+    assert crossings["y"] == [j["output"] for j in body["joints"] if j["source"] == "network 2"]
+    net2 = next(t for t in plot_data(page, "net2-plot") if t["name"] == "joints of network 2")
+    assert net2["x"] == body["joints2"] and net2["y"] == body["joints2_output"]
     # The composition's matrices: beta_0, Omega_0, beta_1, Omega_1, beta_2, Omega_2.
     heatmaps = [t for t in plot_data(page, "compose-matrices") if t["type"] == "heatmap"]
     assert len(heatmaps) == 6
@@ -43,8 +49,14 @@ def test_moving_network_1_changes_the_composition(page, base_url, console):
 
 
 def test_mlp_one_input_layers_and_matrices(page, base_url, console, screenshot):
-    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/deep/line")) as answer:
+        ready = open_lab(page, base_url)
+    line = answer.value.json()
     assert int(text(page, "#mlp-regions")) >= 1
+    joints = next(t for t in plot_data(page, "mlp-output") if t["name"] == "joints")
+    assert len(joints["x"]) >= 1  # markers at the API's outputs at the joints
+    assert joints["x"] == [j["x"] for j in line["joints"]]
+    assert joints["y"] == [j["y"] for j in line["joints"]]
     assert page.locator("#mlp-layers .plot:visible").count() == 3
     layer = plot_data(page, "mlp-layer-1")
     assert len(layer) == 6  # one curve per unit
@@ -86,10 +98,13 @@ def test_linear_network_collapses_and_edits_apply(page, base_url, console):
 
 
 def test_deep_against_shallow_and_huge_bounds(page, base_url, console, screenshot):
-    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/deep/compare")) as answer:
+        ready = open_lab(page, base_url)
     traces = plot_data(page, "compare-plot")
     saw = next(t for t in traces if t["name"] == "sawtooth, counted")
     assert saw["y"] == [4**k for k in range(1, 7)]
+    mean = next(t for t in traces if t["name"] == "deep: K layers of D (mean)")
+    assert mean["y"] == answer.value.json()["deep_mean"]  # the API's mean over the seeds
     table = text(page, "#bounds-table")
     assert "× 10" in table  # 65^30 and friends as powers of ten
     set_slider(page, "ck", 3)

@@ -1,6 +1,6 @@
 """The curse-of-dimensionality lab driven as a student would, in Chromium."""
 
-from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import open_page, plot_data, set_slider, shown, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
@@ -46,10 +46,16 @@ def test_fixed_degree_follows_the_slider_and_distances_follow_the_typed_dimensio
     assert fixed[:3] == [3, 6, 10]  # C(2 + D, D)
     box = page.locator('input[data-key="dist_dims"]')
     box.fill("3, 300")
-    box.dispatch_event("input")
-    wait_ready(page, ready)
+    with page.expect_response(lambda r: r.url.endswith("dimensionality/distances")) as answer:
+        box.dispatch_event("input")
+        wait_ready(page, ready)
     assert [t["name"] for t in plot_data(page, "dist-plot")] == ["D = 3", "D = 300"]
-    assert "D = 300" in page.locator("#dist-readouts").inner_text()
+    text = page.locator("#dist-readouts").inner_text()
+    body = answer.value.json()
+    assert body["dims"] == [3, 300]
+    for k in range(2):  # the readouts are the API's numbers
+        rms, predicted = shown(body["rms"][k], 3), shown(body["predicted_rms"][k], 3)
+        assert f"root mean square {rms} (predicted √(D/6) = {predicted})" in text
 
 
 def test_a_copied_link_reopens_the_same_roll(page, base_url, console):

@@ -5,12 +5,14 @@ import re
 import pytest
 
 from tests.e2e.helpers import (
+    api_post,
     errors_shown,
     marker_centre,
     open_page,
     plot_data,
     set_slider,
     shapes,
+    shown,
     wait_error,
     wait_ready,
 )
@@ -26,7 +28,14 @@ def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot)
         assert len(plot_data(page, plot)) >= 2, plot
     assert page.locator(".katex").count() > 5  # formulas typeset by the local KaTeX
     assert "#source=generated" in page.url and "seed=0" in page.url
-    assert page.locator("#readouts").inner_text().startswith("L[φ] =")
+    readouts = page.locator("#readouts").inner_text()
+    assert readouts.startswith("L[φ] =")
+    answer = api_post(page, "api/v1/linear/view", {"phi0": -0.5, "phi1": -1.0, "surface": False})
+    assert f"|∇L| = {shown(answer['gradient_norm'])}" in readouts
+    assert f"angle(∇L, level line) = {answer['gradient_level_angle']:.1f}°" in readouts
+    assert answer["gradient_level_angle"] == pytest.approx(90)
+    current = next(t for t in plot_data(page, "fit-plot") if t["name"] == "current φ")
+    assert current["x"] == answer["lines"]["x"] and current["y"] == answer["lines"]["current"]
     screenshot("linear-default")
 
 
@@ -135,11 +144,16 @@ def test_a_copied_link_reopens_the_same_view(page, base_url, console):
 
 def test_complexity_panel_measures(page, base_url, console, screenshot):
     open_lab(page, base_url)
-    page.click("#measure")
+    with page.expect_response(lambda r: r.url.endswith("api/v1/linear/complexity")) as answer:
+        page.click("#measure")
     page.wait_for_function(
         "document.getElementById('complexity-d').data?.length === 4", timeout=20_000
     )
     assert "ns per N·D²" in page.locator("#complexity-note").inner_text()
+    t = answer.value.json()
+    cubic = next(c for c in plot_data(page, "complexity-d") if c["name"] == "b·D³")
+    k = len(plot_data(page, "complexity-n")[0]["x"])  # the first measurements sweep N
+    assert cubic["y"] == pytest.approx([1e3 * v for v in t["solve_model_seconds"][k:]])
     screenshot("linear-complexity")
 
 

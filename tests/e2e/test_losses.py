@@ -2,7 +2,15 @@
 
 import re
 
-from tests.e2e.helpers import errors_shown, open_page, plot_data, set_slider, wait_error, wait_ready
+from tests.e2e.helpers import (
+    errors_shown,
+    open_page,
+    plot_data,
+    set_slider,
+    shown,
+    wait_error,
+    wait_ready,
+)
 
 
 def open_lab(page, base_url, hash_=""):
@@ -231,3 +239,13 @@ def test_a_phone_screen_needs_no_horizontal_scrolling(page, base_url, console):
     page.set_viewport_size({"width": 390, "height": 844})
     open_page(page, base_url, "losses")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_gradient_length_readout_is_the_api_value(page, base_url, console):
+    with page.expect_response(lambda r: r.url.endswith("api/v1/losses/view")) as answer:
+        open_lab(page, base_url)
+    norm = answer.value.json()["gradient_norm"]
+    assert norm > 0
+    assert f"|∂L/∂φ| = {shown(norm)}" in readout(page, "readouts")
+    open_lab(page, base_url, "#problem=binary&link=linear&params=0.5,1")
+    assert "|∂L/∂φ| = –" in readout(page, "readouts")  # no gradient where the NLL is undefined

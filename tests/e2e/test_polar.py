@@ -5,6 +5,7 @@ from tests.e2e.helpers import (
     open_page,
     plot_data,
     set_slider,
+    shown,
     wait_error,
     wait_ready,
 )
@@ -103,9 +104,13 @@ def test_a_link_with_crossed_rings_is_explained(page, base_url, console):
 
 def test_noise_makes_the_rings_overlap(page, base_url, console, screenshot):
     ready = open_lab(page, base_url)
-    set_slider(page, "noise", 0.8)
-    wait_ready(page, ready)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/polar/fit")) as answer:
+        set_slider(page, "noise", 0.8)
+        wait_ready(page, ready)
     text = page.locator("#readouts").inner_text()
+    b = answer.value.json()["boundary"]  # the boundary r = a + b θ as the API gives it
+    sign = "+" if b["b"] >= 0 else "−"
+    assert f"boundary r = {shown(b['a'], 3)} {sign} {shown(abs(b['b']), 3)}·θ" in text
     polar_acc = float(text.split("on (r, θ): accuracy ")[1].split("%")[0])
     assert 60 < polar_acc < 100
     assert "rings in r: overlap (unpenalised weights are finite)" in text

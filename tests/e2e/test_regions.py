@@ -22,6 +22,8 @@ def test_notes_example_has_seven_regions_and_thirteen_parameters(
     assert sum(t.get("type") == "heatmap" for t in units) == 6
     assert "13 parameters" in page.locator("#calc-result").inner_text()
     assert page.locator("#bounds-table tr").count() == 6
+    patterns = next(t for t in plot_data(page, "bounds-plot") if t.get("name") == "2^D")
+    assert patterns["y"] == [2**d for d in patterns["x"]]  # the API's pattern counts
     screenshot("regions-default")
 
 

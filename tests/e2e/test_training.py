@@ -13,8 +13,17 @@ def traces(page, plot_id, name_start=""):
     return [t for t in plot_data(page, plot_id) if str(t.get("name", "")).startswith(name_start)]
 
 
+def arrow_labels(page, plot_id):
+    return page.evaluate(
+        f"(document.getElementById('{plot_id}').layout.annotations || [])"
+        ".filter((a) => a.text).map((a) => a.text)"
+    )
+
+
 def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot):
-    open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/training/point")) as answer:
+        open_lab(page, base_url)
+    point = answer.value.json()
     for plot in ("loss-map", "fit-plot", "loss-curve", "batch-map"):
         assert len(plot_data(page, plot)) >= 3, plot
     assert page.locator(".katex").count() > 10
@@ -26,6 +35,9 @@ def test_page_loads_with_all_plots_and_math(page, base_url, console, screenshot)
     assert "local minima" in names
     assert "Mini-batch loss" in page.locator("#batch-map .gtitle").text_content()
     assert len(traces(page, "fit-plot", "mini-batch of step 0")[0]["x"]) == 8
+    # an arrow for each gradient the API says does not vanish
+    assert point["gradient_vanishes"] is False and point["batch_gradient_vanishes"] is False
+    assert arrow_labels(page, "batch-map") == ["−∇L", "−∇L_B"]
     screenshot("training-default")
 
 

@@ -241,6 +241,7 @@ def test_compare_matches_core_and_respects_its_budget(client):
     np.testing.assert_allclose(body["network_error"], expected.network_error)
     assert body["network_parameters"] == [6, 11, 21]
     assert body["grid_parameters"][0] == 8 and body["grid_parameters"][-1] <= 4096
+    assert body["grid_predicted_rate"] == -4 / 3 and body["fixed_reference_rate"] == -2 / 3
     r = client.post(
         "/api/v1/approximation/compare", json={"max_hidden": 64, "n_steps": 500, "n_train": 2000}
     )

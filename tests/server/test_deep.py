@@ -5,6 +5,9 @@ from math import comb, log10
 import numpy as np
 import pytest
 
+from core import deep
+from core.network import forward, shallow_network
+
 API = "/api/v1/deep"
 
 
@@ -34,8 +37,17 @@ def test_compose_default_is_the_folding_example(client):
     sources = [j["source"] for j in body["joints"]]
     assert sources.count("network 1") == 2 and sources.count("network 2") == 9
     assert all(j["level"] is None for j in body["joints"] if j["source"] == "network 1")
-    # Every joint is a sample, so the drawn kinks are exact.
+    # Every joint is a sample, so the drawn kinks are exact; the outputs there are the curves'.
     assert {j["x"] for j in body["joints"]} <= set(body["x"])
+    at = {x: i for i, x in enumerate(body["x"])}
+    for j in body["joints"]:
+        assert j["y"] == pytest.approx(body["y"][at[j["x"]]], abs=1e-12)
+        assert j["output"] == pytest.approx(body["composed"][at[j["x"]]], abs=1e-12)
+    # network 2's joints are not samples of y_grid; the outputs there are its exact kinks
+    net2 = shallow_network(deep.FOLD_THETA2, deep.FOLD_PHI2, "relu")
+    joints2 = np.array(body["joints2"])
+    expected = forward(net2, joints2[None, :]).output[0]
+    np.testing.assert_allclose(body["joints2_output"], expected, atol=1e-12)
 
 
 def test_compose_small_case_by_hand(client):
@@ -56,9 +68,26 @@ def test_compose_small_case_by_hand(client):
     assert body["x"] == [-1.0, -0.5, 0.0, 0.5, 1.0]
     assert body["composed"] == [0.0, 0.0, 0.0, 0.0, 0.5]
     assert body["joints"] == [
-        {"x": 0.0, "source": "network 1", "unit": 0, "level": None, "bends": False},
-        {"x": 0.5, "source": "network 2", "unit": 0, "level": 0.5, "bends": True},
+        {
+            "x": 0.0,
+            "source": "network 1",
+            "unit": 0,
+            "level": None,
+            "bends": False,
+            "y": 0.0,
+            "output": 0.0,
+        },
+        {
+            "x": 0.5,
+            "source": "network 2",
+            "unit": 0,
+            "level": 0.5,
+            "bends": True,
+            "y": 0.5,
+            "output": 0.0,
+        },
     ]
+    assert body["joints2"] == [0.5] and body["joints2_output"] == [0.0]
     assert body["counts"] == {"joints": 2, "pieces": 3, "regions": 2}
     assert body["regions"] == [
         {"x_start": -1.0, "x_end": 0.5, "slope": 0.0, "intercept": 0.0},
@@ -89,8 +118,8 @@ def test_line_with_the_callers_weights(client):
     assert body["f"] == [[[-1.0, -0.5, 0.0, 0.5, 1.0], [-1.5, -1.0, -0.5, 0.0, 0.5]]]
     assert body["h"] == [[[0.0, 0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 0.0, 0.0, 0.5]]]
     assert body["joints"] == [
-        {"x": 0.0, "layer": 1, "unit": 0, "bends": True},
-        {"x": 0.5, "layer": 1, "unit": 1, "bends": True},
+        {"x": 0.0, "layer": 1, "unit": 0, "bends": True, "y": 0.0},
+        {"x": 0.5, "layer": 1, "unit": 1, "bends": True, "y": 0.5},
     ]
     assert body["counts"] == {"joints": 2, "pieces": 3, "regions": 3}
     assert [r["slope"] for r in body["regions"]] == [0.0, 1.0, -1.0]
@@ -104,6 +133,10 @@ def test_line_seeded_network_is_reproducible_and_edits_apply(client):
     a = client.post(f"{API}/line", json={"network": spec, "include_layers": False}).json()
     b = client.post(f"{API}/line", json={"network": spec, "include_layers": False}).json()
     assert a == b and a["f"] is None and a["h"] is None
+    at = {x: i for i, x in enumerate(a["x"])}  # few joints: every one is a sample
+    assert a["joints"]
+    for j in a["joints"]:
+        assert j["y"] == pytest.approx(a["output"][at[j["x"]]], abs=1e-12)
     edited = {**spec, "edits": [{"layer": 2, "row": 0, "column": -1, "value": 7.5}]}
     c = client.post(f"{API}/line", json={"network": edited, "include_layers": False}).json()
     assert c["network"]["betas"][2] == [7.5]
@@ -171,6 +204,8 @@ def test_compare_small(client):
     assert np.array(body["deep"]).shape == (3, 2)
     for row, k in zip(body["deep"], body["depths"], strict=True):
         assert max(row) <= 3**k
+    for key in ("deep", "shallow_same_units", "shallow_same_parameters"):
+        assert body[f"{key}_mean"] == pytest.approx([sum(r) / 2 for r in body[key]], rel=1e-15)
 
 
 @pytest.mark.parametrize(

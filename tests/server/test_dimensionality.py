@@ -68,6 +68,8 @@ def test_distances_match_core_and_the_budget_is_enforced(client):
     np.testing.assert_allclose(body["mean"], expected.mean)
     np.testing.assert_allclose(body["relative_contrast"], expected.relative_contrast)
     assert body["predicted_mean_squared"] == [2 / 6, 200 / 6]
+    assert body["predicted_rms"] == [math.sqrt(2 / 6), math.sqrt(200 / 6)]
+    np.testing.assert_allclose(body["rms"], expected.rms)
     r = client.post("/api/v1/dimensionality/distances", json={"dims": [5000] * 8, "n_points": 600})
     assert r.status_code == 422 and "too much work" in r.text
 

@@ -28,12 +28,31 @@ def test_default_view_matches_core(client):
         "loss",
         "gradient",
         "gradient_vanishes",
+        "gradient_norm",
+        "gradient_level_angle",
         "level_line",
         "surface",
         "exact",
         "descent",
+        "lines",
     }
+    lo, hi = min(body["x"]), max(body["x"])
+    ends = [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]
+    assert body["lines"]["x"] == pytest.approx(ends, rel=1e-15)
+    assert body["lines"]["current"] == pytest.approx([-0.5 - e for e in ends], rel=1e-12)
+    e0, e1 = body["exact"]["phi"]
+    d0, d1 = (body["descent"]["trajectory"][key][-1] for key in ("phi0", "phi1"))
+    assert body["lines"]["exact"] == pytest.approx([e0 + e1 * e for e in ends], rel=1e-12)
+    assert body["lines"]["descent"] == pytest.approx([d0 + d1 * e for e in ends], rel=1e-12)
     assert body["gradient_vanishes"] is False
+    assert body["gradient_norm"] == pytest.approx(np.hypot(*body["gradient"]), rel=1e-15)
+    # the level line's central difference at phi (its first and last points are phi itself)
+    ll = body["level_line"]
+    chord = np.array([ll["phi0"][1] - ll["phi0"][-2], ll["phi1"][1] - ll["phi1"][-2]])
+    g = np.array(body["gradient"])
+    cosine = abs(g @ chord) / (np.linalg.norm(g) * np.linalg.norm(chord))
+    assert body["gradient_level_angle"] == pytest.approx(np.degrees(np.arccos(cosine)), abs=1e-6)
+    assert body["gradient_level_angle"] == pytest.approx(90, abs=1e-9)
 
 
 def test_moving_point_without_the_surface_and_a_vanishing_gradient(client):
@@ -48,6 +67,8 @@ def test_moving_point_without_the_surface_and_a_vanishing_gradient(client):
     # at the exact minimum the gradient is rounding noise: the lab draws no arrow and no angle
     assert body["gradient_vanishes"] is True
     assert np.hypot(*body["gradient"]) < 1e-12
+    assert body["gradient_norm"] < 1e-12
+    assert body["gradient_level_angle"] is None
 
 
 def test_exact_solution_for_points_on_a_line(client):
@@ -169,6 +190,9 @@ def test_complexity_measures_and_bounds_work(client):
     body = r.json()
     assert body["n_values"] == [200, 400] and body["d_values"] == [10, 20]
     assert all(t > 0 for t in body["gram_seconds"])
+    a, b = body["coef_nd2"], body["coef_d3"]
+    assert body["gram_model_seconds"] == pytest.approx([a * 200 * 10**2, a * 400 * 20**2])
+    assert body["solve_model_seconds"] == pytest.approx([b * 10**3, b * 20**3])
     r = client.post(
         "/api/v1/linear/complexity", json={"n_values": [20000] * 16, "d_values": [1000] * 16}
     )

@@ -34,6 +34,7 @@ def test_view_default_body_matches_core(client):
     assert body["nll_total"] == v.total and body["nll_mean"] == v.total / 30
     assert body["log_likelihood"] == -v.total
     assert body["gradient"] == v.gradient.tolist()
+    assert body["gradient_norm"] == pytest.approx(np.hypot(*body["gradient"]), rel=1e-15)
     assert body["curve"]["mean"] == v.curve.mean.tolist()
     assert body["curve"]["lam"] is None and body["curve"]["probabilities"] is None
     assert len(body["density"]) == 80 and len(body["density"][0]) == 200
@@ -81,6 +82,7 @@ def test_linear_output_leaves_zero_one_and_the_nll_is_undefined(client):
     body = post(client, "view", {"problem": "binary", "link": "linear", "parameters": [0.5, 1.0]})
     assert min(body["curve"]["lam"]) < 0 and max(body["curve"]["lam"]) > 1
     assert body["nll_total"] is None and body["gradient"] is None
+    assert body["gradient_norm"] is None
     assert not all(body["valid"]) and "outside [0, 1]" in body["message"]
     bad = [i for i, ok in enumerate(body["valid"]) if not ok]
     assert all(body["nll"][i] is None for i in bad)

@@ -283,6 +283,7 @@ def test_bounds_whole_body(client):
         "n_inputs": [1, 2],
         "n_hidden": [1, 2, 3, 4],
         "max_regions": [[2, 3, 4, 5], [2, 4, 7, 11]],
+        "activation_patterns": [2, 4, 8, 16],
         "parameter_count": 13,
         "max_regions_for_network": 7,
     }

@@ -66,6 +66,7 @@ def test_point_with_and_without_a_batch(client):
     assert body["gradient"] == pytest.approx(grad.tolist())
     assert body["gradient_norm"] == pytest.approx(float(np.hypot(*grad)))
     assert body["batch_loss"] is None and body["batch_surface"] is None
+    assert body["gradient_vanishes"] is False and body["batch_gradient_vanishes"] is None
     assert len(body["curve_x"]) == len(body["curve_f"]) == 200
     with_batch = client.post(f"{API}/point", json={**req, "batch": [0, 5, 7]}).json()
     b_loss, b_grad = landscape_loss.loss_and_gradient(
@@ -74,6 +75,7 @@ def test_point_with_and_without_a_batch(client):
     assert with_batch["batch_loss"] == pytest.approx(b_loss)
     assert with_batch["batch_gradient"] == pytest.approx(b_grad.tolist())
     assert len(with_batch["batch_surface"]) == 12
+    assert with_batch["batch_gradient_vanishes"] is (bool(np.hypot(*b_grad) < 1e-8))
 
 
 def test_race_runs_match_core(client):
@@ -340,6 +342,7 @@ def test_angle_is_null_where_the_gradient_vanishes(client):
     ).json()
     assert body["gradient"] == [0.0, 0.0] and body["gradient_norm"] == 0.0
     assert body["angle"] is None
+    assert body["gradient_vanishes"] is True and body["batch_gradient_vanishes"] is True
 
 
 @pytest.mark.parametrize("path", ["landscape", "point", "race", "starts"])

@@ -234,7 +234,7 @@ function drawCompare(c) {
     ...LEGEND_BELOW,
   });
   document.getElementById("compare-readouts").innerHTML = [
-    `<div><b>hat grid</b>: measured slope ${c.grid_rate.toFixed(2)} (−4/d = ${(-4 / d).toFixed(2)}, (1/n)^(2/d): ${(-2 / d).toFixed(2)})</div>`,
+    `<div><b>hat grid</b>: measured slope ${c.grid_rate.toFixed(2)} (−4/d = ${c.grid_predicted_rate.toFixed(2)}, (1/n)^(2/d): ${c.fixed_reference_rate.toFixed(2)})</div>`,
     `<div><b>trained network</b>: measured slope ${c.network_rate.toFixed(2)} (c/n: −1)</div>`,
   ].join("");
 }

@@ -106,13 +106,6 @@ function mlpBody(s) {
 const SOURCE_COLOR = { "network 1": COLORS.model, "network 2": COLORS.data };
 const margin = { l: 60, r: 20, t: 70, b: 50 };
 
-function valueAt(xs, ys, x) {
-  let i = xs.findIndex((v) => v >= x);
-  if (i <= 0) return ys[Math.max(i, 0)];
-  const t = (x - xs[i - 1]) / (xs[i] - xs[i - 1] || 1);
-  return ys[i - 1] + t * (ys[i] - ys[i - 1]);
-}
-
 function regionBands(regions) {
   return regions.map((r, i) => ({
     type: "rect", xref: "x", yref: "paper", x0: r.x_start, x1: r.x_end, y0: 0, y1: 1, layer: "below",
@@ -120,9 +113,10 @@ function regionBands(regions) {
   }));
 }
 
-function jointMarkers(xs, ys, joints, name, color) {
+/** Markers at the joints `joints` (each with its x), at heights `ys` (the API's outputs there). */
+function jointMarkers(joints, ys, name, color) {
   return {
-    x: joints.map((j) => j.x), y: joints.map((j) => valueAt(xs, ys, j.x)), mode: "markers", name,
+    x: joints.map((j) => j.x), y: ys, mode: "markers", name,
     marker: {
       size: 10, color: joints.map((j) => (j.bends === false ? "#fff" : color(j))),
       line: { color: joints.map((j) => (j.bends === false ? color(j) : "#fff")), width: 2 },
@@ -210,7 +204,7 @@ function drawCompose(c, s) {
   const r1 = keep("net1-plot", [s.x_min, s.x_max], c.y);
   update("net1-plot", [
     { x: c.x, y: c.y, mode: "lines", name: "y(x)", line: { color: COLORS.model, width: 3 } },
-    jointMarkers(c.x, c.y, net1Joints, "joints of network 1", () => COLORS.model),
+    jointMarkers(net1Joints, net1Joints.map((j) => j.y), "joints of network 1", () => COLORS.model),
     {
       x: crossings.map((j) => j.x), y: crossings.map((j) => j.level), mode: "markers", name: "y crosses a joint of network 2",
       marker: { size: 8, symbol: "diamond", color: COLORS.data }, hovertemplate: "x = %{x:.4f}, y = %{y:.3f}<extra></extra>",
@@ -224,7 +218,7 @@ function drawCompose(c, s) {
   const r2 = keep("net2-plot", ranges["net2-x"], c.y2);
   update("net2-plot", [
     { x: c.y_grid, y: c.y2, mode: "lines", name: "y'(y)", line: { color: COLORS.data, width: 3 } },
-    jointMarkers(c.y_grid, c.y2, c.joints2.map((x) => ({ x })), "joints of network 2", () => COLORS.data),
+    jointMarkers(c.joints2.map((x) => ({ x })), c.joints2_output, "joints of network 2", () => COLORS.data),
   ], {
     title: title(`Network 2: y'(y)<br>${counts(c.counts2)}`), margin,
     shapes: regionBands(c.regions2), showlegend: false,
@@ -233,8 +227,8 @@ function drawCompose(c, s) {
   const r3 = keep("composed-plot", [s.x_min, s.x_max], c.composed);
   update("composed-plot", [
     { x: c.x, y: c.composed, mode: "lines", name: "y'(x)", line: { color: COLORS.ink, width: 3 } },
-    jointMarkers(c.x, c.composed, net1Joints, "network 1's joints", () => COLORS.model),
-    jointMarkers(c.x, c.composed, crossings, "crossings of network 2's joints", () => COLORS.data),
+    jointMarkers(net1Joints, net1Joints.map((j) => j.output), "network 1's joints", () => COLORS.model),
+    jointMarkers(crossings, crossings.map((j) => j.output), "crossings of network 2's joints", () => COLORS.data),
   ], {
     title: title(`Composition y'(x)<br>${counts(c.counts)}`), margin, shapes: regionBands(c.regions),
     xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
@@ -283,7 +277,7 @@ function drawLine(m, s) {
   const shapes = m.regions ? regionBands(m.regions) : [];
   draw("mlp-output", [
     { x: m.x, y: m.output, mode: "lines", name: "y(x)", line: { color: COLORS.ink, width: 2.5 } },
-    jointMarkers(m.x, m.output, joints, "joints", (j) => unitColor(j.layer - 1)),
+    jointMarkers(joints, joints.map((j) => j.y), "joints", (j) => unitColor(j.layer - 1)),
   ], {
     title: title(m.counts ? `Output · ${counts(m.counts)}` : "Output (not piecewise linear)"), margin, shapes,
     xaxis: { title: { text: "x" } }, yaxis: { title: { text: "y" } }, showlegend: false,
@@ -374,7 +368,6 @@ function powerOfTen(big) {
 }
 
 function drawCompare(c) {
-  const mean = (rows) => rows.map((r) => r.reduce((a, v) => a + v, 0) / r.length);
   const scatter = (rows, name, color) => ({
     x: rows.flatMap((r, i) => r.map(() => c.depths[i])), y: rows.flat(), mode: "markers", name: `${name} (each seed)`,
     marker: { color, size: 6, opacity: 0.45 }, showlegend: false, hovertemplate: `${name}: %{y}<extra></extra>`,
@@ -384,11 +377,11 @@ function drawCompare(c) {
   });
   const bound = (key) => c.bounds.map((r) => 10 ** r[key].log10);
   draw("compare-plot", [
-    line(mean(c.deep), "deep: K layers of D (mean)", COLORS.model),
+    line(c.deep_mean, "deep: K layers of D (mean)", COLORS.model),
     scatter(c.deep, "deep", COLORS.model),
-    line(mean(c.shallow_same_units), "shallow, same units K·D (mean)", COLORS.data),
+    line(c.shallow_same_units_mean, "shallow, same units K·D (mean)", COLORS.data),
     scatter(c.shallow_same_units, "shallow, same units", COLORS.data),
-    line(mean(c.shallow_same_parameters), "shallow, same parameters (mean)", COLORS.descent),
+    line(c.shallow_same_parameters_mean, "shallow, same parameters (mean)", COLORS.descent),
     line(c.sawtooth_counted, "sawtooth, counted", COLORS.exact, "solid", "diamond"),
     line(bound("shallow_same_units"), "bound, one layer of K·D (Zaslavsky)", COLORS.data, "dot"),
     line(bound("deep_lower"), "eq. 4.17: (D + 1)^K, reachable", COLORS.gradient, "dash"),

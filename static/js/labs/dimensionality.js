@@ -97,7 +97,7 @@ function drawDistances(d) {
     ...LEGEND_BELOW,
   });
   document.getElementById("dist-readouts").innerHTML = d.dims.map((D, k) =>
-    `<div><b>D = ${D}</b>: mean ${fmt(d.mean[k], 3)} (√(D/6) = ${fmt(Math.sqrt(d.predicted_mean_squared[k]), 3)}), farthest / nearest − 1 = ${fmt(d.relative_contrast[k], 3)}</div>`).join("");
+    `<div><b>D = ${D}</b>: mean ${fmt(d.mean[k], 3)}, root mean square ${fmt(d.rms[k], 3)} (predicted √(D/6) = ${fmt(d.predicted_rms[k], 3)}), farthest / nearest − 1 = ${fmt(d.relative_contrast[k], 3)}</div>`).join("");
 }
 
 function drawRoll(r, s) {

@@ -51,24 +51,18 @@ const ranges = {};
 
 function drawFit(d) {
   const xs = d.x;
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
-  const pad = 0.05 * (hi - lo || 1);
-  const ends = [lo - pad, hi + pad];
-  const line = (p) => ends.map((x) => p[0] + p[1] * x);
+  const ends = d.lines.x;
   const rx = [];
   const ry = [];
   xs.forEach((x, i) => rx.push(x, x, null) && ry.push(d.y[i], d.predictions[i], null));
   const traces = [
     { x: rx, y: ry, mode: "lines", name: "residuals", line: { color: COLORS.muted, width: 1.5, dash: "dot" }, hoverinfo: "skip" },
     { x: xs, y: d.y, mode: "markers", name: "data", marker: { color: COLORS.data, size: 8 } },
-    { x: ends, y: line(d.phi), mode: "lines", name: "current φ", line: { color: COLORS.model, width: 3 } },
-    { x: ends, y: line(d.exact.phi), mode: "lines", name: "exact", line: { color: COLORS.exact, width: 2, dash: "dash" } },
+    { x: ends, y: d.lines.current, mode: "lines", name: "current φ", line: { color: COLORS.model, width: 3 } },
+    { x: ends, y: d.lines.exact, mode: "lines", name: "exact", line: { color: COLORS.exact, width: 2, dash: "dash" } },
   ];
   if (d.descent && d.descent.status !== "diverged") {
-    const t = d.descent.trajectory;
-    const end = [t.phi0.at(-1), t.phi1.at(-1)];
-    traces.push({ x: ends, y: line(end), mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
+    traces.push({ x: ends, y: d.lines.descent, mode: "lines", name: "descent end", line: { color: COLORS.descent, width: 2, dash: "dashdot" } });
   }
   ranges.fit = steadyRange(ranges.fit, traces.flatMap((t) => t.y));
   update("fit-plot", traces, {
@@ -98,7 +92,7 @@ function svgPath(xs, ys) {
  *  view at most); nothing where the gradient vanishes. The map's axes share one scale. */
 function gradientArrow(d, s) {
   const g = d.gradient;
-  const norm = Math.hypot(g[0], g[1]);
+  const norm = d.gradient_norm;
   if (d.gradient_vanishes || !(norm > 0)) return null;
   const span = Math.min(s.phi0_max - s.phi0_min, s.phi1_max - s.phi1_min);
   const length = (0.25 * span * norm) / (norm + 1);
@@ -191,21 +185,13 @@ function drawCurve(d) {
 
 function drawReadouts(d) {
   const g = d.gradient;
-  const ll = d.level_line;
-  const n = ll.phi0.length;
-  // Tangent of the level line at phi: central difference through the curve's start point.
-  const tx = ll.phi0[1] - ll.phi0[n - 2];
-  const ty = ll.phi1[1] - ll.phi1[n - 2];
-  const norm = Math.hypot(...g);
-  const angle = !d.gradient_vanishes && norm > 0 && Math.hypot(tx, ty) > 0
-    ? (Math.acos(Math.min(1, Math.abs(g[0] * tx + g[1] * ty) / (norm * Math.hypot(tx, ty)))) * 180) / Math.PI
-    : null;
+  const angle = d.gradient_level_angle;
   const status = d.descent ? `<span class="badge ${d.descent.status}">${d.descent.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
     `<div><b>L[φ]</b> = ${fmt(d.loss)} (exact minimum: ${fmt(d.exact.loss)})</div>`,
     d.gradient_vanishes
       ? `<div><b>∇L</b> = 0: φ is at the minimum, no direction is downhill</div>`
-      : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(norm)}</div>`,
+      : `<div><b>∇L</b> = (${fmt(g[0])}, ${fmt(g[1])}), |∇L| = ${fmt(d.gradient_norm)}</div>`,
     `<div><b>angle(∇L, level line)</b> = ${angle === null ? "– (no gradient)" : angle.toFixed(1) + "°"}</div>`,
     `<div><b>exact φ̂</b> = (${fmt(d.exact.phi[0])}, ${fmt(d.exact.phi[1])})</div>`,
     d.descent ? `<div><b>descent</b> ${status} ${d.descent.message}; last φ = (${fmt(d.descent.trajectory.phi0.at(-1))}, ${fmt(d.descent.trajectory.phi1.at(-1))})</div>` : "",
@@ -300,11 +286,9 @@ document.getElementById("measure").addEventListener("click", async () => {
     document.getElementById("complexity-plots").hidden = false;
     const ms = (a) => a.map((v) => v * 1e3);
     const k = N_SWEEP.length;
-    const nd2 = (n, d) => t.coef_nd2 * n * d * d * 1e3;
-    const d3 = (d) => t.coef_d3 * d ** 3 * 1e3;
     draw("complexity-n", [
       { x: N_SWEEP, y: ms(t.gram_seconds.slice(0, k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
-      { x: N_SWEEP, y: N_SWEEP.map((n) => nd2(n, D_FIXED)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+      { x: N_SWEEP, y: ms(t.gram_model_seconds.slice(0, k)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
     ], {
       title: title(`Growing N at D = ${D_FIXED}: linear in N`),
       xaxis: { title: { text: "N (samples)" }, type: "log" },
@@ -313,8 +297,8 @@ document.getElementById("measure").addEventListener("click", async () => {
     draw("complexity-d", [
       { x: D_SWEEP, y: ms(t.gram_seconds.slice(k)), mode: "markers", name: "measured XᵀX", marker: { size: 9, color: COLORS.data } },
       { x: D_SWEEP, y: ms(t.solve_seconds.slice(k)), mode: "markers", name: "measured solve", marker: { size: 9, color: COLORS.descent, symbol: "diamond" } },
-      { x: D_SWEEP, y: D_SWEEP.map((d) => nd2(N_FIXED, d)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
-      { x: D_SWEEP, y: D_SWEEP.map((d) => d3(d)), mode: "lines", name: "b·D³", line: { color: COLORS.gradient, dash: "dot" } },
+      { x: D_SWEEP, y: ms(t.gram_model_seconds.slice(k)), mode: "lines", name: "a·N·D²", line: { color: COLORS.model, dash: "dash" } },
+      { x: D_SWEEP, y: ms(t.solve_model_seconds.slice(k)), mode: "lines", name: "b·D³", line: { color: COLORS.gradient, dash: "dot" } },
     ], {
       title: title(`Growing D at N = ${N_FIXED}: quadratic and cubic terms`),
       xaxis: { title: { text: "D (features)" }, type: "log" },

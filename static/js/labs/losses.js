@@ -325,14 +325,12 @@ function drawAffine(d) {
 }
 
 function drawReadouts(d) {
-  const g = d.gradient;
-  const norm = g ? Math.hypot(...g) : null;
   const status = d.fit ? `<span class="badge ${d.fit.status}">${d.fit.status.replace("_", " ")}</span>` : "";
   document.getElementById("readouts").innerHTML = [
     `<div><b>L[φ]</b> = ${fmt(d.nll_total)} (sum over ${d.x.length} points)</div>`,
     `<div><b>L/I</b> = ${fmt(d.nll_mean)} (mean)</div>`,
     `<div><b>log ∏ Pr</b> = ${fmt(d.log_likelihood)}</div>`,
-    `<div><b>|∂L/∂φ|</b> = ${fmt(norm)}</div>`,
+    `<div><b>|∂L/∂φ|</b> = ${fmt(d.gradient_norm)}</div>`,
     d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))} · ${d.fit.message}</div>` : "",
   ].join("");
   document.getElementById("view-message").textContent = d.message;

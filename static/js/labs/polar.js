@@ -137,10 +137,10 @@ function drawMaps(d, headings) {
 
 const pct = (a) => `${(100 * a).toFixed(1)}%`;
 
-function boundaryText(w, names) {
-  // w0 + w1 f1 + w2 f2 = 0, written as f1 = ... when possible.
-  if (Math.abs(w[1]) > 1e-12) return `${names[0]} = ${fmt(-w[0] / w[1], 3)} ${w[2] / w[1] <= 0 ? "+" : "−"} ${fmt(Math.abs(w[2] / w[1]), 3)}·${names[1]}`;
-  return "no boundary";
+/** The API's boundary r = a + b θ as text (the sign of b written out). */
+function boundaryText(boundary) {
+  if (!boundary) return "no boundary";
+  return `r = ${fmt(boundary.a, 3)} ${boundary.b >= 0 ? "+" : "−"} ${fmt(Math.abs(boundary.b), 3)}·θ`;
 }
 
 function render(d) {
@@ -156,7 +156,7 @@ function render(d) {
   const badge = (clf) => `<span class="badge ${clf.status}">${clf.status.replace("_", " ")}</span>`;
   document.getElementById("readouts").innerHTML = [
     `<div><b>on (x₁, x₂)</b>: accuracy ${pct(c.accuracy)} ${badge(c)}</div>`,
-    `<div><b>on (r, θ)</b>: accuracy ${pct(p.accuracy)} ${badge(p)}, boundary ${boundaryText(p.weights, ["r", "θ"])}</div>`,
+    `<div><b>on (r, θ)</b>: accuracy ${pct(p.accuracy)} ${badge(p)}, boundary ${boundaryText(d.boundary)}</div>`,
     d.boundary
       ? `<div><b>in the plane</b>: a spiral arc, seam of ${fmt(d.boundary.seam_gap, 3)} in r at θ = ±π</div>`
       : "",

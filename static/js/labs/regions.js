@@ -201,7 +201,7 @@ function drawBounds(t, s) {
     hovertemplate: `Dᵢ = ${di}, D = %{x}: at most %{y} regions<extra></extra>`,
   }));
   traces.push({
-    x: t.n_hidden, y: t.n_hidden.map((d) => 2 ** d), mode: "lines", name: "2^D", line: { color: COLORS.muted, dash: "dot" },
+    x: t.n_hidden, y: t.activation_patterns, mode: "lines", name: "2^D", line: { color: COLORS.muted, dash: "dot" },
     hoverinfo: "skip",
   });
   if (s.D <= t.n_hidden.at(-1) && t.n_inputs.includes(2)) {

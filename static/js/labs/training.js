@@ -334,8 +334,8 @@ function drawBatchMap(d) {
   const longest = Math.max(...grads.map((g) => Math.hypot(g[0] / (r0[1] - r0[0]), g[1] / (r1[1] - r1[0]))), 1e-300);
   const scale = (g) => [(-g[0] / longest) / 6, (-g[1] / longest) / 6];
   // A vanishing gradient has no direction: no arrow for it.
-  const annotations = Math.hypot(...p.gradient) > 1e-8 ? [...arrow(phi, scale(p.gradient), COLORS.gradient, "−∇L")] : [];
-  if (p.batch_gradient && Math.hypot(...p.batch_gradient) > 1e-8) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B", -12));
+  const annotations = p.gradient_vanishes ? [] : [...arrow(phi, scale(p.gradient), COLORS.gradient, "−∇L")];
+  if (p.batch_gradient && !p.batch_gradient_vanishes) annotations.push(...arrow(phi, scale(p.batch_gradient), COLORS.descent, "−∇L_B", -12));
   // The angle comes from the API; it is null where a gradient vanishes (no direction to compare).
   const angle = p.angle;
   const angleText = angle === null ? "angle undefined: a gradient vanishes" : `angle(∇L, ∇L_B) = ${angle.toFixed(0)}°`;
