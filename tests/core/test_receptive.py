@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from core.errors import DomainError
 from core.receptive import (
     ConvLayer,
     dependency_links,
@@ -151,8 +152,11 @@ def oracle_extent(layers, layer_index, unit, padding):
 )
 def test_unit_centres_are_the_middle_of_each_window(layers, padding):
     n_input = 60
+    try:
+        table = receptive_field_table(layers, n_input, padding)
+    except DomainError:
+        assume(False)  # a stack whose windows outgrow the input without padding has no units
     centres = unit_centres(layers, n_input, padding)
-    table = receptive_field_table(layers, n_input, padding)
     assert [c.size for c in centres] == table.lengths.tolist()
     for index, row in enumerate(centres):
         for unit, centre in enumerate(row):
