@@ -4,8 +4,14 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from server.main import create_app
+from server.settings import Settings
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+# The fuzzer runs the app's lifespan around each call, and a worker's heavy processes start and
+# end with its lifespan: here heavy requests are computed in the worker itself (the same routes;
+# tests/server/test_heavy_processes.py checks both ways give the same bytes).
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", create_app(Settings(heavy_processes=False))
+)
 
 
 @schema.parametrize()
