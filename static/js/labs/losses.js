@@ -6,6 +6,7 @@ import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
+import { steadyRange, update } from "../steady.js";
 
 const API = "api/v1/losses";
 const MAX_POINTS = 500;
@@ -247,25 +248,46 @@ function drawMulticlass(d) {
   });
 }
 
+const ranges = {}; // axis -> the range the points figure is drawn with (steady while it fits)
+
+/** A steady range that starts at 0 as rangemode "tozero" does, below 0 only for negative values. */
+function fromZero(previous, values) {
+  const r = steadyRange(previous, [0, ...values]);
+  return values.some((v) => v !== null && v < 0) ? r : [0, r[1]];
+}
+
+// Fixed axis ranges, so that a step that changes only the values (the σ slider, a parameter)
+// moves the bars and markers in place (steady.js) instead of redrawing the figure.
 function drawPoints(d) {
   const bad = d.valid.map((ok, i) => (ok ? null : i)).filter((i) => i !== null);
+  const lo = Math.min(...d.x);
+  const hi = Math.max(...d.x);
+  const width = 0.012 * (hi - lo || 1);
+  const pad = 0.05 * (hi - lo || 1) + width;
+  ranges.y = fromZero(ranges.y, d.nll);
+  ranges.y2 = fromZero(ranges.y2, d.likelihood);
   const traces = [
-    { x: d.x, y: d.nll, type: "bar", name: "−log Pr(yᵢ | θᵢ)", marker: { color: COLORS.data }, width: 0.012 * (Math.max(...d.x) - Math.min(...d.x) || 1) },
+    { x: d.x, y: d.nll, type: "bar", name: "−log Pr(yᵢ | θᵢ)", marker: { color: COLORS.data }, width },
     { x: d.x, y: d.likelihood, mode: "markers", name: "Pr(yᵢ | θᵢ)", yaxis: "y2", marker: { color: COLORS.exact, size: 7, symbol: "diamond" } },
   ];
   if (bad.length) {
     traces.push({ x: bad.map((i) => d.x[i]), y: bad.map(() => 0), mode: "markers", name: "undefined", marker: { symbol: "x", size: 12, color: COLORS.model } });
   }
-  draw("points-plot", traces, {
+  const density = d.loss.startsWith("gaussian");
+  update("points-plot", traces, {
     title: title("Each point's likelihood and loss"),
-    xaxis: { title: { text: "x" }, nticks: TICKS },
-    yaxis: { title: { text: "loss −log Pr" }, rangemode: "tozero", nticks: TICKS },
+    xaxis: { title: { text: "x" }, nticks: TICKS, range: [lo - pad, hi + pad] },
+    yaxis: { title: { text: "loss −log Pr" }, range: ranges.y, nticks: TICKS },
     yaxis2: {
-      title: { text: d.loss.startsWith("gaussian") ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right",
-      rangemode: "tozero", showgrid: false, nticks: TICKS,
+      title: { text: density ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right",
+      range: ranges.y2, showgrid: false, nticks: TICKS,
     },
     margin: { l: 60, r: 70, t: 78, b: 50 },
     uirevision: "points",
+  }, {
+    // What a move cannot change: the bars' width, the second axis (relayout sets only the
+    // first axis' range), whether points are undefined.
+    key: JSON.stringify([density, width, ranges.y2, bad.length > 0]),
   });
 }
 
