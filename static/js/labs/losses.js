@@ -87,7 +87,10 @@ function viewRequest(s) {
     heteroscedastic: s.heteroscedastic, n_classes: s.n_classes, link: s.link, seed: s.seed,
     n_points: s.n_points, noise: s.noise, noise_growth: s.noise_growth, sigma: s.sigma,
     fit: s.fit, optimizer: s.optimizer, learning_rate: s.learning_rate, beta: s.beta, max_steps: s.max_steps,
-    grid_size: 150, density_rows: 50, // enough for smooth curves; a bigger map costs JSON time
+    // Enough for smooth curves (segments of ~4 px on a figure ~450 px wide) and, smoothed, for
+    // the density map; more cells cost JSON and drawing time on every step (measured: 150
+    // columns instead of 100 took ~4 ms longer per step, with no difference on screen).
+    grid_size: 100, density_rows: 50,
     parameters: s.params.trim() ? parseNumbers(s.params, "params", "parameters", 1, 200) : null,
   };
   if (s.source === "custom") {
