@@ -254,7 +254,7 @@ function drawMulticlass(d) {
   });
 }
 
-const ranges = {}; // axis -> the range the points figure is drawn with (steady while it fits)
+const ranges = {}; // loss -> axis -> the range the points figure is drawn with (steady while it fits)
 
 /** A steady range that starts at 0 as rangemode "tozero" does, below 0 only for negative values. */
 function fromZero(previous, values) {
@@ -270,8 +270,9 @@ function drawPoints(d) {
   const hi = Math.max(...d.x);
   const width = 0.012 * (hi - lo || 1);
   const pad = 0.05 * (hi - lo || 1) + width;
-  ranges.y = fromZero(ranges.y, d.nll);
-  ranges.y2 = fromZero(ranges.y2, d.likelihood);
+  const range = (ranges[d.loss] ??= {}); // another loss starts from ranges of its own
+  range.y = fromZero(range.y, d.nll);
+  range.y2 = fromZero(range.y2, d.likelihood);
   const traces = [
     { x: d.x, y: d.nll, type: "bar", name: "−log Pr(yᵢ | θᵢ)", marker: { color: COLORS.data }, width },
     { x: d.x, y: d.likelihood, mode: "markers", name: "Pr(yᵢ | θᵢ)", yaxis: "y2", marker: { color: COLORS.exact, size: 7, symbol: "diamond" } },
@@ -283,17 +284,17 @@ function drawPoints(d) {
   update("points-plot", traces, {
     title: title("Each point's likelihood and loss"),
     xaxis: { title: { text: "x" }, nticks: TICKS, range: [lo - pad, hi + pad] },
-    yaxis: { title: { text: "loss −log Pr" }, range: ranges.y, nticks: TICKS },
+    yaxis: { title: { text: "loss −log Pr" }, range: range.y, nticks: TICKS },
     yaxis2: {
       title: { text: density ? "density Pr" : "probability Pr" }, overlaying: "y", side: "right",
-      range: ranges.y2, showgrid: false, nticks: TICKS,
+      range: range.y2, showgrid: false, nticks: TICKS,
     },
     margin: { l: 60, r: 70, t: 78, b: 50 },
     uirevision: "points",
   }, {
     // What a move cannot change: the bars' width, the second axis (relayout sets only the
     // first axis' range), whether points are undefined.
-    key: JSON.stringify([density, width, ranges.y2, bad.length > 0]),
+    key: JSON.stringify([density, width, range.y2, bad.length > 0]),
   });
 }
 
