@@ -41,13 +41,14 @@ MaybeFloat = float | None
 def _values(a) -> list:
     """An array as a JSON list; NaN and infinities (undefined values) become null."""
     a = np.asarray(a, dtype=float)
+    finite = np.isfinite(a)
+    if finite.all():
+        return a.tolist()  # Python floats, every bit kept (the density map: 7500 at each step)
     if a.ndim == 0:
-        return None if not np.isfinite(a) else float(a)
-    return (
-        [_values(row) for row in a]
-        if a.ndim > 1
-        else [float(v) if np.isfinite(v) else None for v in a]
-    )
+        return None
+    out = a.astype(object)
+    out[~finite] = None
+    return out.tolist()
 
 
 def _number(v) -> MaybeFloat:

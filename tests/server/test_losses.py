@@ -38,6 +38,7 @@ def test_view_default_body_matches_core(client):
     assert body["curve"]["mean"] == v.curve.mean.tolist()
     assert body["curve"]["lam"] is None and body["curve"]["probabilities"] is None
     assert len(body["density"]) == 80 and len(body["density"][0]) == 200
+    assert body["density"] == v.density.tolist() and body["density_y"] == v.density_y.tolist()
     assert body["affine"]["nll_from_ss"] == pytest.approx(body["nll_total"], rel=1e-12)
     assert body["sigma_mle"] == v.sigma_mle
     closed = lk.closed_form(spec, data)
