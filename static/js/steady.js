@@ -52,7 +52,7 @@ function describeTitle(el, text) {
 
 const shown = new Map(); // figure id -> { key, parts, values } of what it shows now
 
-const LAYOUT_PARTS = ["shapes", "annotations", "title", "xaxis.range", "yaxis.range"];
+const LAYOUT_PARTS = ["shapes", "annotations", "title", "xaxis.range", "yaxis.range", "yaxis2.range"];
 
 function part(layout, name) {
   const [head, tail] = name.split(".");

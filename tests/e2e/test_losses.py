@@ -76,6 +76,10 @@ def test_sigma_slider_and_jump_to_the_mle(page, base_url, console, screenshot):
     set_slider(page, "sigma", -1)  # log scale: sigma = 0.1
     ready = wait_ready(page, ready)
     assert "sigma=0.1" in page.url
+    # A small sigma makes densities far above 1: the second axis (set without a redraw) grew.
+    likelihood = named(page, "points-plot", "Pr(yᵢ | θᵢ)")[0]["y"]
+    top = page.evaluate("document.getElementById('points-plot').layout.yaxis2.range[1]")
+    assert max(likelihood) > 1 and top >= max(likelihood)
     page.click("#to-mle")
     wait_ready(page, ready)
     mean = named(page, "model-plot", "mean μ")[0]["y"]

@@ -292,9 +292,9 @@ function drawPoints(d) {
     margin: { l: 60, r: 70, t: 78, b: 50 },
     uirevision: "points",
   }, {
-    // What a move cannot change: the bars' width, the second axis (relayout sets only the
-    // first axis' range), whether points are undefined.
-    key: JSON.stringify([density, width, range.y2, bad.length > 0]),
+    // What a move cannot change: the bars' width, the second axis' title, whether points are
+    // undefined (both axes' ranges are relaid out).
+    key: JSON.stringify([density, width, bad.length > 0]),
   });
 }
 
