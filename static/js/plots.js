@@ -132,10 +132,11 @@ function keyboardHover(el) {
 
 export const NARROW = 560; // px: below this a figure is laid out for a phone
 
-// Figures off screen are not redrawn while the lab is moving: their newest drawing waits until
-// the figure scrolls into view or the lab has been still for QUIET_MS
-// (and no answer is on its way). A slider step then costs
-// only the figures the student sees. `document.body.dataset.pending` is "1" while some wait.
+// Figures off screen are not drawn while the lab is moving: their newest drawing waits until
+// the figure scrolls into view or the lab has been still for QUIET_MS (and no answer is on its
+// way). A slider step then costs only the figures the student sees, and a long page shows its
+// first figures before it draws those further down. `document.body.dataset.pending` is "1"
+// while some wait; restyle, move, relayout and onPlot on a waiting figure wait with it.
 const QUIET_MS = 250;
 const visible = new Map(); // figure -> intersects the viewport (absent: not yet known)
 const waiting = new Map(); // figure -> [operations in order], the first a drawing
@@ -255,17 +256,18 @@ function drawNow(node, traces, layoutOverrides) {
 }
 
 /**
- * Draw or update a figure in place (waits for plotly.js on a first visit). A figure already drawn
- * and now off screen keeps its newest drawing for later (see QUIET_MS above).
+ * Draw or update a figure in place (waits for plotly.js on a first visit). A figure off screen
+ * keeps its newest drawing for later (see QUIET_MS above).
  */
 export function draw(el, traces, layoutOverrides = {}) {
   if (typeof Plotly === "undefined") return plotlyReady().then(() => draw(el, traces, layoutOverrides));
   const node = typeof el === "string" ? document.getElementById(el) : el;
   if (watcher && !visible.has(node)) {
-    visible.set(node, true); // drawn at once until the observer says otherwise
+    const box = node.getBoundingClientRect(); // the observer reports later: look once now
+    visible.set(node, box.bottom > 0 && box.top < window.innerHeight);
     watcher.observe(node);
   }
-  if (node.data && visible.get(node) === false) {
+  if (visible.get(node) === false) {
     waiting.set(node, [() => drawNow(node, traces, layoutOverrides)]);
     markPending();
     clearTimeout(quietTimer);
@@ -304,17 +306,26 @@ export function onPlot(id, event, handler) {
   if (events.has(event)) return;
   events.add(event);
   listening.set(el, events);
-  el.on(event, handler);
+  const attach = () => el.on(event, handler);
+  if (waiting.has(el)) waiting.get(el).push(attach); // Plotly gives it .on() with that drawing
+  else attach();
+}
+
+/** Whether a figure is drawn, or its drawing waits (then an update waits behind it). */
+function drawable(el, indices) {
+  if (typeof Plotly === "undefined" || !el) return false;
+  if (waiting.has(el) && !el.data) return true; // its first drawing waits: the traces it will have
+  return Boolean(el.data) && indices.every((i) => i < el.data.length);
 }
 
 /**
  * Update some traces of a drawn figure in place (the moving part of a lab): `update` as for
  * Plotly.restyle, each value an array with one entry per index. Does nothing (and returns false)
- * before the figure's first drawing, which then includes these traces itself.
+ * before the figure's first drawing is asked for, which then includes these traces itself.
  */
 export function restyle(id, update, indices) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
-  if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
+  if (!drawable(el, indices)) return false;
   whenDrawn(el, () => Plotly.restyle(el, update, indices));
   return true;
 }
@@ -327,7 +338,7 @@ export function restyle(id, update, indices) {
  */
 export function move(id, update, indices) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
-  if (typeof Plotly === "undefined" || !el?.data || indices.some((i) => i >= el.data.length)) return false;
+  if (!drawable(el, indices)) return false;
   const data = indices.map((_, k) => Object.fromEntries(Object.entries(update).map(([key, arrays]) => [key, arrays[k]])));
   whenDrawn(el, () => {
     moving += 1;
@@ -351,7 +362,7 @@ export function move(id, update, indices) {
 /** Change some layout attributes of a drawn figure (e.g. one shape); false before it exists. */
 export function relayout(id, update) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
-  if (typeof Plotly === "undefined" || !el?.data) return false;
+  if (!drawable(el, [])) return false;
   whenDrawn(el, () => Plotly.relayout(el, update));
   return true;
 }

@@ -282,7 +282,7 @@ function showPatch(i, j) {
 // ---------------------------------------------------------------------------------------------
 // The window, step by step
 
-const slide = { data: null, position: 0, timer: null };
+const slide = { data: null, position: 0, timer: null, padShape: null };
 
 function drawSlide(d) {
   slide.data = d;
@@ -293,6 +293,7 @@ function drawSlide(d) {
   const text = h <= 16 ? cellText : {};
   const padShape = { type: "rect", x0: -0.5 - pl, x1: w - 0.5 + pr, y0: -0.5 - pt, y1: h - 0.5 + pb,
     fillcolor: "#eef0f3", line: { color: "#c5c9d0", width: 1, dash: "dot" }, layer: "below" };
+  slide.padShape = padShape;
   draw("slide-input", [heatmap(d.image, scaleFor(d.image, true), {
     showscale: false, xgap: 1, ygap: 1, hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>", ...text,
   })], {
@@ -326,7 +327,7 @@ function moveWindow(position, pause = false) {
   slide.position = p;
   const i = Math.floor(p / wo);
   const j = p % wo;
-  const inputShapes = [document.getElementById("slide-input").layout.shapes[0], ...tapShapes(d, i, j)];
+  const inputShapes = [slide.padShape, ...tapShapes(d, i, j)];
   relayout("slide-input", { shapes: inputShapes });
   const veil = { fillcolor: "rgba(255,255,255,0.92)", line: { width: 0 } };
   const outputShapes = [rect(j - 0.5, i - 0.5, j + 0.5, i + 0.5, { line: { color: WINDOW, width: 3 } })];
