@@ -128,11 +128,11 @@ def boundary_curves(
         # The (r, theta) view is the disc r <= extent, inside the square: one clip serves both.
         own = clip_line(w, box["cartesian"], n)
         xy = split_pieces(own, box["cartesian"], wrap=None)
-        polar = split_pieces(to_polar(own) if len(own) else own, box["polar"], wrap=np.pi)
+        polar = split_pieces(to_polar(own), box["polar"], wrap=np.pi)
     else:
         # The square's corners lie out to r = sqrt(2) extent: trace the line that far.
         reach = np.array([[0.0, np.sqrt(2.0) * extent], [-np.pi, np.pi]])
         own = clip_line(w, reach, n)
         polar = split_pieces(own, box["polar"], wrap=None)
-        xy = split_pieces(from_polar(own) if len(own) else own, box["cartesian"], wrap=None)
+        xy = split_pieces(from_polar(own), box["cartesian"], wrap=None)
     return BoundaryCurves(xy=xy, polar=polar)
