@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from core import conv, equivariance, images, pooling
 from core.errors import DomainError
 from server.image_upload import MAX_UPLOAD_BYTES, decode_image
+from server.limits import light_when
 from server.routes.conv_shared import (
     CONVENTIONS,
     DECIMALS_DESCRIPTION,
@@ -189,6 +190,20 @@ def _filtered(
         label=info.label if info else f"Custom {size}x{size}",
         description=info.description if info else "your own weights",
     )
+
+
+# A built-in image of at most this side (two images of 160 x 160 numbers, at most ~1 MB of JSON,
+# like the largest light answers) is a slider move: computed as a light request, not queued
+# behind heavy work in a heavy process of lower priority.
+LIGHT_IMAGE_SIDE = 160
+
+
+@light_when("/api/v1/conv/image")
+def small_image(body: dict) -> bool:
+    """Whether the request asks for a built-in image (no `pixels`) of side at most
+    LIGHT_IMAGE_SIDE, with the default side when the body leaves it out."""
+    size = body.get("size", 128)
+    return body.get("pixels") is None and type(size) is int and size <= LIGHT_IMAGE_SIDE
 
 
 @router.post(

@@ -1,11 +1,13 @@
 """Image routes of the convolution lab with the caller's own inputs, against loops and core."""
 
 import itertools
+import json
 
 import numpy as np
 import pytest
 
 from core import images
+from server.limits import is_light
 from server.main import create_app
 
 
@@ -277,3 +279,25 @@ def test_conventions_are_in_the_route_docs():
     text = schema["paths"]["/api/v1/conv/image"]["post"]["description"]
     for words in ("Cross-correlation", "Stride", "Dilation", 'padding="same"'):
         assert words in text
+
+
+@pytest.mark.parametrize(
+    ("body", "light"),
+    [
+        (b"{}", True),  # the default built-in image, 128 x 128
+        (b'{"image": "shapes", "size": 144, "kernel": "box_blur", "dilation": 8}', True),
+        (b'{"size": 160}', True),
+        (b'{"size": 176}', False),
+        (b'{"size": 256, "image": "noise"}', False),
+        (b'{"size": "many"}', False),
+        (b'{"size": 1e300}', False),
+        (b'{"size": 64.0}', False),  # not an integer: validated in the heavy lane
+        (json.dumps({"pixels": [[0.5] * 16] * 16}).encode(), False),
+        (b"[1, 2]", False),
+        (b"{not json", False),
+    ],
+)
+def test_which_image_requests_are_light(body, light):
+    # Guarantee: a slider move on a built-in image of moderate size is computed as a light
+    # request; your own pixels, large images and bodies the predicate cannot judge are heavy.
+    assert is_light("/api/v1/conv/image", body) is light
