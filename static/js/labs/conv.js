@@ -108,6 +108,15 @@ function mainRequest(s) {
 // ---------------------------------------------------------------------------------------------
 // Shared figure pieces
 
+const written = new Map(); // element id -> the HTML last written into it
+
+/** Set an element's HTML, skipping the DOM work when it is what the element already shows. */
+function setHTML(id, html) {
+  if (written.get(id) === html) return;
+  written.set(id, html);
+  document.getElementById(id).innerHTML = html;
+}
+
 /** Smallest and largest entry of a 2D array (no spread: images have 260,000 pixels). */
 function extent(rows) {
   let lo = Infinity;
@@ -230,16 +239,16 @@ function drawMain(d, s) {
   });
   const [lo, hi] = extent(d.output);
   const [pt, pb] = d.pads[0];
-  document.getElementById("readouts").innerHTML = [
+  setHTML("readouts", [
     `<div><b>${d.label}</b>: ${d.description}</div>`,
     `<div><b>input</b> ${h} × ${w} → <b>output</b> ${ho} × ${wo}</div>`,
     `<div><b>rows</b> ⌊(${h} + ${pt} + ${pb} − ${d.span}) / ${d.stride}⌋ + 1 = ${ho}</div>`,
     `<div><b>padding</b> ${pt + pb ? `${pt} before, ${pb} after, per axis` : "none (valid)"}</div>`,
     `<div><b>kernel spans</b> E = ${d.span} pixels</div>`,
     `<div><b>output range</b> [${fmt(lo)}, ${fmt(hi)}]</div>`,
-  ].join("");
-  document.getElementById("patch-panel").innerHTML =
-    '<p class="note">Hover over an output pixel: its patch, the products and their sum appear here, and the pixels the kernel reads are outlined on the input.</p>';
+  ].join(""));
+  setHTML("patch-panel",
+    '<p class="note">Hover over an output pixel: its patch, the products and their sum appear here, and the pixels the kernel reads are outlined on the input.</p>');
 }
 
 let kernelDrawn = ""; // the kernel figure is redrawn only when the weights change (not the image)
@@ -273,9 +282,9 @@ function showPatch(i, j) {
   const result = d.kernels.length === 1
     ? `the products add up to <b>${fmt(d.output[i][j])}</b>`
     : `√(Gx² + Gy²) = <b>${fmt(d.output[i][j])}</b>`;
-  document.getElementById("patch-panel").innerHTML =
+  setHTML("patch-panel",
     `<p>Output pixel <b>(${i}, ${j})</b> reads rows ${d.rows_read[i].join(", ")} and columns ${d.cols_read[j].join(", ")}: ${result}</p>
-     <div class="tables">${patchTables(d, i, j)}</div>`;
+     <div class="tables">${patchTables(d, i, j)}</div>`);
   relayout("input-plot", { shapes: tapShapes(d, i, j) });
 }
 

@@ -323,8 +323,16 @@ function drawFit(d) {
   });
 }
 
+const written = new Map(); // element id -> the HTML last written into it
+
+/** Set an element's HTML, skipping the DOM work when it is what the element already shows. */
+function setHTML(id, html) {
+  if (written.get(id) === html) return;
+  written.set(id, html);
+  document.getElementById(id).innerHTML = html;
+}
+
 function drawAffine(d) {
-  const box = document.getElementById("affine-box");
   const rows = [];
   if (d.affine) {
     const a = d.affine;
@@ -350,18 +358,18 @@ function drawAffine(d) {
   } else {
     rows.push("<p class=\"note\">No closed-form maximum-likelihood solution for this model: fit it with an optimiser (the Fit panel).</p>");
   }
-  box.innerHTML = rows.join("");
+  setHTML("affine-box", rows.join(""));
 }
 
 function drawReadouts(d) {
   const status = d.fit ? `<span class="badge ${d.fit.status}">${d.fit.status.replace("_", " ")}</span>` : "";
-  document.getElementById("readouts").innerHTML = [
+  setHTML("readouts", [
     `<div><b>L[φ]</b> = ${fmt(d.nll_total)} (sum over ${d.x.length} points)</div>`,
     `<div><b>L/I</b> = ${fmt(d.nll_mean)} (mean)</div>`,
     `<div><b>log ∏ Pr</b> = ${fmt(d.log_likelihood)}</div>`,
     `<div><b>|∂L/∂φ|</b> = ${fmt(d.gradient_norm)}</div>`,
     d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))} · ${d.fit.message}</div>` : "",
-  ].join("");
+  ].join(""));
   document.getElementById("view-message").textContent = d.message;
 }
 
