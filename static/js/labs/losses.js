@@ -129,14 +129,18 @@ function paramSliders(d) {
       });
     });
   }
+  // Only what changed is written (most steps move another control and change none of these).
+  const write = (el, key, value) => {
+    if (el[key] !== value) el[key] = value;
+  };
   box.querySelectorAll("input.param").forEach((el) => {
     const j = Number(el.dataset.index);
     const v = d.parameters[j];
     const reach = Math.max(5, Math.ceil(Math.abs(v) * 1.2));
-    el.min = String(-reach);
-    el.max = String(reach);
-    if (document.activeElement !== el) el.value = String(v);
-    document.getElementById(`param-out-${j}`).textContent = fmt(v, 3);
+    write(el, "min", String(-reach));
+    write(el, "max", String(reach));
+    if (document.activeElement !== el) write(el, "value", String(v));
+    write(document.getElementById(`param-out-${j}`), "textContent", fmt(v, 3));
   });
 }
 
@@ -370,7 +374,8 @@ function drawReadouts(d) {
     `<div><b>|∂L/∂φ|</b> = ${fmt(d.gradient_norm)}</div>`,
     d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))} · ${d.fit.message}</div>` : "",
   ].join(""));
-  document.getElementById("view-message").textContent = d.message;
+  const message = document.getElementById("view-message");
+  if (message.textContent !== d.message) message.textContent = d.message;
 }
 
 function optimizerOptions(d, s) {
