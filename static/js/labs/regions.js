@@ -30,7 +30,7 @@ const schema = {
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
   w0: num(NOTES.phi0),
   color_by: { type: "enum", options: ["output", "region"], default: "output" },
-  grid: { type: "int", default: 160, min: 40, max: 300 },
+  grid: { type: "int", default: 120, min: 40, max: 300 },
   x1_min: num(-1), x1_max: num(1), x2_min: num(-1), x2_max: num(1),
   calc_di: { type: "int", default: 2, min: 1, max: 10000 },
   calc_d: { type: "int", default: 3, min: 1, max: 10000 },
