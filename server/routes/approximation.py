@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from core import approximation as approx
 from core import basis_comparison, dimensionality
+from server.limits import light_when
 from server.schemas import INVALID_REQUEST, Model, Seed, check_budget
 
 router = APIRouter(
@@ -142,6 +143,14 @@ class ApproximationResponse(Model):
     )
     n_parameters: int = Field(description="All network parameters, 3n + 1.")
     sweep: Sweep
+
+
+@light_when("/api/v1/approximation/fit")
+def fit_without_descent(body: dict) -> bool:
+    """Whether the fit asked for runs no gradient descent: least squares on at most 1000
+    samples and 128 units (~25 ms; the error sweep, ~70 ms at most, is kept for its settings),
+    a slider move computed as a light request."""
+    return body.get("gd_steps", 0) == 0
 
 
 @router.post("/fit", response_model=ApproximationResponse, summary="Fit a net and a polynomial")

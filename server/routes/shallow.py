@@ -426,6 +426,22 @@ def _note(activation: str, exact: int | None, patterns: int | None, grid: int | 
     return " ".join(notes) or "Every region inside the view shows on the map."
 
 
+# A region map of at most this many numbers (the page's default 160 x 160 map with up to 16
+# units: ~20 ms and ~1 MB of JSON at most) is a slider move: computed as a light request.
+LIGHT_REGION_NUMBERS = 90_000
+
+
+@light_when("/api/v1/shallow/regions")
+def small_region_map(body: dict) -> bool:
+    """Whether the map asked for has at most LIGHT_REGION_NUMBERS numbers: grid_size^2 twice
+    (output, region index) and panel_size^2 twice per unit, with the defaults for what the body
+    leaves out."""
+    grid = body.get("grid_size", 160)
+    panel = body.get("panel_size", 31)
+    units = len(body.get("theta", [None] * 3))
+    return 2 * grid * grid + 2 * units * panel * panel <= LIGHT_REGION_NUMBERS
+
+
 @router.post("/regions", response_model=RegionsResponse, summary="Linear regions of a 2-input net")
 def regions_view(req: RegionsRequest) -> Response:
     """The output over the view with each region, its activation pattern and gradient, the

@@ -7,6 +7,7 @@ import pytest
 
 from core import approximation as approx
 from core import dimensionality
+from server.limits import is_light
 
 
 def test_default_fit_matches_core(client):
@@ -246,3 +247,20 @@ def test_compare_matches_core_and_respects_its_budget(client):
         "/api/v1/approximation/compare", json={"max_hidden": 64, "n_steps": 500, "n_train": 2000}
     )
     assert r.status_code == 422 and "training would take too long" in r.text
+
+
+@pytest.mark.parametrize(
+    ("body", "light"),
+    [
+        (b"{}", True),
+        (b'{"n_hidden": 128, "n_samples": 1000, "activation": "sigmoid"}', True),
+        (b'{"gd_steps": 0, "n_hidden": 32}', True),
+        (b'{"gd_steps": 1}', False),
+        (b'{"gd_steps": "0"}', False),
+        (b"[0]", False),
+    ],
+)
+def test_only_fits_without_gradient_descent_are_light(body, light):
+    # Guarantee: a least-squares fit (a slider move) skips the heavy queue; a fit refined by
+    # gradient descent, or a body the predicate cannot judge, waits in it.
+    assert is_light("/api/v1/approximation/fit", body) is light

@@ -1,9 +1,12 @@
 """Shallow-network API: whole bodies for small cases, limits and error bodies."""
 
+import json
+
 import numpy as np
 import pytest
 
 from core.activations import ACTIVATION_NAMES
+from server.limits import is_light
 
 
 def test_flow_small_case_whole_body(client):
@@ -295,3 +298,21 @@ def test_bounds_too_large_for_json_is_null(client):
     ).json()
     assert body["max_regions_for_network"] is None
     assert body["parameter_count"] == 100 * 101 + 10 * 101
+
+
+@pytest.mark.parametrize(
+    ("body", "light"),
+    [
+        ({}, True),  # the defaults: 160 x 160 map, 3 units
+        ({"grid_size": 120, "theta": [[0, 1, 0]] * 16, "panel_size": 31}, True),  # the page, D = 16
+        ({"grid_size": 160, "theta": [[0, 1, 0]] * 16}, True),
+        ({"grid_size": 300}, False),
+        ({"grid_size": 160, "theta": [[0, 1, 0]] * 32, "panel_size": 81}, False),
+        ({"grid_size": "many"}, False),
+        ({"theta": 3}, False),
+    ],
+)
+def test_which_region_maps_are_light(body, light):
+    # Guarantee: a region map of a slider's size skips the heavy queue; a large one (or a body
+    # the predicate cannot judge) does not.
+    assert is_light("/api/v1/shallow/regions", json.dumps(body).encode()) is light

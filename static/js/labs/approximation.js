@@ -6,6 +6,7 @@ import { initPage, meta } from "../shell.js";
 import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
+import { update } from "../steady.js";
 
 const MAX_POINTS = 50;
 const FLOOR = 1e-16; // errors below this are rounding noise; drawn at the floor
@@ -93,13 +94,16 @@ function fitRequest(s) {
 }
 
 
+// The fit figure keeps its structure while n moves (the trace names do not hold n, the title
+// does): a step moves the network's curve and its joints and sets the title (steady.js), where a
+// redraw would also draw the legend and the training points again.
 function drawFit(d, s) {
   const c = d.curves;
   const traces = [
     { x: d.x_train, y: d.y_train, mode: "markers", name: "training samples", marker: { color: COLORS.muted, size: 4, opacity: 0.6 }, hoverinfo: "skip" },
     { x: c.x, y: c.target, mode: "lines", name: "target f(x)", line: { color: COLORS.ink, width: 2 } },
     { x: c.x, y: c.polynomial, mode: "lines", name: `polynomial, M = ${s.degree}`, line: { color: COLORS.exact, width: 2, dash: "dash" } },
-    { x: c.x, y: c.network, mode: "lines", name: `${UNIT_LABEL[s.activation]} net, n = ${s.n_hidden}`, line: { color: COLORS.model, width: 3 } },
+    { x: c.x, y: c.network, mode: "lines", name: `${UNIT_LABEL[s.activation]} net`, line: { color: COLORS.model, width: 3 } },
     {
       x: d.joints, y: d.joint_outputs, mode: "markers",
       name: s.activation === "relu" ? "joints" : "sigmoid centres",
@@ -110,12 +114,12 @@ function drawFit(d, s) {
   const lo = Math.min(...c.target, ...d.y_train);
   const hi = Math.max(...c.target, ...d.y_train);
   const pad = 0.25 * (hi - lo || 1);
-  draw("fit-plot", traces, {
-    title: title(`Fit · error E_n = ${fmt(d.network_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
+  update("fit-plot", traces, {
+    title: title(`Fit, n = ${s.n_hidden} · error E_n = ${fmt(d.network_error)} (net), ${fmt(d.polynomial_error)} (polynomial)`),
     xaxis: { title: { text: "x" }, range: d.domain },
     yaxis: { title: { text: "y" }, range: [lo - pad, hi + pad] },
     ...LEGEND_BELOW,
-  });
+  }, { key: JSON.stringify(traces.map((t) => t.name)) });
 }
 
 // The error plot's curves change with the sweep's settings only; a move of n moves the star.
@@ -239,21 +243,32 @@ function drawCompare(c) {
   ].join("");
 }
 
+/** Set an element's content only when it changes: an unchanged read-out costs no layout. */
+function setHTML(id, html) {
+  const el = document.getElementById(id);
+  if (el.dataset.shown !== html) {
+    el.dataset.shown = html;
+    el.innerHTML = html;
+  }
+}
+
 function drawReadouts(d, s) {
   const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
-  document.getElementById("readouts").innerHTML = [
+  setHTML("readouts", [
     `<div><b>net</b>: n = ${s.n_hidden} ${UNIT_LABEL[s.activation]} units, ${d.n_parameters} parameters, E_n = ${fmt(d.network_error)}${badge}</div>`,
     `<div><b>polynomial</b>: M = ${s.degree}, ${s.degree + 1} coefficients, E = ${fmt(d.polynomial_error)}</div>`,
     `<div><b>measured slope</b>: ${d.sweep.network_rate.toFixed(2)} (reference c/n: slope −1, c = ${fmt(d.sweep.c, 3)})</div>`,
-  ].join("");
+  ].join(""));
 }
 
 function renderFit(d, s) {
   showError(null);
-  document.getElementById("points-control").hidden = s.target !== "points";
+  const points = document.getElementById("points-control");
+  if (points.hidden !== (s.target !== "points")) points.hidden = s.target !== "points";
   const slider = document.getElementById("degree-slider");
-  slider.max = String(maxDegree(s.n_samples));
-  slider.value = String(s.degree);
+  // Only what changed: setting a range input's bounds or value lays the controls out again.
+  if (slider.max !== String(maxDegree(s.n_samples))) slider.max = String(maxDegree(s.n_samples));
+  if (slider.value !== String(s.degree)) slider.value = String(s.degree);
   drawFit(d, s);
   drawError(d, s);
   drawLoss(d);

@@ -30,7 +30,7 @@ const schema = {
   seed: { type: "int", default: 0, min: 0, max: 4294967295 },
   w0: num(NOTES.phi0),
   color_by: { type: "enum", options: ["output", "region"], default: "output" },
-  grid: { type: "int", default: 160, min: 40, max: 300 },
+  grid: { type: "int", default: 120, min: 40, max: 300 },
   x1_min: num(-1), x1_max: num(1), x2_min: num(-1), x2_max: num(1),
   calc_di: { type: "int", default: 2, min: 1, max: 10000 },
   calc_d: { type: "int", default: 3, min: 1, max: 10000 },
@@ -70,7 +70,7 @@ function request(s) {
     phi.push(s[`w${d}`]);
   }
   return {
-    activation: s.activation, theta, phi, grid_size: s.grid, panel_size: 31,
+    activation: s.activation, theta, phi, grid_size: s.grid, panel_size: 31, digits: 8,
     x1_min: s.x1_min, x1_max: s.x1_max, x2_min: s.x2_min, x2_max: s.x2_max,
   };
 }
@@ -81,11 +81,13 @@ function bounds(s) {
   return { max_inputs: s.table_di, max_hidden: s.table_d, n_inputs: s.calc_di, n_hidden: s.calc_d, n_outputs: s.calc_do };
 }
 
-// Plotly's RdBu runs blue (low) to red (high): positive pre-activations (active units) are red.
+// Plotly's RdBu (blue low, grey zero, red high): positive pre-activations (active units) are
+// red. Written out once here so the map and its colour key (a CSS gradient) use the same stops.
+const DIVERGING = [[0, "rgb(5,10,172)"], [0.35, "rgb(106,137,247)"], [0.5, "rgb(190,190,190)"],
+  [0.6, "rgb(220,170,132)"], [0.7, "rgb(230,145,90)"], [1, "rgb(178,10,28)"]];
 // A discrete colour scale: region k gets series colour k mod 16.
 const N_COLORS = COLORS.series.length;
 const REGION_SCALE = COLORS.series.flatMap((c, k) => [[k / N_COLORS, c], [(k + 1) / N_COLORS, c]]);
-const DIVERGING = "RdBu";
 
 function segmentTraces(m, withNames) {
   // One dark underlay for every line (segments joined by gaps), then each unit's colour on top.
@@ -104,20 +106,57 @@ function segmentTraces(m, withNames) {
   return traces;
 }
 
+/** Largest |y| on the map: the colour range is symmetric, so y = 0 is the scale's grey middle. */
+function largestMagnitude(rows) {
+  let top = 0;
+  for (const row of rows) for (const v of row) top = Math.max(top, Math.abs(v));
+  return top || 1;
+}
+
+let keyShown = null; // the key's structure (scale or regions, which lines) as last written
+
+/**
+ * The map's key under it, in HTML rather than as Plotly's colour bar and legend (Plotly redraws
+ * those, measuring every label, on each slider step): the colour scale of y and the units' lines.
+ * A step that only moves the scale's ends rewrites their three labels.
+ */
+function drawKey(m, byRegion, top) {
+  const ramp = DIVERGING.map(([at, c]) => `${c} ${100 * at}%`).join(", ");
+  const ticks = [-1, 0, 1];
+  const scale = byRegion
+    ? `<span class="key-item">colour: region (numbers at their centres)</span>`
+    : `<span class="key-item colour-key"><b>y</b> <span class="ramp-wrap"><span class="ramp" style="background:linear-gradient(to right, ${ramp})"></span>` +
+      `<span class="ticks">${ticks.map((f) => `<span style="left:${50 + 50 * f}%"></span>`).join("")}</span></span></span>`;
+  const lines = m.segments.map((seg) =>
+    `<span class="key-item"><span class="line-swatch" style="background:${unitColor(seg.unit)}"></span><span>z<sub>${seg.unit + 1}</sub> = 0</span></span>`);
+  const html = [scale, ...lines].join("");
+  const key = document.getElementById("map-key");
+  if (html !== keyShown) {
+    keyShown = html;
+    key.innerHTML = html;
+  }
+  if (byRegion) return;
+  key.querySelectorAll(".ticks > span").forEach((label, i) => {
+    const text = fmt(ticks[i] * top, 3).replace("-", "−");
+    if (label.textContent !== text) label.textContent = text;
+  });
+}
+
 function drawMap(m, s) {
   const byRegion = s.color_by === "region" && m.region_index;
+  const top = byRegion ? null : largestMagnitude(m.output);
   const heat = {
     type: "heatmap", x: m.x1, y: m.x2, hoverongaps: false,
     z: byRegion ? m.region_index.map((row) => row.map((k) => k % N_COLORS)) : m.output,
     customdata: m.region_index ? m.region_index.map((row) => row.map((k) => k + 1)) : undefined,
     colorscale: byRegion ? REGION_SCALE : DIVERGING,
-    zmid: byRegion ? undefined : 0,
-    zmin: byRegion ? 0 : undefined,
-    zmax: byRegion ? N_COLORS - 1 : undefined,
+    zmin: byRegion ? 0 : -top,
+    zmax: byRegion ? N_COLORS - 1 : top,
     opacity: byRegion ? 0.6 : 1,
-    showscale: !byRegion,
-    // Few colour-bar ticks: each tick label is measured on every redraw.
-    colorbar: { title: { text: "y", side: "right" }, thickness: 14, nticks: 5 },
+    showscale: false, // the key under the map shows the scale
+    // One canvas pixel per grid point, scaled up with crisp edges: looks as the default
+    // (a rectangle per cell at screen size) and costs less to paint and encode.
+    zsmooth: "fast",
     text: byRegion ? m.output : undefined,
     hovertemplate: m.region_index
       ? `x₁ = %{x:.3f}<br>x₂ = %{y:.3f}<br>${byRegion ? "y = %{text:.3f}" : "y = %{z:.3f}"}<br>region %{customdata}<extra></extra>`
@@ -137,10 +176,11 @@ function drawMap(m, s) {
     title: title(`Output y(x₁, x₂) · ${count}`),
     xaxis: { title: { text: "x₁" }, range: [s.x1_min, s.x1_max], constrain: "domain" },
     yaxis: { title: { text: "x₂" }, range: [s.x2_min, s.x2_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
-    legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
-    margin: { l: 60, r: 20, t: 40, b: 110 },
+    showlegend: false, // the key under the map names the lines
+    margin: { l: 60, r: 20, t: 40, b: 50 },
     shapes: [{ type: "rect", xref: "x", yref: "y", x0: s.x1_min, x1: s.x1_max, y0: s.x2_min, y1: s.x2_max, line: { color: "#111", width: 1.5 } }],
   });
+  drawKey(m, byRegion, top);
 }
 
 function drawUnits(m, s) {
@@ -269,10 +309,22 @@ function bindHover() {
   });
 }
 
+/** Set an element's content only when it changes: an unchanged read-out costs no layout. */
+function setHTML(id, html) {
+  const el = document.getElementById(id);
+  if (el.dataset.shown !== html) {
+    el.dataset.shown = html;
+    el.innerHTML = html;
+  }
+}
+
 function render(m, s) {
   last = m;
   showError(null);
-  for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
+  for (const el of document.querySelectorAll("fieldset.unit")) {
+    const hidden = Number(el.dataset.unit) > s.D;
+    if (el.hidden !== hidden) el.hidden = hidden;
+  }
   drawMap(m, s);
   const key = unitsKey(s);
   if (key !== unitsDrawn) {
@@ -280,14 +332,15 @@ function render(m, s) {
     drawUnits(m, s);
   }
   bindHover();
-  document.getElementById("region-note").textContent = m.note;
-  document.getElementById("readouts").innerHTML = [
+  const note = document.getElementById("region-note");
+  if (note.textContent !== m.note) note.textContent = m.note;
+  setHTML("readouts", [
     `<div><b>linear regions in view (exact)</b> <span id="exact-count">${m.exact_count ?? "not defined"}</span></div>`,
     `<div><b>activation patterns (exact)</b> <span id="pattern-count">${m.pattern_count ?? "–"}</span></div>`,
     `<div><b>seen on the ${m.x1.length}×${m.x2.length} map</b> ${m.grid_count ?? "–"}</div>`,
     `<div><b>bound</b> C(${s.D},0) + C(${s.D},1) + C(${s.D},2) = <span id="bound">${m.bound}</span></div>`,
     `<div><b>parameters</b> ${s.D}·3 + 1·${s.D + 1} = <span id="param-count">${m.parameter_count}</span></div>`,
-  ].join("");
+  ].join(""));
 }
 
 buildUnitControls();
