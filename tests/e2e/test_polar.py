@@ -24,7 +24,11 @@ def panel(page, name):
 
 
 def points(page, name, label):
-    return next(t for t in panel(page, name) if t.get("name", "").startswith(label))
+    """One class's points in one panel, read from its path shape ("Mx,yLx,y" per point)."""
+    shapes = page.evaluate("document.getElementById('maps').layout.shapes")
+    shape = next(s for s in shapes if s["xref"] == PANELS[name] and s["name"].startswith(label))
+    pairs = [seg.split("L")[0].split(",") for seg in shape["path"].split("M")[1:]]
+    return {"x": [float(x) for x, _ in pairs], "y": [float(y) for _, y in pairs]}
 
 
 def headings(page):
@@ -37,7 +41,10 @@ def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, s
     open_lab(page, base_url)
     for name in PANELS:
         types = [t.get("type", "scatter") for t in panel(page, name)]
-        assert types == ["heatmap", "scatter", "scatter", "scatter"], name
+        # The first panel also holds the classes' legend entries (traces of no point).
+        assert types == ["heatmap", "scatter"] + ["scatter"] * 2 * (name == "cart-xy"), name
+        for label in ("class 0", "class 1"):
+            assert len(points(page, name, label)["x"]) == 100, (name, label)
         boundary = panel(page, name)[1]
         assert boundary["name"] == "boundary p = 0.5" and boundary["mode"] == "lines"
         assert len([v for v in boundary["x"] if v is not None]) > 100, name  # traced by the API
@@ -49,6 +56,14 @@ def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, s
     maps = page.locator("#maps")
     assert maps.get_attribute("role") == "figure"
     assert "class 1 (outer)" in maps.get_attribute("aria-label")
+    legend = maps.locator(".legend").text_content()
+    assert "class 0 (inner)" in legend and "class 1 (outer)" in legend
+    # Each point is a segment of no length drawn with round ends: a dot.
+    caps = page.evaluate(
+        "[...document.querySelectorAll('#maps .shapelayer path')]"
+        ".map(p => getComputedStyle(p).strokeLinecap)"
+    )
+    assert len(caps) == 8 and set(caps) == {"round"}
     text = page.locator("#readouts").inner_text()
     assert "on (r, θ): accuracy 100.0%" in text
     assert "rings in r: separated" in text

@@ -51,11 +51,11 @@ function joined(pieces) {
   return { x, y };
 }
 
-/** One panel's traces: the probability map, its p = 0.5 boundary (traced by the API) and the
- *  two classes. */
-function panelTraces(panel, x, y, z, boundary, points, first) {
+/** One panel's traces: the probability map and its p = 0.5 boundary (traced by the API). The
+ *  points are shapes (pointShapes); two traces of no point give the classes their legend entries. */
+function panelTraces(panel, x, y, z, boundary, first) {
   const axes = { xaxis: `x${panel.axes}`, yaxis: `y${panel.axes}` };
-  return [
+  const traces = [
     {
       type: "heatmap", x, y, z, zmin: 0, zmax: 1, colorscale: PROB_SCALE, showscale: false, ...axes,
       hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>", name: "p(class 1)",
@@ -64,12 +64,29 @@ function panelTraces(panel, x, y, z, boundary, points, first) {
       ...joined(boundary), mode: "lines", name: "boundary p = 0.5", hoverinfo: "skip", ...axes,
       line: { color: COLORS.ink, width: 3 }, showlegend: first,
     },
-    ...[0, 1].map((c) => ({
-      x: points[c].x, y: points[c].y, mode: "markers", name: CLASS_NAMES[c], ...axes,
-      // No outline: on the pale map the filled dots read well, and 800 outlines cost a redraw.
-      marker: { color: CLASS_COLORS[c], size: 6 }, showlegend: first, legendgroup: CLASS_NAMES[c],
-    })),
   ];
+  if (first) {
+    traces.push(...[0, 1].map((c) => ({
+      x: [null], y: [null], mode: "markers", name: CLASS_NAMES[c], ...axes, hoverinfo: "skip",
+      marker: { color: CLASS_COLORS[c], size: 6 },
+    })));
+  }
+  return traces;
+}
+
+/**
+ * The points of one panel as two path shapes (one per class), each point a segment of no
+ * length that the page's style draws with round ends, a dot 6 px wide (`.plot.dots` in
+ * style.css). Plotly draws one SVG element per marker: 800 markers cost some 40 ms a redraw,
+ * where eight paths cost a few; the price is no hover on a point (the map under it still
+ * answers). `name` says which class a path holds.
+ */
+function pointShapes(panel, points) {
+  return [0, 1].map((c) => ({
+    type: "path", name: CLASS_NAMES[c], xref: `x${panel.axes}`, yref: `y${panel.axes}`, layer: "above",
+    path: points[c].x.map((x, i) => `M${x},${points[c].y[i]}L${x},${points[c].y[i]}`).join(""),
+    line: { color: CLASS_COLORS[c], width: 6 },
+  }));
 }
 
 /** The points of each class in one plane: [{x, y} for class 0, {x, y} for class 1]. */
@@ -90,12 +107,14 @@ function drawMaps(d, headings) {
   const lim = d.x1_grid.at(-1);
   const points = { xy: byClass(d.x1, d.x2, d.labels), polar: byClass(d.r, d.theta, d.labels) };
   const traces = [];
+  const shapes = [];
   const layout = {};
   const annotations = [];
   PANELS.forEach((panel, k) => {
     const clf = d[panel.clf];
-    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, clf.boundary_xy, points.xy, k === 0));
-    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, clf.boundary_polar, points.polar, k === 0));
+    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, clf.boundary_xy, k === 0));
+    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, clf.boundary_polar, k === 0));
+    shapes.push(...pointShapes(panel, points[panel.plane]));
     const row = Math.floor(k / cols);
     const col = k % cols;
     // Room above each panel for its heading, below it for the x-axis title.
@@ -129,7 +148,7 @@ function drawMaps(d, headings) {
   draw(el, traces, {
     height,
     title: title("Both classifiers, each seen in both planes"),
-    xaxis, yaxis, ...others, annotations,
+    xaxis, yaxis, ...others, annotations, shapes,
     legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", yref: "paper" },
     margin,
   });
