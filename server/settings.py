@@ -25,7 +25,6 @@ HEAVY_PATHS = [
     "/api/v1/shallow/regions",
     "/api/v1/approximation/fit",
     "/api/v1/approximation/radial",
-    "/api/v1/polar/fit",
     "/api/v1/training/landscape",
     "/api/v1/training/race",
     "/api/v1/training/starts",

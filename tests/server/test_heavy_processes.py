@@ -236,7 +236,8 @@ def test_a_server_stopped_with_sigterm_ends_its_pools_cleanly():
                 pass
             assert time.monotonic() < deadline, "the server did not become ready"
             time.sleep(0.1)
-        assert httpx.post(f"{url}/api/v1/polar/fit", json={}, timeout=30).status_code == 200
+        landscape = httpx.post(f"{url}/api/v1/training/landscape", json={}, timeout=30)
+        assert landscape.status_code == 200  # computed in a heavy process
         short_run = {"data": {"n_points": 50}, "stop": {"epochs": 2}}  # in a training process
         streamed = httpx.post(f"{url}/api/v1/trainer/stream", json=short_run, timeout=60)
         assert streamed.status_code == 200 and '"done": true' in streamed.text.replace(
