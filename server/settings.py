@@ -30,7 +30,6 @@ HEAVY_PATHS = [
     "/api/v1/training/starts",
     "/api/v1/conv/image",
     "/api/v1/conv/image/upload",
-    "/api/v1/backprop/network",
     "/api/v1/backprop/gradient-sizes",
     "/api/v1/trainer/fit",
 ]
