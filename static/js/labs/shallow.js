@@ -76,6 +76,19 @@ function request(s) {
 let last = null; // last answer drawn, for hovering
 let lastState = null;
 
+// A step rewrites only the text that changed: rebuilding unchanged tables and read-outs costs
+// style, layout and paint for nothing.
+const written = new Map(); // element id -> the HTML it shows
+function setHTML(id, html) {
+  if (written.get(id) === html) return;
+  written.set(id, html);
+  document.getElementById(id).innerHTML = html;
+}
+function setHidden(el, hidden) {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+let outputWidth = 0; // px, the output figure's width, read before a render writes anything
+
 /** Vertical dotted lines at the joints, in each unit's colour, for every panel. */
 function jointShapes(d) {
   return d.joints.map((j) => ({
@@ -179,9 +192,9 @@ function drawAll(d, s, hovered = null) {
 
 /** The units' colours and names, one row above the panels (their curves have no Plotly legend). */
 function drawLegend(d) {
-  document.getElementById("unit-legend").innerHTML = d.preactivations
+  setHTML("unit-legend", d.preactivations
     .map((_, u) => `<span><span class="swatch" style="background:${unitColor(u)}"></span>unit ${u + 1}</span>`)
-    .join("");
+    .join(""));
 }
 
 /**
@@ -191,7 +204,7 @@ function drawLegend(d) {
 function labelledBands(d, s, hovered) {
   const bands = regionShapes(d, hovered);
   if (!d.linear_regions) return bands;
-  const plotPixels = Math.max(200, document.getElementById("output-plot").clientWidth - 100);
+  const plotPixels = Math.max(200, outputWidth - 100);
   return bands.map((band, i) => {
     const r = d.linear_regions[i];
     const lo = Math.max(r.x_start, s.x_min);
@@ -207,10 +220,10 @@ function unitsList(units) {
 }
 
 function drawTable(d, s, hovered = null) {
-  const table = document.getElementById("regions-table");
-  document.getElementById("region-note").textContent = d.note;
+  const note = document.getElementById("region-note");
+  if (note.textContent !== d.note) note.textContent = d.note;
   if (!d.linear_regions) {
-    table.innerHTML = "";
+    setHTML("regions-table", "");
     return;
   }
   const two = d.outputs.length > 1;
@@ -224,7 +237,7 @@ function drawTable(d, s, hovered = null) {
       <td class="units">${unitsList(on) || "none"}</td><td class="units">${s.activation === "linear" ? "–" : unitsList(off) || "none"}</td>
       <td>${fmt(r.slopes[0])}</td>${two ? `<td>${fmt(r.slopes[1])}</td>` : ""}</tr>`;
   });
-  table.innerHTML = head + rows.join("");
+  setHTML("regions-table", head + rows.join(""));
 }
 
 function describeRegion(d, s, i) {
@@ -263,6 +276,7 @@ function bindHover() {
   onPlot("output-plot", "plotly_hover", (ev) => {
     const x = ev.points?.[0]?.x;
     if (!last || !Number.isFinite(x)) return;
+    outputWidth = document.getElementById("output-plot").clientWidth;
     const i = regionAt(last, x);
     if (i === hovered) return;
     hovered = i;
@@ -272,30 +286,39 @@ function bindHover() {
   });
 }
 
+const unitFieldsets = [];
+const secondOutputControls = [];
+
 function render(d, s) {
+  outputWidth = document.getElementById("output-plot").clientWidth; // before any DOM write
   last = d;
   lastState = s;
   hovered = null;
   showError(null);
-  for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
-  for (const el of document.querySelectorAll(".output2")) el.hidden = !s.two_outputs;
   drawAll(d, s);
+  // After the figures: Plotly measures text as it draws, which would lay the page out again.
+  unitFieldsets.forEach((el, u) => setHidden(el, u >= s.D));
+  secondOutputControls.forEach((el) => setHidden(el, !s.two_outputs));
   drawTable(d, s);
   bindHover();
   const outputs = s.two_outputs ? 2 : 1;
-  document.getElementById("readouts").innerHTML = [
+  setHTML("readouts", [
     `<div><b>joints in view</b> ${d.joints.length}</div>`,
     `<div><b>activation patterns</b> ${d.pieces ? d.pieces.length : "–"}</div>`,
     `<div><b>linear regions</b> ${d.linear_regions ? d.linear_regions.length : "not defined (not piecewise linear)"}</div>`,
     `<div><b>at most</b> D + 1 = ${s.D + 1}</div>`,
     `<div><b>parameters</b> D(D_i + 1) + D_o(D + 1) = ${s.D}·2 + ${outputs}·${s.D + 1} = ${d.parameter_count}</div>`,
-  ].join("");
-  document.getElementById("hover-info").textContent = d.linear_regions
+  ].join(""));
+  const info = document.getElementById("hover-info");
+  const text = d.linear_regions
     ? "Move the cursor over the output plot to see which units are inactive in each region."
     : "Linear regions are not counted for a curved activation (see the note under the plot).";
+  if (info.textContent !== text) info.textContent = text;
 }
 
 buildUnitControls();
+unitFieldsets.push(...document.querySelectorAll("fieldset.unit"));
+secondOutputControls.push(...document.querySelectorAll(".output2"));
 fillActivationSelect(document.getElementById("activation-select"));
 initPage("shallow");
 const lab = createLab({
