@@ -114,11 +114,21 @@ function regionShapes(d, hoveredPiece) {
   }));
 }
 
-// Every unit panel holds MAX_UNITS traces, the units beyond D empty, and names its units in the
-// legend row above the panels (not in a Plotly legend): changing D or any parameter then keeps the
-// figures' structure, and a step only moves their curves (steady.js) while they stay in view.
+// Every unit panel holds its units' curves in a fixed number of traces, those beyond D empty,
+// and names its units in the legend row above the panels (not in a Plotly legend): changing D
+// or any parameter then keeps the figures' structure, and a step only moves their curves
+// (steady.js) while they stay in view. The panels grow by SLOTS traces when D passes what they
+// hold, and never shrink: not MAX_UNITS traces from the start, since Plotly walks every trace's
+// attributes on each update, empty or not.
+const SLOTS = 4;
+let slotCount = 0;
+function slots(units) {
+  slotCount = Math.max(slotCount, Math.min(MAX_UNITS, SLOTS * Math.ceil(units / SLOTS)));
+  return slotCount;
+}
+
 function unitTraces(d, lists, s, inactive, prefix = "") {
-  return Array.from({ length: MAX_UNITS }, (_, u) => ({
+  return Array.from({ length: slots(lists.length) }, (_, u) => ({
     x: u < lists.length ? d.x : [], y: u < lists.length ? lists[u] : [], mode: "lines", name: `${prefix}unit ${u + 1}`,
     line: { color: unitColor(u), width: inactive.has(u) ? 4.5 : 2, dash: inactive.has(u) ? "dot" : "solid" },
     opacity: inactive.size && !inactive.has(u) ? 0.35 : 1, showlegend: false,
@@ -132,7 +142,7 @@ function panel(id, traces, lists, layout, s, style) {
   ranges[id] = steadyRange(ranges[id], lists.flat(Infinity));
   const xaxis = { ...layout.xaxis, range: [s.x_min, s.x_max] };
   update(id, traces, { ...layout, xaxis, yaxis: { ...layout.yaxis, range: ranges[id] } }, {
-    key: JSON.stringify([s.two_outputs, style]),
+    key: JSON.stringify([s.two_outputs, style, traces.length]),
     moving: ["x", "y", "marker", "customdata"],
   });
 }
