@@ -127,9 +127,15 @@ function slots(units) {
   return slotCount;
 }
 
+// A slot without a unit holds one missing point, not empty arrays: Plotly hides a trace with no
+// points instead of drawing it, so moving a curve to empty arrays would leave it on screen.
+const NO_POINTS = [null];
+
 function unitTraces(d, lists, s, inactive, prefix = "") {
   return Array.from({ length: slots(lists.length) }, (_, u) => ({
-    x: u < lists.length ? d.x : [], y: u < lists.length ? lists[u] : [], mode: "lines", name: `${prefix}unit ${u + 1}`,
+    x: u < lists.length ? d.x : NO_POINTS, y: u < lists.length ? lists[u] : NO_POINTS,
+    hoverinfo: u < lists.length ? "all" : "skip", // the keyboard's walk skips an empty slot
+    mode: "lines", name: `${prefix}unit ${u + 1}`,
     line: { color: unitColor(u), width: inactive.has(u) ? 4.5 : 2, dash: inactive.has(u) ? "dot" : "solid" },
     opacity: inactive.size && !inactive.has(u) ? 0.35 : 1, showlegend: false,
     hovertemplate: `${prefix}unit ${u + 1}: %{y:.3f}<extra></extra>`,
@@ -138,12 +144,15 @@ function unitTraces(d, lists, s, inactive, prefix = "") {
 
 const ranges = {}; // figure id -> y range it is drawn with
 
-function panel(id, traces, lists, layout, s, style) {
+const UNIT_MOVING = ["x", "y", "hoverinfo"]; // what a step may change in a unit panel's traces
+const OUTPUT_MOVING = ["x", "y", "marker", "customdata"]; // and in the output's (joints' markers)
+
+function panel(id, traces, lists, layout, s, style, moving = UNIT_MOVING) {
   ranges[id] = steadyRange(ranges[id], lists.flat(Infinity));
   const xaxis = { ...layout.xaxis, range: [s.x_min, s.x_max] };
   update(id, traces, { ...layout, xaxis, yaxis: { ...layout.yaxis, range: ranges[id] } }, {
     key: JSON.stringify([s.two_outputs, style, traces.length]),
-    moving: ["x", "y", "marker", "customdata"],
+    moving,
   });
 }
 
@@ -196,7 +205,7 @@ function drawAll(d, s, hovered = null) {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
     xaxis, yaxis: { title: { text: "y" } }, shapes: [...labelledBands(d, s, hovered), ...jointShapes(d)], hovermode: "x",
     legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, margin: { ...margin, b: 90 },
-  }, s, null);
+  }, s, null, OUTPUT_MOVING);
   drawLegend(d);
 }
 
