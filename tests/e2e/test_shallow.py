@@ -7,7 +7,7 @@ PLOTS = ("preact-plot", "act-plot", "weighted-plot", "output-plot")
 
 def drawn(page, plot_id):
     """The unit curves a panel shows (a panel keeps 4, 8, ... traces, those beyond D without
-    points: one missing point)."""
+    points: empty, or one missing point where a removed unit was)."""
     return [t for t in plot_data(page, plot_id) if any(v is not None for v in t["x"])]
 
 

@@ -127,13 +127,17 @@ function slots(units) {
   return slotCount;
 }
 
-// A slot without a unit holds one missing point, not empty arrays: Plotly hides a trace with no
-// points instead of drawing it, so moving a curve to empty arrays would leave it on screen.
+// A slot whose unit was removed holds one missing point, not empty arrays: Plotly hides a trace
+// with no points instead of drawing it, so moving a curve to empty arrays would leave it on
+// screen. A slot that never held a curve stays empty (Plotly then skips most of its work).
 const NO_POINTS = [null];
+let unitsDrawn = 0; // the most units the panels have shown
 
 function unitTraces(d, lists, s, inactive, prefix = "") {
+  unitsDrawn = Math.max(unitsDrawn, lists.length);
+  const empty = (u) => (u < unitsDrawn ? NO_POINTS : []);
   return Array.from({ length: slots(lists.length) }, (_, u) => ({
-    x: u < lists.length ? d.x : NO_POINTS, y: u < lists.length ? lists[u] : NO_POINTS,
+    x: u < lists.length ? d.x : empty(u), y: u < lists.length ? lists[u] : empty(u),
     hoverinfo: u < lists.length ? "all" : "skip", // the keyboard's walk skips an empty slot
     mode: "lines", name: `${prefix}unit ${u + 1}`,
     line: { color: unitColor(u), width: inactive.has(u) ? 4.5 : 2, dash: inactive.has(u) ? "dot" : "solid" },
