@@ -6,8 +6,17 @@ PLOTS = ("preact-plot", "act-plot", "weighted-plot", "output-plot")
 
 
 def drawn(page, plot_id):
-    """The unit curves a panel shows (each panel keeps 16, those beyond D empty)."""
-    return [t for t in plot_data(page, plot_id) if t["x"]]
+    """The unit curves a panel shows (a panel keeps 4, 8, ... traces, those beyond D without
+    points: empty, or one missing point where a removed unit was)."""
+    return [t for t in plot_data(page, plot_id) if any(v is not None for v in t["x"])]
+
+
+def lines_on_screen(page, plot_id):
+    """How many curves the figure's SVG draws (a curve emptied in place must not stay there)."""
+    return page.evaluate(
+        f"[...document.querySelectorAll('#{plot_id} .scatterlayer path.js-line')]"
+        ".filter((p) => (p.getAttribute('d') || '').length > 0).length"
+    )
 
 
 def open_lab(page, base_url, hash_=""):
@@ -25,7 +34,7 @@ def test_book_example_draws_four_panels_and_the_regions(page, base_url, console,
     open_lab(page, base_url)
     for plot in PLOTS[:3]:
         assert [t["name"] for t in drawn(page, plot)] == ["unit 1", "unit 2", "unit 3"], plot
-        assert len(plot_data(page, plot)) == 16, plot
+        assert len(plot_data(page, plot)) == 4, plot  # room for D = 4 without a new drawing
     legend = page.locator("#unit-legend").inner_text()
     assert legend.split() == ["unit", "1", "unit", "2", "unit", "3"]
     output = plot_data(page, "output-plot")
@@ -91,6 +100,9 @@ def test_more_units_and_a_second_output(page, base_url, console, screenshot):
     set_slider(page, "D", 2)  # fewer units: the others' curves are emptied, not left behind
     ready = wait_ready(page, ready)
     assert [t["name"] for t in drawn(page, "act-plot")] == ["unit 1", "unit 2"]
+    assert len(plot_data(page, "act-plot")) == 8  # the panel keeps the room D = 6 needed
+    for plot in PLOTS[:3]:
+        assert lines_on_screen(page, plot) == 2, plot
     assert "unit 3" not in page.locator("#unit-legend").inner_text()
     set_slider(page, "D", 6)
     ready = wait_ready(page, ready)

@@ -54,11 +54,12 @@ function render(d, s) {
 }
 
 // The table's names and formulas never change: they are typeset once; a step only rewrites the
-// derivative columns and the highlighted rows (typesetting ten formulas costs more than a plot).
-let tableBuilt = false;
+// derivative cells and row highlights that changed (typesetting ten formulas costs more than a
+// plot, and each rewritten cell costs style and layout).
+let tableRows = null; // activation name -> { row, left, right }
 function drawTable(d, s) {
   const table = document.getElementById("activation-table");
-  if (!tableBuilt) {
+  if (!tableRows) {
     table.innerHTML =
       "<tr><th>function</th><th>formula</th><th>piecewise linear</th><th>a'(z) at the left end</th><th>a'(z) at the right end</th></tr>" +
       d.curves
@@ -67,13 +68,21 @@ function drawTable(d, s) {
           <td class="left-end"></td><td class="right-end"></td></tr>`)
         .join("");
     renderMath(table);
-    tableBuilt = true;
+    tableRows = new Map(
+      [...table.querySelectorAll("tr[data-name]")].map((row) => [
+        row.dataset.name,
+        { row, left: row.querySelector(".left-end"), right: row.querySelector(".right-end") },
+      ]),
+    );
   }
+  const write = (el, prop, value) => {
+    if (el[prop] !== value) el[prop] = value;
+  };
   for (const c of d.curves) {
-    const row = table.querySelector(`tr[data-name="${c.name}"]`);
-    row.className = s[`show_${c.name}`] ? "current" : "";
-    row.querySelector(".left-end").textContent = c.derivative[0].toFixed(3);
-    row.querySelector(".right-end").textContent = c.derivative.at(-1).toFixed(3);
+    const { row, left, right } = tableRows.get(c.name);
+    write(row, "className", s[`show_${c.name}`] ? "current" : "");
+    write(left, "textContent", c.derivative[0].toFixed(3));
+    write(right, "textContent", c.derivative.at(-1).toFixed(3));
   }
 }
 

@@ -76,6 +76,19 @@ function request(s) {
 let last = null; // last answer drawn, for hovering
 let lastState = null;
 
+// A step rewrites only the text that changed: rebuilding unchanged tables and read-outs costs
+// style, layout and paint for nothing.
+const written = new Map(); // element id -> the HTML it shows
+function setHTML(id, html) {
+  if (written.get(id) === html) return;
+  written.set(id, html);
+  document.getElementById(id).innerHTML = html;
+}
+function setHidden(el, hidden) {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}
+let outputWidth = 0; // px, the output figure's width, read before a render writes anything
+
 /** Vertical dotted lines at the joints, in each unit's colour, for every panel. */
 function jointShapes(d) {
   return d.joints.map((j) => ({
@@ -101,12 +114,32 @@ function regionShapes(d, hoveredPiece) {
   }));
 }
 
-// Every unit panel holds MAX_UNITS traces, the units beyond D empty, and names its units in the
-// legend row above the panels (not in a Plotly legend): changing D or any parameter then keeps the
-// figures' structure, and a step only moves their curves (steady.js) while they stay in view.
+// Every unit panel holds its units' curves in a fixed number of traces, those beyond D empty,
+// and names its units in the legend row above the panels (not in a Plotly legend): changing D
+// or any parameter then keeps the figures' structure, and a step only moves their curves
+// (steady.js) while they stay in view. The panels grow by SLOTS traces when D passes what they
+// hold, and never shrink: not MAX_UNITS traces from the start, since Plotly walks every trace's
+// attributes on each update, empty or not.
+const SLOTS = 4;
+let slotCount = 0;
+function slots(units) {
+  slotCount = Math.max(slotCount, Math.min(MAX_UNITS, SLOTS * Math.ceil(units / SLOTS)));
+  return slotCount;
+}
+
+// A slot whose unit was removed holds one missing point, not empty arrays: Plotly hides a trace
+// with no points instead of drawing it, so moving a curve to empty arrays would leave it on
+// screen. A slot that never held a curve stays empty (Plotly then skips most of its work).
+const NO_POINTS = [null];
+let unitsDrawn = 0; // the most units the panels have shown
+
 function unitTraces(d, lists, s, inactive, prefix = "") {
-  return Array.from({ length: MAX_UNITS }, (_, u) => ({
-    x: u < lists.length ? d.x : [], y: u < lists.length ? lists[u] : [], mode: "lines", name: `${prefix}unit ${u + 1}`,
+  unitsDrawn = Math.max(unitsDrawn, lists.length);
+  const empty = (u) => (u < unitsDrawn ? NO_POINTS : []);
+  return Array.from({ length: slots(lists.length) }, (_, u) => ({
+    x: u < lists.length ? d.x : empty(u), y: u < lists.length ? lists[u] : empty(u),
+    hoverinfo: u < lists.length ? "all" : "skip", // the keyboard's walk skips an empty slot
+    mode: "lines", name: `${prefix}unit ${u + 1}`,
     line: { color: unitColor(u), width: inactive.has(u) ? 4.5 : 2, dash: inactive.has(u) ? "dot" : "solid" },
     opacity: inactive.size && !inactive.has(u) ? 0.35 : 1, showlegend: false,
     hovertemplate: `${prefix}unit ${u + 1}: %{y:.3f}<extra></extra>`,
@@ -115,12 +148,15 @@ function unitTraces(d, lists, s, inactive, prefix = "") {
 
 const ranges = {}; // figure id -> y range it is drawn with
 
-function panel(id, traces, lists, layout, s, style) {
+const UNIT_MOVING = ["x", "y", "hoverinfo"]; // what a step may change in a unit panel's traces
+const OUTPUT_MOVING = ["x", "y", "marker", "customdata"]; // and in the output's (joints' markers)
+
+function panel(id, traces, lists, layout, s, style, moving = UNIT_MOVING) {
   ranges[id] = steadyRange(ranges[id], lists.flat(Infinity));
   const xaxis = { ...layout.xaxis, range: [s.x_min, s.x_max] };
   update(id, traces, { ...layout, xaxis, yaxis: { ...layout.yaxis, range: ranges[id] } }, {
-    key: JSON.stringify([s.two_outputs, style]),
-    moving: ["x", "y", "marker", "customdata"],
+    key: JSON.stringify([s.two_outputs, style, traces.length]),
+    moving,
   });
 }
 
@@ -173,15 +209,15 @@ function drawAll(d, s, hovered = null) {
     title: title(`4 · Output y = φ_0 + Σ φ_d h_d${d.linear_regions ? ` · ${d.linear_regions.length} linear regions` : ""}`),
     xaxis, yaxis: { title: { text: "y" } }, shapes: [...labelledBands(d, s, hovered), ...jointShapes(d)], hovermode: "x",
     legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" }, margin: { ...margin, b: 90 },
-  }, s, null);
+  }, s, null, OUTPUT_MOVING);
   drawLegend(d);
 }
 
 /** The units' colours and names, one row above the panels (their curves have no Plotly legend). */
 function drawLegend(d) {
-  document.getElementById("unit-legend").innerHTML = d.preactivations
+  setHTML("unit-legend", d.preactivations
     .map((_, u) => `<span><span class="swatch" style="background:${unitColor(u)}"></span>unit ${u + 1}</span>`)
-    .join("");
+    .join(""));
 }
 
 /**
@@ -191,7 +227,7 @@ function drawLegend(d) {
 function labelledBands(d, s, hovered) {
   const bands = regionShapes(d, hovered);
   if (!d.linear_regions) return bands;
-  const plotPixels = Math.max(200, document.getElementById("output-plot").clientWidth - 100);
+  const plotPixels = Math.max(200, outputWidth - 100);
   return bands.map((band, i) => {
     const r = d.linear_regions[i];
     const lo = Math.max(r.x_start, s.x_min);
@@ -207,10 +243,10 @@ function unitsList(units) {
 }
 
 function drawTable(d, s, hovered = null) {
-  const table = document.getElementById("regions-table");
-  document.getElementById("region-note").textContent = d.note;
+  const note = document.getElementById("region-note");
+  if (note.textContent !== d.note) note.textContent = d.note;
   if (!d.linear_regions) {
-    table.innerHTML = "";
+    setHTML("regions-table", "");
     return;
   }
   const two = d.outputs.length > 1;
@@ -224,7 +260,7 @@ function drawTable(d, s, hovered = null) {
       <td class="units">${unitsList(on) || "none"}</td><td class="units">${s.activation === "linear" ? "–" : unitsList(off) || "none"}</td>
       <td>${fmt(r.slopes[0])}</td>${two ? `<td>${fmt(r.slopes[1])}</td>` : ""}</tr>`;
   });
-  table.innerHTML = head + rows.join("");
+  setHTML("regions-table", head + rows.join(""));
 }
 
 function describeRegion(d, s, i) {
@@ -263,6 +299,7 @@ function bindHover() {
   onPlot("output-plot", "plotly_hover", (ev) => {
     const x = ev.points?.[0]?.x;
     if (!last || !Number.isFinite(x)) return;
+    outputWidth = document.getElementById("output-plot").clientWidth;
     const i = regionAt(last, x);
     if (i === hovered) return;
     hovered = i;
@@ -272,30 +309,39 @@ function bindHover() {
   });
 }
 
+const unitFieldsets = [];
+const secondOutputControls = [];
+
 function render(d, s) {
+  outputWidth = document.getElementById("output-plot").clientWidth; // before any DOM write
   last = d;
   lastState = s;
   hovered = null;
   showError(null);
-  for (const el of document.querySelectorAll("fieldset.unit")) el.hidden = Number(el.dataset.unit) > s.D;
-  for (const el of document.querySelectorAll(".output2")) el.hidden = !s.two_outputs;
   drawAll(d, s);
+  // After the figures: Plotly measures text as it draws, which would lay the page out again.
+  unitFieldsets.forEach((el, u) => setHidden(el, u >= s.D));
+  secondOutputControls.forEach((el) => setHidden(el, !s.two_outputs));
   drawTable(d, s);
   bindHover();
   const outputs = s.two_outputs ? 2 : 1;
-  document.getElementById("readouts").innerHTML = [
+  setHTML("readouts", [
     `<div><b>joints in view</b> ${d.joints.length}</div>`,
     `<div><b>activation patterns</b> ${d.pieces ? d.pieces.length : "–"}</div>`,
     `<div><b>linear regions</b> ${d.linear_regions ? d.linear_regions.length : "not defined (not piecewise linear)"}</div>`,
     `<div><b>at most</b> D + 1 = ${s.D + 1}</div>`,
     `<div><b>parameters</b> D(D_i + 1) + D_o(D + 1) = ${s.D}·2 + ${outputs}·${s.D + 1} = ${d.parameter_count}</div>`,
-  ].join("");
-  document.getElementById("hover-info").textContent = d.linear_regions
+  ].join(""));
+  const info = document.getElementById("hover-info");
+  const text = d.linear_regions
     ? "Move the cursor over the output plot to see which units are inactive in each region."
     : "Linear regions are not counted for a curved activation (see the note under the plot).";
+  if (info.textContent !== text) info.textContent = text;
 }
 
 buildUnitControls();
+unitFieldsets.push(...document.querySelectorAll("fieldset.unit"));
+secondOutputControls.push(...document.querySelectorAll(".output2"));
 fillActivationSelect(document.getElementById("activation-select"));
 initPage("shallow");
 const lab = createLab({
