@@ -37,7 +37,9 @@ export function steadyRange(previous, values, { pad = 0.12, fill = 0.35 } = {}) 
 function titleText(el, title) {
   const text = title?.text;
   if (!text) return false;
-  const width = el?.clientWidth ?? 0;
+  // The width Plotly drew the figure at (kept up to date on resize): reading the element's own
+  // width here, after a step's first writes, would make the browser lay the page out early.
+  const width = el?._fullLayout?.width ?? el?.clientWidth ?? 0;
   if (!(width > 0 && width < NARROW)) return text;
   const wrapped = narrowTitle(title, width);
   const lines = (t) => (t ?? "").split("<br>").length;
