@@ -323,11 +323,7 @@ function renderInspector(d, s) {
     }
   }
   layout.push(["loss", [["y", d.targets, { ...o, label: "\\mathbf{y}" }], ["l", [d.loss.per_example], { ...o, label: "\\ell_i" }]], []]);
-  const shown = new Set();
-  const blocks = (list) => list.map(([name, rows, opts]) => {
-    shown.add(name);
-    return matrix(name, rows, opts);
-  });
+  const blocks = (list) => list.map(([name, rows, opts]) => matrix(name, rows, opts));
   const head = inspector.querySelector(".inspector-head") ?? Object.assign(document.createElement("div"), {
     className: "inspector-head", innerHTML: "<span></span><span>forward pass (stored)</span><span>backward pass</span>",
   });
@@ -337,8 +333,11 @@ function renderInspector(d, s) {
     place(st.backward, blocks(backward));
     return st.el;
   })]);
-  for (const name of matrices.keys()) if (!shown.has(name)) matrices.delete(name);
-  for (const name of stages.keys()) if (!layout.some(([n]) => n === name)) stages.delete(name);
+  // A stage that goes is kept for when its layer comes back (K moved down, then up again); its
+  // outline of a hovered cell goes with it.
+  for (const [name, st] of stages) {
+    if (!layout.some(([n]) => n === name)) for (const td of st.el.querySelectorAll(".twin")) td.classList.remove("twin");
+  }
 }
 
 function renderStep(d, s) {
