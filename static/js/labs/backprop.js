@@ -118,8 +118,14 @@ function typeset(source) {
   return typeset_.get(source);
 }
 
+const written_ = new WeakMap(); // element -> the HTML last given to setHTML
+
+/** Set an element's HTML with its TeX typeset; nothing happens when the HTML is the one it has
+ *  (a rebuilt block costs style, layout and paint even when it looks the same). */
 function setHTML(id, html) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
+  if (written_.get(el) === html) return;
+  written_.set(el, html);
   el.innerHTML = html.replace(/\$([^$]+)\$/g, (_, source) => typeset(source));
   renderMath(el); // returns at once when no $ is left
 }
@@ -161,23 +167,82 @@ function maskColor(v, top) {
   return `rgb(${mix(70, 214)},${mix(70, 239)},${mix(70, 220)})`;
 }
 
-/** A matrix as a coloured table; `opts.mask` uses the grey-green scale of a'[f]. */
-function matrixHTML(name, rows, opts = {}) {
+// The inspector keeps its nodes from one answer to the next: a new answer recolours and
+// renumbers the cells that changed, gives new rows only to a matrix whose shape changed, and
+// adds or removes the stages of layers that appear or go. Captions are typeset once.
+const inspector = document.getElementById("inspector");
+const matrices = new Map(); // block name -> { el, shape, table, cells: last "colour|ink|text|edited" }
+const stages = new Map(); // stage name -> { el, forward, backward }
+
+/** Place `children` in `parent` in this order (moving, adding or removing only what differs). */
+function place(parent, children) {
+  children.forEach((child, i) => {
+    if (parent.children[i] !== child) parent.insertBefore(child, parent.children[i] ?? null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild.remove();
+}
+
+function matrixBlock(name, opts) {
+  let block = matrices.get(name);
+  if (!block) {
+    const el = document.createElement("div");
+    el.className = opts.editable ? "mat editable" : "mat";
+    el.dataset.block = name;
+    el.innerHTML = `<div class="cap">${typeset(opts.label ?? sub(name))} <span class="shape"></span></div><table></table>`;
+    block = { el, shape: el.querySelector(".shape"), table: el.querySelector("table"), cells: [] };
+    matrices.set(name, block);
+    renderMath(el); // before KaTeX has loaded the caption is still TeX
+  }
+  return block;
+}
+
+/**
+ * Matrix `name` as a coloured table (its element, created on first use and then updated in
+ * place); `opts.mask` uses the grey-green scale of a'[f], `opts.numbers` writes the values.
+ */
+function matrix(name, rows, opts = {}) {
+  const block = matrixBlock(name, opts);
   const m = rows.length;
   const n = m ? rows[0].length : 0;
   let top = 0;
   for (const row of rows) for (const v of row) top = Math.max(top, Math.abs(v));
-  const numbers = opts.numbers ? " numbers" : "";
-  const editable = opts.editable ? " editable" : "";
-  const body = rows.map((row, i) => `<tr>${row.map((v, j) => {
+  block.el.classList.toggle("numbers", Boolean(opts.numbers));
+  const shape = `${m}×${n}`;
+  if (block.shape.textContent !== shape) {
+    block.shape.textContent = shape;
+    block.table.innerHTML = rows.map((row, i) => `<tr>${row.map((_, j) =>
+      `<td data-name="${name}" data-r="${i}" data-c="${j}"></td>`).join("")}</tr>`).join("");
+    block.cells = [];
+  }
+  const tds = block.table.getElementsByTagName("td");
+  rows.forEach((row, i) => row.forEach((v, j) => {
     const bg = opts.mask ? maskColor(v, Math.max(top, 1)) : cellColor(v, top);
     const ink = readableInk(bg); // white or dark numbers, whichever contrasts more with the cell
-    const edited = opts.edited?.has(`${i}.${j}`) ? ' class="edited"' : "";
     const text = opts.numbers ? fmt(v, 2) : "";
-    return `<td${edited} data-name="${name}" data-r="${i}" data-c="${j}" style="background:${bg};color:${ink}">${text}</td>`;
-  }).join("")}</tr>`).join("");
-  const caption = `${tex(opts.label ?? sub(name))} <span class="shape">${m}×${n}</span>`;
-  return `<div class="mat${numbers}${editable}" data-block="${name}"><div class="cap">${caption}</div><table>${body}</table></div>`;
+    const edited = Boolean(opts.edited?.has(`${i}.${j}`));
+    const key = `${bg}|${ink}|${text}|${edited}`;
+    const at = i * n + j;
+    if (block.cells[at] === key) return;
+    block.cells[at] = key;
+    const td = tds[at];
+    td.style.cssText = `background:${bg};color:${ink}`;
+    if (td.textContent !== text) td.textContent = text;
+    td.classList.toggle("edited", edited);
+  }));
+  return block.el;
+}
+
+function stageBlock(name) {
+  let st = stages.get(name);
+  if (!st) {
+    const el = document.createElement("div");
+    el.className = "stage";
+    el.innerHTML = `<div class="stage-name"></div><div class="side"></div><div class="side"></div>`;
+    el.firstChild.textContent = name;
+    st = { el, forward: el.children[1], backward: el.children[2] };
+    stages.set(name, st);
+  }
+  return st;
 }
 
 const column = (v) => v.map((x) => [x]);
@@ -238,27 +303,41 @@ function renderInspector(d, s) {
   const edits = fittingEdits(s);
   const editedCells = (kind, k) => new Set(edits.filter((e) => e.kind === kind && e.layer === k).map((e) => (kind === "omega" ? `${e.row}.${e.column}` : `${e.row}.0`)));
   const o = { numbers };
-  const stage = (label, fwd, bwd) => `<div class="stage"><div class="stage-name">${label}</div><div class="side">${fwd}</div><div class="side">${bwd}</div></div>`;
-  const html = [`<div class="inspector-head"><span></span><span>forward pass (stored)</span><span>backward pass</span></div>`];
-  html.push(stage("input", matrixHTML("x", d.x, o), ""));
+  // [stage name, forward (stored) matrices, backward matrices], each matrix [name, rows, options]
+  const layout = [["input", [["x", d.x, o]], []]];
   for (let k = 0; k <= K; k++) {
-    html.push(stage(`layer ${k}`,
-      matrixHTML(`Omega_${k}`, d.omegas[k], { ...o, editable: true, edited: editedCells("omega", k) })
-        + matrixHTML(`beta_${k}`, column(d.betas[k]), { ...o, editable: true, edited: editedCells("beta", k) })
-        + matrixHTML(`f_${k}`, d.f[k], o),
-      matrixHTML(`dl/dOmega_${k}`, d.dl_domegas[k], o)
-        + matrixHTML(`dl/dbeta_${k}`, column(d.dl_dbetas[k]), o)
-        + matrixHTML(`dl/df_${k}`, d.dl_df[k], o)));
+    layout.push([`layer ${k}`, [
+      [`Omega_${k}`, d.omegas[k], { ...o, editable: true, edited: editedCells("omega", k) }],
+      [`beta_${k}`, column(d.betas[k]), { ...o, editable: true, edited: editedCells("beta", k) }],
+      [`f_${k}`, d.f[k], o],
+    ], [
+      [`dl/dOmega_${k}`, d.dl_domegas[k], o],
+      [`dl/dbeta_${k}`, column(d.dl_dbetas[k]), o],
+      [`dl/df_${k}`, d.dl_df[k], o],
+    ]]);
     if (k < K) {
-      html.push(stage(`activation ${k + 1}`,
-        matrixHTML(`h_${k + 1}`, d.h[k], o),
-        matrixHTML(`dl/dh_${k + 1}`, d.dl_dh[k], o)
-          + matrixHTML(`mask_${k + 1}`, d.masks[k], { ...o, mask: true })));
+      layout.push([`activation ${k + 1}`, [[`h_${k + 1}`, d.h[k], o]], [
+        [`dl/dh_${k + 1}`, d.dl_dh[k], o],
+        [`mask_${k + 1}`, d.masks[k], { ...o, mask: true }],
+      ]]);
     }
   }
-  html.push(stage("loss", matrixHTML("y", d.targets, { ...o, label: "\\mathbf{y}" })
-    + matrixHTML("l", [d.loss.per_example], { ...o, label: "\\ell_i" }), ""));
-  setHTML("inspector", html.join(""));
+  layout.push(["loss", [["y", d.targets, { ...o, label: "\\mathbf{y}" }], ["l", [d.loss.per_example], { ...o, label: "\\ell_i" }]], []]);
+  const blocks = (list) => list.map(([name, rows, opts]) => matrix(name, rows, opts));
+  const head = inspector.querySelector(".inspector-head") ?? Object.assign(document.createElement("div"), {
+    className: "inspector-head", innerHTML: "<span></span><span>forward pass (stored)</span><span>backward pass</span>",
+  });
+  place(inspector, [head, ...layout.map(([name, forward, backward]) => {
+    const st = stageBlock(name);
+    place(st.forward, blocks(forward));
+    place(st.backward, blocks(backward));
+    return st.el;
+  })]);
+  // A stage that goes is kept for when its layer comes back (K moved down, then up again); its
+  // outline of a hovered cell goes with it.
+  for (const [name, st] of stages) {
+    if (!layout.some(([n]) => n === name)) for (const td of st.el.querySelectorAll(".twin")) td.classList.remove("twin");
+  }
 }
 
 function renderStep(d, s) {
@@ -301,12 +380,12 @@ function renderStep(d, s) {
 
 function renderReadouts(d, s) {
   const w = d.widths;
-  document.getElementById("net-readouts").innerHTML = [
+  setHTML("net-readouts", [
     `<div><b>widths</b> ${w.join("–")}</div>`,
     `<div><b>parameters</b> ${d.cost.parameters}</div>`,
     `<div><b>loss</b> ${fmt(d.loss.total, 6)} (${labels("losses")[s.loss]}, summed over ${s.n} example${s.n > 1 ? "s" : ""})</div>`,
     `<div><b>multiplications</b> forward ${d.cost.forward}, backward ${d.cost.backward}, finite differences ${d.cost.finite_differences}</div>`,
-  ].join("");
+  ].join(""));
   const edits = parseEdits(s.edits);
   const fitting = new Set(fittingEdits(s).map((e) => JSON.stringify(e)));
   setHTML("edit-list", edits.length
@@ -490,7 +569,6 @@ document.getElementById("step-next").addEventListener("click", () => {
 document.getElementById("step-all").addEventListener("click", () => lab.set({ step: 999 }));
 
 // Reading a cell, and editing a weight or bias.
-const inspector = document.getElementById("inspector");
 const GRADIENT = { Omega: ["dl_domegas", "fd_omegas"], beta: ["dl_dbetas", "fd_betas"] };
 function cellValue(d, name, r, c) {
   const m = name.match(/^(dl\/d)?(Omega|beta|f|h|x|y|l|mask)_?(\d+)?$/);

@@ -106,10 +106,11 @@ function mlpBody(s) {
 const SOURCE_COLOR = { "network 1": COLORS.model, "network 2": COLORS.data };
 const margin = { l: 60, r: 20, t: 70, b: 50 };
 
+/** Every other linear region shaded; only the shaded ones are shapes (each one costs drawing time). */
 function regionBands(regions) {
-  return regions.map((r, i) => ({
+  return regions.filter((_, i) => i % 2).map((r) => ({
     type: "rect", xref: "x", yref: "paper", x0: r.x_start, x1: r.x_end, y0: 0, y1: 1, layer: "below",
-    line: { width: 0 }, fillcolor: i % 2 ? "rgba(31,95,168,0.08)" : "rgba(0,0,0,0)",
+    line: { width: 0 }, fillcolor: "rgba(31,95,168,0.08)",
   }));
 }
 
@@ -173,15 +174,28 @@ function drawMatrices(el, net, { clickable = false } = {}) {
 // The composition's matrices sit below the fold while its sliders move. plots.js draws an
 // off-screen figure once the lab has been still for 120 ms, which lands inside the next request
 // when a student steps a slider a few times a second; these wait until the section has been still
-// for MATRICES_MS (or draw at once when on screen, or the first time).
+// for MATRICES_MS (or draw at once when on screen, or the first time). Whether it is on screen
+// comes from an observer: measuring it on every step would lay the page out in mid-step.
 const MATRICES_MS = 400;
 let matricesTimer = null;
+let matricesOnScreen = false;
+new IntersectionObserver((entries) => {
+  matricesOnScreen = entries.at(-1).isIntersecting;
+}).observe(document.getElementById("compose-matrices"));
 function drawComposeMatrices(net) {
   clearTimeout(matricesTimer);
   const el = document.getElementById("compose-matrices");
-  const box = el.getBoundingClientRect();
-  if (!el.data || (box.bottom > 0 && box.top < window.innerHeight)) drawMatrices(el, net);
+  if (!el.data || matricesOnScreen) drawMatrices(el, net);
   else matricesTimer = setTimeout(() => drawMatrices(el, net), MATRICES_MS);
+}
+
+/** Set element `id`'s `property` (innerHTML, textContent) unless it holds `value` already: a
+ *  rewrite costs style, layout and paint even when nothing changes. */
+const written = new Map();
+function setContent(id, value, property = "innerHTML") {
+  if (written.get(id) === value) return;
+  written.set(id, value);
+  document.getElementById(id)[property] = value;
 }
 
 // The three curves keep their axes while they stay well inside them: a step then moves the curves
@@ -234,24 +248,29 @@ function drawCompose(c, s) {
     xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
   }, { key: r3.key, moving: MOVING });
-  document.getElementById("compose-readouts").innerHTML = [
+  setContent("compose-readouts", [
     `<div><b>network 1</b> <span id="regions1">${c.counts1.regions}</span> regions</div>`,
     `<div><b>network 2</b> <span id="regions2">${c.counts2.regions}</span> regions on [${fmt(c.y_min, 3)}, ${fmt(c.y_max, 3)}]</div>`,
     `<div><b>composition</b> <span id="regions-composed">${c.counts.regions}</span> regions</div>`,
     `<div><b>joints</b> ${net1Joints.length} of network 1 + ${crossings.length} crossings</div>`,
-  ].join("");
+  ].join(""));
   const silent = c.joints.filter((j) => !j.bends).length;
-  document.getElementById("compose-note").textContent =
+  setContent("compose-note",
     "Dotted lines on the left: network 2's joints as values of y. Wherever y(x) crosses one, the composition gets a joint " +
     "(blue diamonds), so each piece of network 1 that sweeps across them receives a copy of network 2's shape." +
-    (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : "");
+    (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : ""), "textContent");
   drawComposeMatrices(c.deep);
-  document.getElementById("compose-check").textContent =
+  setContent("compose-check",
     `Run as one network [${c.deep.widths.join(", ")}] with ${c.deep.parameter_count} parameters, it gives the same outputs: ` +
-    `largest difference ${fmt(c.max_difference, 2)}.`;
-  for (const el of document.querySelectorAll("[data-net1]")) el.hidden = Number(el.dataset.net1) > s.n1;
-  for (const el of document.querySelectorAll("[data-net2]")) el.hidden = Number(el.dataset.net2) > s.n2;
+    `largest difference ${fmt(c.max_difference, 2)}.`, "textContent");
+  for (const el of unitFieldsets()) {
+    const hidden = Number(el.dataset.net1 ?? el.dataset.net2) > (el.dataset.net1 ? s.n1 : s.n2);
+    if (el.hidden !== hidden) el.hidden = hidden;
+  }
 }
+
+let unitFieldsets_ = null;
+const unitFieldsets = () => (unitFieldsets_ ??= [...document.querySelectorAll("[data-net1], [data-net2]")]);
 
 // ----------------------------------------------------------------------------- section 2
 
