@@ -172,7 +172,7 @@ function drawMatrices(el, net, { clickable = false } = {}) {
 // ----------------------------------------------------------------------------- section 1
 
 // The composition's matrices sit below the fold while its sliders move. plots.js draws an
-// off-screen figure once the lab has been still for 120 ms, which lands inside the next request
+// off-screen figure once the lab has been still for 250 ms, which lands inside the next request
 // when a student steps a slider a few times a second; these wait until the section has been still
 // for MATRICES_MS (or draw at once when on screen, or the first time). Whether it is on screen
 // comes from an observer: measuring it on every step would lay the page out in mid-step.
