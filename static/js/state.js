@@ -8,8 +8,9 @@
 // A lab is split into channels, each with its own state keys, its own request and its own
 // in-flight slot: a slow part (a loss surface) is fetched only when its own keys change, a moving
 // part (the point, a path) on every step. Per channel at most one request is in flight; the
-// newest state waits and is sent when that request returns; an answer is drawn when it is newer
-// than what the channel shows, never over a newer one. See static/js/README.md.
+// newest state waits and is sent when that request returns (before its answer is drawn); an
+// answer is drawn when it is newer than what the channel shows, never over a newer one. See
+// static/js/README.md.
 import { clearErrors, showChannelError } from "./errors.js";
 import { plotlyReady } from "./plotly-loader.js";
 
@@ -197,10 +198,20 @@ export function createLab({
     chan.sent = mine;
     chan.inflight = true;
     const started = performance.now();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      chan.inflight = false;
+      pump();
+    };
     try {
       const data = chan.compute ? await chan.compute(snapshot, undefined) : snapshot;
       const answered = performance.now();
       await plotlyReady();
+      // This answer is in: the newest state (if it moved on) is sent now, and travels and is
+      // computed while this answer is drawn. Still one request in flight at a time.
+      release();
       if (mine > chan.drawn && mine >= chan.failed) {
         chan.drawn = mine;
         chan.data = data;
@@ -222,8 +233,7 @@ export function createLab({
         else console.warn(err);
       }
     } finally {
-      chan.inflight = false;
-      pump();
+      release();
     }
   }
 

@@ -64,6 +64,37 @@ def test_one_request_in_flight_and_the_newest_state_follows(page, base_url, cons
     assert "phi0=0.4" in page.url
 
 
+def test_the_newest_state_leaves_before_the_answer_is_drawn(page, base_url, console):
+    """While an answer is drawn, the newest state's request is already on its way (the server
+    computes it meanwhile): each request notes how many drawings the page had made when it
+    left."""
+    ready = open_page(page, base_url, "linear")
+    page.evaluate(
+        """() => {
+            window.sent = [];
+            const original = window.fetch;
+            window.fetch = (url, options) => {
+              const body = options?.body ? JSON.parse(options.body) : {};
+              if (String(url).includes('linear/view') && body.surface === false) {
+                window.sent.push([body.phi0, Number(document.body.dataset.ready)]);
+              }
+              return original(url, options);
+            };
+        }"""
+    )
+    held = hold_points(page)
+    set_slider(page, "phi0", 0.1)
+    pump_until(page, lambda: len(held) == 1)
+    set_slider(page, "phi0", 0.4)
+    held[0].continue_()
+    pump_until(page, lambda: len(held) == 2)
+    # Both left before the first answer was drawn; one request in flight at a time all along.
+    assert page.evaluate("window.sent") == [[0.1, ready], [0.4, ready]]
+    held[1].continue_()
+    wait_ready(page, ready)
+    assert current_phi(page)[0] == 0.4
+
+
 def test_an_old_answer_never_overwrites_a_newer_one(page, base_url, console):
     """Answers are released newest first: an old one arriving last must not be drawn over the
     newer one (a page with several requests in flight and no guard would end on 1.0)."""
