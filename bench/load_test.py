@@ -54,6 +54,8 @@ LIGHT = [
     ("light", 5, "/api/v1/conv/receptive", {}),
     ("light", 5, "/api/v1/conv/equivariance", {}),
 ]
+# The heavier views at their default sizes ("heavy" here is what the student asks for: the server
+# computes the default region map, polar fit and approximation fit as light requests).
 HEAVY = [
     ("heavy", 5, "/api/v1/shallow/regions", {}),
     ("heavy", 4, "/api/v1/training/race", {}),
