@@ -141,3 +141,21 @@ def test_random_parameters_use_the_seed(page, base_url, console):
     wait_ready(page, ready)
     assert "seed=1" in page.url
     assert plot_data(page, "output-plot")[0]["y"] != before
+
+
+def test_the_activation_menus_list_the_apis_activations(page, base_url, console):
+    """Declared once, in core: the shallow, regions and 1D-convolution pages offer the names and
+    labels the API lists, in its order."""
+    registry = page.request.get(f"{base_url}/api/v1/meta").json()["registries"]["activations"]
+    expected = [[a["name"], a["label"]] for a in registry]
+    assert len(expected) >= 10
+    for lab, select in (
+        ("shallow", "#activation-select"),
+        ("regions", "#activation-select"),
+        ("conv1d", "select.activation"),
+    ):
+        open_page(page, base_url, lab)
+        options = page.eval_on_selector(
+            select, "el => [...el.options].map((o) => [o.value, o.textContent])"
+        )
+        assert options == expected, lab

@@ -7,8 +7,8 @@ import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { steadyRange, update } from "../steady.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
+import { ACTIVATION_NAMES as ACTIVATIONS, fillActivationSelect } from "./nets.js";
 
-const ACTIVATIONS = ["linear", "relu", "leaky_relu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "heaviside"];
 const OPTIONS = await loadOptions(); // signals, padding modes and poolings from the core registries
 const SIGNALS = namesOf(OPTIONS, "signals");
 const PAD = namesOf(OPTIONS, "paddings");
@@ -398,7 +398,7 @@ function drawEquivariance(d, s) {
 // ---------------------------------------------------------------------------------------------
 
 for (const select of document.querySelectorAll("select.activation")) {
-  select.innerHTML = ACTIVATIONS.map((a) => `<option value="${a}">${a.replace("_", " ")}</option>`).join("");
+  fillActivationSelect(select);
 }
 fillSelects(OPTIONS);
 initPage("conv1d");

@@ -1,19 +1,12 @@
 // Shared by the shallow-network labs: activation names, unit colours, a seeded generator.
 import { COLORS } from "../plots.js";
+import { meta } from "../shell.js";
 
-// Same names and order as core/activations.py (the API rejects any other name).
-export const ACTIVATIONS = [
-  ["relu", "ReLU"],
-  ["leaky_relu", "Leaky ReLU"],
-  ["elu", "ELU"],
-  ["softplus", "Softplus"],
-  ["gelu", "GELU"],
-  ["silu", "Swish / SiLU"],
-  ["sigmoid", "Logistic sigmoid"],
-  ["tanh", "tanh"],
-  ["heaviside", "Heaviside step"],
-  ["linear", "Linear (identity)"],
-];
+// The activations the API accepts, [name, label] in its order: declared once, in
+// core/activations.py, and read from GET /api/v1/meta (ReLU alone if that cannot be reached).
+const { registries } = await meta();
+export const ACTIVATIONS = (registries.activations?.length ? registries.activations : [{ name: "relu", label: "ReLU" }])
+  .map((a) => [a.name, a.label]);
 
 export const ACTIVATION_NAMES = ACTIVATIONS.map(([name]) => name);
 
