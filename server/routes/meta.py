@@ -71,6 +71,10 @@ def _activations(names) -> list[Named]:
 def registries() -> dict[str, list[Named]]:
     return {
         "activations": [Named(name=a.name, label=a.label) for a in ACTIVATIONS.values()],
+        # Those that make a network piecewise linear (its linear regions can be counted).
+        "piecewise_linear_activations": [
+            Named(name=a.name, label=a.label) for a in ACTIVATIONS.values() if a.piecewise_linear
+        ],
         # The hidden units a shallow approximating net (and the d-dimensional comparison) takes.
         "approximation_activations": _activations(approximation.HIDDEN_ACTIVATIONS),
         "comparison_activations": _activations(basis_comparison.UNIT_ACTIVATIONS),

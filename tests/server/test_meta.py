@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from core import approximation, basis_comparison, conv, images, likelihood, losses, network
 from core.activations import ACTIVATIONS
 from server.labs import LABS
@@ -52,3 +54,17 @@ def test_every_lab_page_exists_and_every_router_is_served(client):
             assert (static / lab.page).is_file(), lab.page
         if lab.router:
             assert any(p.startswith(f"/api/v1/{lab.router}/") for p in paths), lab.router
+
+
+def test_the_piecewise_linear_activations_are_those_with_straight_pieces(client):
+    """The registry lists exactly the activations whose graph is straight between a few kinks:
+    second differences on a fine grid vanish except at no more than two places."""
+    listed = client.get("/api/v1/meta").json()["registries"]["piecewise_linear_activations"]
+    z = np.linspace(-3, 3, 6001)
+    straight = []
+    for a in ACTIVATIONS.values():
+        bends = np.abs(np.diff(a.value(z), 2)) > 1e-9
+        if np.count_nonzero(bends) <= 2 * 2:  # a kink or a jump shows in at most two differences
+            straight.append(a.name)
+    assert [r["name"] for r in listed] == straight
+    assert {"relu", "linear"} <= set(straight) and "tanh" not in straight

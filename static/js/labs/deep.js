@@ -25,7 +25,8 @@ const int = (def, lo, hi) => ({ type: "int", default: def, min: lo, max: hi });
 
 function buildSchema(meta) {
   const activations = meta.registries.activations.map((a) => a.name);
-  const piecewise = ["relu", "leaky_relu", "heaviside", "linear"].filter((n) => activations.includes(n));
+  // The composition lab counts regions: only activations that keep the network piecewise linear.
+  const piecewise = (meta.registries.piecewise_linear_activations ?? [{ name: "relu" }]).map((a) => a.name);
   const schema = {
     c_act: { type: "enum", options: piecewise, default: "relu" },
     x_min: num(-1), x_max: num(1),
