@@ -32,7 +32,7 @@ from server.routes.conv_shared import (
     Weight,
     values,
 )
-from server.schemas import Model, Seed
+from server.schemas import Model, Seed, json_answer
 
 router = APIRouter()
 
@@ -221,7 +221,7 @@ def image_kernel(req: ImageKernelRequest) -> Response:
     # Two images of up to 256 x 256 numbers: pydantic's own JSON writer is several times faster
     # than the default path (validate the answer again, then json.dumps); it is still validated
     # once, when it is built.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return json_answer(answer)
 
 
 def _parse_custom(text: str | None) -> np.ndarray | None:
@@ -311,7 +311,7 @@ async def image_upload(
 def _upload_view(data, kernel, padding, weights, stride, dilation, decimals) -> Response:
     image = decode_image(data)
     answer = _filtered(image, kernel, padding, weights, stride, dilation, "float64", decimals)
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return json_answer(answer)
 
 
 router.include_router(upload_router)

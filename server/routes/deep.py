@@ -12,7 +12,7 @@ from core import deep, deep_bounds
 from core.activations import ACTIVATION_NAMES, ACTIVATIONS
 from core.errors import DomainError
 from core.network import INIT_SCHEMES, Network, network_from_lists, parameter_count
-from server.schemas import ErrorResponse, Model, Seed
+from server.schemas import ErrorResponse, Model, Seed, json_answer
 
 router = APIRouter(
     prefix="/api/v1/deep",
@@ -452,7 +452,7 @@ def line(req: LineRequest) -> Response:
         network=_matrix_form(net),
         linear=_collapse(net, curves.x),
     )
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return json_answer(answer)
 
 
 class PlaneRequest(Model):
@@ -559,7 +559,7 @@ def plane(req: PlaneRequest) -> Response:
         linear=_collapse(net, v.x1, v.x2),
         **shape,
     )
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return json_answer(answer)
 
 
 # ----------------------------------------------------------------------------- deep vs shallow

@@ -176,16 +176,20 @@ function flushAll() {
   if (waiting.size) quietTimer = setTimeout(flushAll, 0);
 }
 
+/** Keep `ops` for a figure off screen, to run when it scrolls in or the lab is still. */
+function wait(node, ops) {
+  waiting.set(node, ops);
+  markPending();
+  clearTimeout(quietTimer);
+  quietTimer = setTimeout(flushAll, QUIET_MS);
+}
+
 /** Run `op` on a figure now, or later with its waiting drawing if it is off screen. */
 function whenDrawn(node, op) {
   const ops = waiting.get(node);
   if (ops) ops.push(op);
-  else if (visible.get(node) === false) {
-    waiting.set(node, [op]);
-    markPending();
-    clearTimeout(quietTimer);
-    quietTimer = setTimeout(flushAll, QUIET_MS);
-  } else op();
+  else if (visible.get(node) === false) wait(node, [op]);
+  else op();
 }
 
 /**
@@ -268,10 +272,7 @@ export function draw(el, traces, layoutOverrides = {}) {
     watcher.observe(node);
   }
   if (visible.get(node) === false) {
-    waiting.set(node, [() => drawNow(node, traces, layoutOverrides)]);
-    markPending();
-    clearTimeout(quietTimer);
-    quietTimer = setTimeout(flushAll, QUIET_MS);
+    wait(node, [() => drawNow(node, traces, layoutOverrides)]); // replaces what waited before
     return Promise.resolve(node);
   }
   waiting.delete(node);

@@ -5,6 +5,7 @@ import { COLORS, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATIONS } from "./nets.js";
 import { steadyRange, update } from "../steady.js";
+import { setProp } from "../dom.js";
 
 const ranges = {};
 
@@ -75,14 +76,11 @@ function drawTable(d, s) {
       ]),
     );
   }
-  const write = (el, prop, value) => {
-    if (el[prop] !== value) el[prop] = value;
-  };
   for (const c of d.curves) {
     const { row, left, right } = tableRows.get(c.name);
-    write(row, "className", s[`show_${c.name}`] ? "current" : "");
-    write(left, "textContent", c.derivative[0].toFixed(3));
-    write(right, "textContent", c.derivative.at(-1).toFixed(3));
+    setProp(row, "className", s[`show_${c.name}`] ? "current" : "");
+    setProp(left, "textContent", c.derivative[0].toFixed(3));
+    setProp(right, "textContent", c.derivative.at(-1).toFixed(3));
   }
 }
 

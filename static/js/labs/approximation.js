@@ -7,6 +7,7 @@ import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { createLab } from "../state.js";
 import { update } from "../steady.js";
+import { setHTML, setProp } from "../dom.js";
 
 const MAX_POINTS = 50;
 const FLOOR = 1e-16; // errors below this are rounding noise; drawn at the floor
@@ -243,15 +244,6 @@ function drawCompare(c) {
   ].join("");
 }
 
-/** Set an element's content only when it changes: an unchanged read-out costs no layout. */
-function setHTML(id, html) {
-  const el = document.getElementById(id);
-  if (el.dataset.shown !== html) {
-    el.dataset.shown = html;
-    el.innerHTML = html;
-  }
-}
-
 function drawReadouts(d, s) {
   const badge = d.status === "least_squares" ? "" : ` <span class="badge ${d.status}">${d.status}</span>`;
   setHTML("readouts", [
@@ -263,12 +255,11 @@ function drawReadouts(d, s) {
 
 function renderFit(d, s) {
   showError(null);
-  const points = document.getElementById("points-control");
-  if (points.hidden !== (s.target !== "points")) points.hidden = s.target !== "points";
+  setProp("points-control", "hidden", s.target !== "points");
   const slider = document.getElementById("degree-slider");
   // Only what changed: setting a range input's bounds or value lays the controls out again.
-  if (slider.max !== String(maxDegree(s.n_samples))) slider.max = String(maxDegree(s.n_samples));
-  if (slider.value !== String(s.degree)) slider.value = String(s.degree);
+  setProp(slider, "max", String(maxDegree(s.n_samples)));
+  setProp(slider, "value", String(s.degree));
   drawFit(d, s);
   drawError(d, s);
   drawLoss(d);

@@ -5,6 +5,7 @@ import { postJSON } from "../api.js";
 import { COLORS, draw, fmt, move, title } from "../plots.js";
 import { initPage, meta as fetchMeta, renderMath } from "../shell.js";
 import { createLab } from "../state.js";
+import * as dom from "../dom.js";
 
 const BOOK = { b: [1.0, 2.0, -3.0, 0.4], w: [0.1, -0.4, 2.0, 3.0], x: 2.3, y: 2.0 };
 const CHECK_OK = 1e-5; // relative error below which a layer's check passes
@@ -118,16 +119,14 @@ function typeset(source) {
   return typeset_.get(source);
 }
 
-const written_ = new WeakMap(); // element -> the HTML last given to setHTML
-
-/** Set an element's HTML with its TeX typeset; nothing happens when the HTML is the one it has
- *  (a rebuilt block costs style, layout and paint even when it looks the same). */
-function setHTML(id, html) {
-  const el = typeof id === "string" ? document.getElementById(id) : id;
-  if (written_.get(el) === html) return;
-  written_.set(el, html);
+function typesetInto(el, html) {
   el.innerHTML = html.replace(/\$([^$]+)\$/g, (_, source) => typeset(source));
   renderMath(el); // returns at once when no $ is left
+}
+
+/** Set an element's HTML with its TeX typeset, only when it differs from last time (dom.js). */
+function setHTML(id, html) {
+  dom.setHTML(id, html, typesetInto);
 }
 
 function sub(name) {
@@ -226,7 +225,7 @@ function matrix(name, rows, opts = {}) {
     block.cells[at] = key;
     const td = tds[at];
     td.style.cssText = `background:${bg};color:${ink}`;
-    if (td.textContent !== text) td.textContent = text;
+    dom.setProp(td, "textContent", text);
     td.classList.toggle("edited", edited);
   }));
   return block.el;

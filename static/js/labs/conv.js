@@ -8,6 +8,7 @@ import { initPage } from "../shell.js";
 import { draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
+import { setHTML } from "../dom.js";
 
 const GREY = [[0, "#000000"], [1, "#ffffff"]];
 // Diverging: negative blue, zero near-white, positive red.
@@ -107,15 +108,6 @@ function mainRequest(s) {
 
 // ---------------------------------------------------------------------------------------------
 // Shared figure pieces
-
-const written = new Map(); // element id -> the HTML last written into it
-
-/** Set an element's HTML, skipping the DOM work when it is what the element already shows. */
-function setHTML(id, html) {
-  if (written.get(id) === html) return;
-  written.set(id, html);
-  document.getElementById(id).innerHTML = html;
-}
 
 /** Smallest and largest entry of a 2D array (no spread: images have 260,000 pixels). */
 function extent(rows) {

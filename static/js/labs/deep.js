@@ -7,6 +7,7 @@ import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { unitColor } from "./nets.js";
 import { steadyRange, update } from "../steady.js";
+import { setHTML, setProp } from "../dom.js";
 
 const MAX_UNITS = 6; // per shallow network on this page (the API takes up to 16)
 const PARAM = 100; // the API's bound on every parameter
@@ -190,15 +191,6 @@ function drawComposeMatrices(net) {
   else matricesTimer = setTimeout(() => drawMatrices(el, net), MATRICES_MS);
 }
 
-/** Set element `id`'s `property` (innerHTML, textContent) unless it holds `value` already: a
- *  rewrite costs style, layout and paint even when nothing changes. */
-const written = new Map();
-function setContent(id, value, property = "innerHTML") {
-  if (written.get(id) === value) return;
-  written.set(id, value);
-  document.getElementById(id)[property] = value;
-}
-
 // The three curves keep their axes while they stay well inside them: a step then moves the curves
 // and joint markers and changes the bands and titles, without redrawing the figures (steady.js).
 // Their titles are two lines (name, then the counts) on every screen, so a count that grows
@@ -249,24 +241,23 @@ function drawCompose(c, s) {
     xaxis: { title: { text: "x" }, range: r3.x }, yaxis: { title: { text: "y'" }, range: r3.y },
     legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
   }, { key: r3.key, moving: MOVING });
-  setContent("compose-readouts", [
+  setHTML("compose-readouts", [
     `<div><b>network 1</b> <span id="regions1">${c.counts1.regions}</span> regions</div>`,
     `<div><b>network 2</b> <span id="regions2">${c.counts2.regions}</span> regions on [${fmt(c.y_min, 3)}, ${fmt(c.y_max, 3)}]</div>`,
     `<div><b>composition</b> <span id="regions-composed">${c.counts.regions}</span> regions</div>`,
     `<div><b>joints</b> ${net1Joints.length} of network 1 + ${crossings.length} crossings</div>`,
   ].join(""));
   const silent = c.joints.filter((j) => !j.bends).length;
-  setContent("compose-note",
+  setProp("compose-note", "textContent",
     "Dotted lines on the left: network 2's joints as values of y. Wherever y(x) crosses one, the composition gets a joint " +
     "(blue diamonds), so each piece of network 1 that sweeps across them receives a copy of network 2's shape." +
-    (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : ""), "textContent");
+    (silent ? ` ${silent} joint(s), drawn hollow, do not change the slope and split no region.` : ""));
   drawComposeMatrices(c.deep);
-  setContent("compose-check",
+  setProp("compose-check", "textContent",
     `Run as one network [${c.deep.widths.join(", ")}] with ${c.deep.parameter_count} parameters, it gives the same outputs: ` +
-    `largest difference ${fmt(c.max_difference, 2)}.`, "textContent");
+    `largest difference ${fmt(c.max_difference, 2)}.`);
   for (const el of unitFieldsets()) {
-    const hidden = Number(el.dataset.net1 ?? el.dataset.net2) > (el.dataset.net1 ? s.n1 : s.n2);
-    if (el.hidden !== hidden) el.hidden = hidden;
+    setProp(el, "hidden", el.dataset.net1 ? Number(el.dataset.net1) > s.n1 : Number(el.dataset.net2) > s.n2);
   }
 }
 

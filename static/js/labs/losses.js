@@ -7,6 +7,7 @@ import { parsePoints } from "../points.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
 import { steadyRange, update } from "../steady.js";
+import { setHTML, setProp } from "../dom.js";
 
 const API = "api/v1/losses";
 const MAX_POINTS = 500;
@@ -130,17 +131,14 @@ function paramSliders(d) {
     });
   }
   // Only what changed is written (most steps move another control and change none of these).
-  const write = (el, key, value) => {
-    if (el[key] !== value) el[key] = value;
-  };
   box.querySelectorAll("input.param").forEach((el) => {
     const j = Number(el.dataset.index);
     const v = d.parameters[j];
     const reach = Math.max(5, Math.ceil(Math.abs(v) * 1.2));
-    write(el, "min", String(-reach));
-    write(el, "max", String(reach));
-    if (document.activeElement !== el) write(el, "value", String(v));
-    write(document.getElementById(`param-out-${j}`), "textContent", fmt(v, 3));
+    setProp(el, "min", String(-reach));
+    setProp(el, "max", String(reach));
+    if (document.activeElement !== el) setProp(el, "value", String(v));
+    setProp(`param-out-${j}`, "textContent", fmt(v, 3));
   });
 }
 
@@ -327,15 +325,6 @@ function drawFit(d) {
   });
 }
 
-const written = new Map(); // element id -> the HTML last written into it
-
-/** Set an element's HTML, skipping the DOM work when it is what the element already shows. */
-function setHTML(id, html) {
-  if (written.get(id) === html) return;
-  written.set(id, html);
-  document.getElementById(id).innerHTML = html;
-}
-
 function drawAffine(d) {
   const rows = [];
   if (d.affine) {
@@ -374,8 +363,7 @@ function drawReadouts(d) {
     `<div><b>|∂L/∂φ|</b> = ${fmt(d.gradient_norm)}</div>`,
     d.fit ? `<div><b>fit</b> ${status} L = ${fmt(d.fit.losses.at(-1))} · ${d.fit.message}</div>` : "",
   ].join(""));
-  const message = document.getElementById("view-message");
-  if (message.textContent !== d.message) message.textContent = d.message;
+  setProp("view-message", "textContent", d.message);
 }
 
 function optimizerOptions(d, s) {

@@ -5,6 +5,7 @@ import { initPage } from "../page.js";
 import { COLORS, draw, fmt, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
+import { setHTML, setProp } from "../dom.js";
 
 const MAX_UNITS = 16;
 const PARAM = 100;
@@ -113,8 +114,6 @@ function largestMagnitude(rows) {
   return top || 1;
 }
 
-let keyShown = null; // the key's structure (scale or regions, which lines) as last written
-
 /**
  * The map's key under it, in HTML rather than as Plotly's colour bar and legend (Plotly redraws
  * those, measuring every label, on each slider step): the colour scale of y and the units' lines.
@@ -129,16 +128,10 @@ function drawKey(m, byRegion, top) {
       `<span class="ticks">${ticks.map((f) => `<span style="left:${50 + 50 * f}%"></span>`).join("")}</span></span></span>`;
   const lines = m.segments.map((seg) =>
     `<span class="key-item"><span class="line-swatch" style="background:${unitColor(seg.unit)}"></span><span>z<sub>${seg.unit + 1}</sub> = 0</span></span>`);
-  const html = [scale, ...lines].join("");
-  const key = document.getElementById("map-key");
-  if (html !== keyShown) {
-    keyShown = html;
-    key.innerHTML = html;
-  }
+  setHTML("map-key", [scale, ...lines].join(""));
   if (byRegion) return;
-  key.querySelectorAll(".ticks > span").forEach((label, i) => {
-    const text = fmt(ticks[i] * top, 3).replace("-", "−");
-    if (label.textContent !== text) label.textContent = text;
+  document.querySelectorAll("#map-key .ticks > span").forEach((label, i) => {
+    setProp(label, "textContent", fmt(ticks[i] * top, 3).replace("-", "−"));
   });
 }
 
@@ -309,22 +302,10 @@ function bindHover() {
   });
 }
 
-/** Set an element's content only when it changes: an unchanged read-out costs no layout. */
-function setHTML(id, html) {
-  const el = document.getElementById(id);
-  if (el.dataset.shown !== html) {
-    el.dataset.shown = html;
-    el.innerHTML = html;
-  }
-}
-
 function render(m, s) {
   last = m;
   showError(null);
-  for (const el of document.querySelectorAll("fieldset.unit")) {
-    const hidden = Number(el.dataset.unit) > s.D;
-    if (el.hidden !== hidden) el.hidden = hidden;
-  }
+  for (const el of document.querySelectorAll("fieldset.unit")) setProp(el, "hidden", Number(el.dataset.unit) > s.D);
   drawMap(m, s);
   const key = unitsKey(s);
   if (key !== unitsDrawn) {
@@ -332,8 +313,7 @@ function render(m, s) {
     drawUnits(m, s);
   }
   bindHover();
-  const note = document.getElementById("region-note");
-  if (note.textContent !== m.note) note.textContent = m.note;
+  setProp("region-note", "textContent", m.note);
   setHTML("readouts", [
     `<div><b>linear regions in view (exact)</b> <span id="exact-count">${m.exact_count ?? "not defined"}</span></div>`,
     `<div><b>activation patterns (exact)</b> <span id="pattern-count">${m.pattern_count ?? "–"}</span></div>`,

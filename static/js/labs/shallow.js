@@ -5,6 +5,7 @@ import { COLORS, draw, fmt, onPlot, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { steadyRange, update } from "../steady.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
+import { setHTML, setProp } from "../dom.js";
 
 const MAX_UNITS = 16;
 const PARAM = 100; // the API's bound on every parameter
@@ -76,17 +77,6 @@ function request(s) {
 let last = null; // last answer drawn, for hovering
 let lastState = null;
 
-// A step rewrites only the text that changed: rebuilding unchanged tables and read-outs costs
-// style, layout and paint for nothing.
-const written = new Map(); // element id -> the HTML it shows
-function setHTML(id, html) {
-  if (written.get(id) === html) return;
-  written.set(id, html);
-  document.getElementById(id).innerHTML = html;
-}
-function setHidden(el, hidden) {
-  if (el.hidden !== hidden) el.hidden = hidden;
-}
 let outputWidth = 0; // px, the output figure's width, read before a render writes anything
 
 /** Vertical dotted lines at the joints, in each unit's colour, for every panel. */
@@ -243,8 +233,7 @@ function unitsList(units) {
 }
 
 function drawTable(d, s, hovered = null) {
-  const note = document.getElementById("region-note");
-  if (note.textContent !== d.note) note.textContent = d.note;
+  setProp("region-note", "textContent", d.note);
   if (!d.linear_regions) {
     setHTML("regions-table", "");
     return;
@@ -320,8 +309,8 @@ function render(d, s) {
   showError(null);
   drawAll(d, s);
   // After the figures: Plotly measures text as it draws, which would lay the page out again.
-  unitFieldsets.forEach((el, u) => setHidden(el, u >= s.D));
-  secondOutputControls.forEach((el) => setHidden(el, !s.two_outputs));
+  unitFieldsets.forEach((el, u) => setProp(el, "hidden", u >= s.D));
+  secondOutputControls.forEach((el) => setProp(el, "hidden", !s.two_outputs));
   drawTable(d, s);
   bindHover();
   const outputs = s.two_outputs ? 2 : 1;
@@ -332,11 +321,9 @@ function render(d, s) {
     `<div><b>at most</b> D + 1 = ${s.D + 1}</div>`,
     `<div><b>parameters</b> D(D_i + 1) + D_o(D + 1) = ${s.D}·2 + ${outputs}·${s.D + 1} = ${d.parameter_count}</div>`,
   ].join(""));
-  const info = document.getElementById("hover-info");
-  const text = d.linear_regions
+  setProp("hover-info", "textContent", d.linear_regions
     ? "Move the cursor over the output plot to see which units are inactive in each region."
-    : "Linear regions are not counted for a curved activation (see the note under the plot).";
-  if (info.textContent !== text) info.textContent = text;
+    : "Linear regions are not counted for a curved activation (see the note under the plot).");
 }
 
 buildUnitControls();
