@@ -280,6 +280,61 @@ export function draw(el, traces, layoutOverrides = {}) {
   return drawNow(node, traces, layoutOverrides);
 }
 
+/** "#rrggbb" as [r, g, b]. */
+function rgb(hex) {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+
+let canvas = null; // reused by gridImage
+
+/**
+ * A grid of values drawn as an image (a PNG data URL), coloured as a heatmap with `scale`
+ * ([[0, "#rrggbb"], ..., [1, "#rrggbb"]], interpolated in RGB as Plotly does) from zmin to zmax.
+ * z[i][j] is the cell of row i (rows go up the y axis) and column j: one pixel each. As a layout
+ * image (see `imageOn`) it is redrawn without the rest of the figure, where a heatmap trace
+ * whose values change makes Plotly redraw every axis and panel of its figure.
+ */
+export function gridImage(z, scale, zmin = 0, zmax = 1) {
+  const rows = z.length;
+  const cols = z[0].length;
+  const stops = scale.map(([at, colour]) => [at, rgb(colour)]);
+  canvas ??= document.createElement("canvas");
+  canvas.width = cols;
+  canvas.height = rows;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(cols, rows);
+  const px = image.data;
+  for (let i = 0; i < rows; i++) {
+    const row = z[rows - 1 - i]; // the image's top line is the grid's last row
+    for (let j = 0; j < cols; j++) {
+      const t = Math.min(1, Math.max(0, (row[j] - zmin) / (zmax - zmin)));
+      let k = 1;
+      while (k < stops.length - 1 && t > stops[k][0]) k++;
+      const [a, lo] = stops[k - 1];
+      const [b, hi] = stops[k];
+      const f = b > a ? (t - a) / (b - a) : 0;
+      const at = 4 * (i * cols + j);
+      for (let c = 0; c < 3; c++) px[at + c] = Math.round(lo[c] + f * (hi[c] - lo[c]));
+      px[at + 3] = 255;
+    }
+  }
+  context.putImageData(image, 0, 0);
+  return canvas.toDataURL("image/png");
+}
+
+/**
+ * Layout-image placement for a grid whose cell centres are the evenly spaced `x` and `y` (as a
+ * heatmap places them: each cell reaches half a step beyond its centre), on axes `xref`/`yref`.
+ */
+export function imageOn(x, y, xref = "x", yref = "y") {
+  const dx = x.length > 1 ? (x.at(-1) - x[0]) / (x.length - 1) : 1;
+  const dy = y.length > 1 ? (y.at(-1) - y[0]) / (y.length - 1) : 1;
+  return {
+    xref, yref, x: x[0] - dx / 2, y: y.at(-1) + dy / 2, sizex: dx * x.length, sizey: dy * y.length,
+    xanchor: "left", yanchor: "top", sizing: "stretch", layer: "above",
+  };
+}
+
 /** Title object in the shared style. */
 export function title(text) {
   // Pinned to the top of the figure so the legend fits between it and the plot area.

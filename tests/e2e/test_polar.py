@@ -1,6 +1,7 @@
 """The polar-coordinates lab driven as a student would, in Chromium."""
 
 from tests.e2e.helpers import (
+    api_post,
     errors_shown,
     open_page,
     plot_data,
@@ -12,6 +13,8 @@ from tests.e2e.helpers import (
 
 # The four maps are the panels of one figure, told apart by their axes.
 PANELS = {"cart-xy": "x", "cart-polar": "x2", "polar-polar": "x3", "polar-xy": "x4"}
+# The probability scale of the maps: p = 0, 0.5 and 1.
+SCALE = [(0.0, (0xC9, 0xDC, 0xF2)), (0.5, (0xF7, 0xF7, 0xF7)), (1.0, (0xF6, 0xCD, 0xD2))]
 
 
 def open_lab(page, base_url, hash_=""):
@@ -19,8 +22,49 @@ def open_lab(page, base_url, hash_=""):
 
 
 def panel(page, name):
-    """The traces of one panel of the maps figure."""
-    return [t for t in plot_data(page, "maps") if t.get("xaxis") == PANELS[name]]
+    """One panel of the maps figure: its map (a layout image) and its boundary (a path shape)."""
+    lay = page.evaluate(
+        "(() => { const l = document.getElementById('maps').layout;"
+        " return {images: l.images, shapes: l.shapes}; })()"
+    )
+    image = next(i for i in lay["images"] if i["name"] == name)
+    boundary = next(
+        s for s in lay["shapes"] if s["xref"] == PANELS[name] and s["name"] == "boundary p = 0.5"
+    )
+    return {"image": image, "boundary": boundary}
+
+
+def boundary_points(shape):
+    """The vertices of a boundary path ("Mx,yLx,y..." with an M per piece)."""
+    return [seg for piece in shape["path"].split("M")[1:] for seg in piece.split("L")]
+
+
+def colour(p):
+    """The map's colour for probability p, interpolated in RGB between the scale's stops."""
+    (a, lo), (b, hi) = (SCALE[0], SCALE[1]) if p <= 0.5 else (SCALE[1], SCALE[2])
+    f = (p - a) / (b - a)
+    return [round(lo[c] + f * (hi[c] - lo[c])) for c in range(3)]
+
+
+def pixels(page, name):
+    """The map image of one panel decoded in the page: rows of [r, g, b], top row first."""
+    return page.evaluate(
+        """async (name) => {
+          const image = document.getElementById('maps').layout.images.find((i) => i.name === name);
+          const img = new Image();
+          img.src = image.source;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width; c.height = img.height;
+          const ctx = c.getContext('2d');
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(0, 0, img.width, img.height).data;
+          const at = (i, j) => 4 * (i * img.width + j);
+          return Array.from({length: img.height}, (_, i) => Array.from({length: img.width},
+            (_, j) => [d[at(i, j)], d[at(i, j) + 1], d[at(i, j) + 2]]));
+        }""",
+        name,
+    )
 
 
 def points(page, name, label):
@@ -39,15 +83,19 @@ def headings(page):
 
 def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, screenshot):
     open_lab(page, base_url)
+    # The legend's entries are traces of no point; maps, boundaries and points are layout.
+    legend = [(t["name"], t.get("mode")) for t in plot_data(page, "maps")]
+    assert legend == [
+        ("class 0 (inner)", "markers"),
+        ("class 1 (outer)", "markers"),
+        ("boundary p = 0.5", "lines"),
+    ]
     for name in PANELS:
-        types = [t.get("type", "scatter") for t in panel(page, name)]
-        # The first panel also holds the classes' legend entries (traces of no point).
-        assert types == ["heatmap", "scatter"] + ["scatter"] * 2 * (name == "cart-xy"), name
         for label in ("class 0", "class 1"):
             assert len(points(page, name, label)["x"]) == 100, (name, label)
-        boundary = panel(page, name)[1]
-        assert boundary["name"] == "boundary p = 0.5" and boundary["mode"] == "lines"
-        assert len([v for v in boundary["x"] if v is not None]) > 100, name  # traced by the API
+        shown_panel = panel(page, name)
+        assert shown_panel["image"]["source"].startswith("data:image/png;base64,"), name
+        assert len(boundary_points(shown_panel["boundary"])) > 100, name  # traced by the API
     titles = dict(headings(page))
     assert list(titles) == list(PANELS)
     assert titles["cart-xy"].startswith("Classifier on (x₁, x₂), seen in (x₁, x₂) · accuracy")
@@ -63,7 +111,7 @@ def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, s
         "[...document.querySelectorAll('#maps .shapelayer path')]"
         ".map(p => getComputedStyle(p).strokeLinecap)"
     )
-    assert len(caps) == 8 and set(caps) == {"round"}
+    assert len(caps) == 12 and set(caps) == {"round"}  # 8 of points, 4 boundaries
     text = page.locator("#readouts").inner_text()
     assert "on (r, θ): accuracy 100.0%" in text
     assert "rings in r: separated" in text
@@ -83,9 +131,46 @@ def test_points_are_plotted_in_both_coordinate_systems(page, base_url, console):
     # Each classifier's map is drawn in both planes; the points are the same in each plane.
     assert points(page, "polar-xy", "class 1")["x"] == xy["x"]
     assert points(page, "cart-polar", "class 1")["y"] == rt["y"]
-    cart = next(t for t in panel(page, "cart-xy") if t["type"] == "heatmap")
-    polar = next(t for t in panel(page, "polar-xy") if t["type"] == "heatmap")
-    assert cart["z"] != polar["z"]
+    assert panel(page, "cart-xy")["image"]["source"] != panel(page, "polar-xy")["image"]["source"]
+
+
+def test_each_map_shows_the_apis_probabilities_cell_by_cell(page, base_url, console):
+    open_lab(page, base_url)
+    request = {
+        "seed": 0,
+        "n_per_class": 100,
+        "inner_radius": 1,
+        "outer_radius": 2,
+        "noise": 0.15,
+        "l2": 1e-3,
+        "grid_size": 60,
+    }  # the page's defaults
+    answer = api_post(page, "api/v1/polar/fit", request)
+    grids = {
+        "cart-xy": ("cartesian", "prob_xy", "x1_grid", "x2_grid"),
+        "polar-polar": ("polar", "prob_polar", "r_grid", "theta_grid"),
+    }
+    for name, (clf, key, xs, ys) in grids.items():
+        prob = answer[clf][key]  # rows go up the y axis
+        image = pixels(page, name)  # top row first
+        assert len(image) == len(prob) and len(image[0]) == len(prob[0])
+        for i in range(0, len(prob), 7):
+            for j in range(0, len(prob[0]), 5):
+                got = image[len(prob) - 1 - i][j]
+                assert max(abs(g - w) for g, w in zip(got, colour(prob[i][j]), strict=True)) <= 1, (
+                    name,
+                    i,
+                    j,
+                )
+        # Each cell reaches half a step beyond its centre, as on a heatmap.
+        x, y = answer[xs], answer[ys]
+        placed = panel(page, name)["image"]
+        dx, dy = (x[-1] - x[0]) / (len(x) - 1), (y[-1] - y[0]) / (len(y) - 1)
+        assert abs(placed["x"] - (x[0] - dx / 2)) < 1e-9
+        assert abs(placed["sizex"] - dx * len(x)) < 1e-9
+        assert abs(placed["y"] - (y[-1] + dy / 2)) < 1e-9
+        assert abs(placed["sizey"] - dy * len(y)) < 1e-9
+        assert (placed["xref"], placed["yanchor"]) == (PANELS[name], "top")
 
 
 def slider_value(page, key):

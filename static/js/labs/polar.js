@@ -2,7 +2,7 @@
 // both decision boundaries drawn in both planes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, title, wrapTitle } from "../plots.js";
+import { COLORS, draw, fmt, gridImage, imageOn, title, wrapTitle } from "../plots.js";
 import { createLab } from "../state.js";
 
 const schema = {
@@ -39,47 +39,43 @@ function request(s) {
   };
 }
 
-/** A boundary's pieces as one line trace's coordinates (null between pieces breaks the line). */
-function joined(pieces) {
-  const x = [];
-  const y = [];
-  pieces.forEach((c, i) => {
-    if (i) { x.push(null); y.push(null); }
-    x.push(...c.x);
-    y.push(...c.y);
-  });
-  return { x, y };
+/**
+ * A boundary's pieces (traced by the API) as one path shape: "M" starts each piece. Like the
+ * maps and the points, it is part of the layout, not a trace: a trace whose values change makes
+ * Plotly redraw all eight axes of the figure, where shapes and images are redrawn alone.
+ */
+function boundaryShape(panel, pieces) {
+  const path = pieces.map((c) => c.x.map((x, i) => `${i ? "L" : "M"}${x},${c.y[i]}`).join("")).join("");
+  return {
+    type: "path", name: "boundary p = 0.5", xref: `x${panel.axes}`, yref: `y${panel.axes}`, layer: "above",
+    path: path || "M0,0", line: { color: COLORS.ink, width: 3 }, visible: Boolean(path),
+  };
 }
 
-/** One panel's traces: the probability map and its p = 0.5 boundary (traced by the API). The
- *  points are shapes (pointShapes); two traces of no point give the classes their legend entries. */
-function panelTraces(panel, x, y, z, boundary, first) {
-  const axes = { xaxis: `x${panel.axes}`, yaxis: `y${panel.axes}` };
-  const traces = [
-    {
-      type: "heatmap", x, y, z, zmin: 0, zmax: 1, colorscale: PROB_SCALE, showscale: false, ...axes,
-      hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>", name: "p(class 1)",
-    },
-    {
-      ...joined(boundary), mode: "lines", name: "boundary p = 0.5", hoverinfo: "skip", ...axes,
-      line: { color: COLORS.ink, width: 3 }, showlegend: first,
-    },
-  ];
-  if (first) {
-    traces.push(...[0, 1].map((c) => ({
-      x: [null], y: [null], mode: "markers", name: CLASS_NAMES[c], ...axes, hoverinfo: "skip",
-      marker: { color: CLASS_COLORS[c], size: 6 },
-    })));
-  }
-  return traces;
+/** One panel's probability map as a layout image (see gridImage), named after the panel. */
+function mapImage(panel, x, y, z) {
+  return { ...imageOn(x, y, `x${panel.axes}`, `y${panel.axes}`), source: gridImage(z, PROB_SCALE), name: panel.id };
 }
+
+// The legend: traces of no point, made once (the same arrays every time, so Plotly sees no change).
+const LEGEND = [
+  ...[0, 1].map((c) => ({
+    x: [null], y: [null], mode: "markers", name: CLASS_NAMES[c], hoverinfo: "skip",
+    marker: { color: CLASS_COLORS[c], size: 6 },
+  })),
+  { x: [null], y: [null], mode: "lines", name: "boundary p = 0.5", hoverinfo: "skip", line: { color: COLORS.ink, width: 3 } },
+];
+
+// θ ticks at multiples of π/2, the same arrays every time (a new array would redraw the figure).
+const THETA_TICKS = [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI];
+const THETA_LABELS = ["−π", "−π/2", "0", "π/2", "π"];
 
 /**
  * The points of one panel as two path shapes (one per class), each point a segment of no
  * length that the page's style draws with round ends, a dot 6 px wide (`.plot.dots` in
  * style.css). Plotly draws one SVG element per marker: 800 markers cost some 40 ms a redraw,
- * where eight paths cost a few; the price is no hover on a point (the map under it still
- * answers). `name` says which class a path holds.
+ * where eight paths cost a few; the price is no hover on a point. `name` says which class a
+ * path holds.
  */
 function pointShapes(panel, points) {
   return [0, 1].map((c) => ({
@@ -106,14 +102,19 @@ function drawMaps(d, headings) {
   el.style.height = `${height}px`;
   const lim = d.x1_grid.at(-1);
   const points = { xy: byClass(d.x1, d.x2, d.labels), polar: byClass(d.r, d.theta, d.labels) };
-  const traces = [];
+  const images = [];
   const shapes = [];
   const layout = {};
   const annotations = [];
   PANELS.forEach((panel, k) => {
     const clf = d[panel.clf];
-    if (panel.plane === "xy") traces.push(...panelTraces(panel, d.x1_grid, d.x2_grid, clf.prob_xy, clf.boundary_xy, k === 0));
-    else traces.push(...panelTraces(panel, d.r_grid, d.theta_grid, clf.prob_polar, clf.boundary_polar, k === 0));
+    if (panel.plane === "xy") {
+      images.push(mapImage(panel, d.x1_grid, d.x2_grid, clf.prob_xy));
+      shapes.push(boundaryShape(panel, clf.boundary_xy));
+    } else {
+      images.push(mapImage(panel, d.r_grid, d.theta_grid, clf.prob_polar));
+      shapes.push(boundaryShape(panel, clf.boundary_polar));
+    }
     shapes.push(...pointShapes(panel, points[panel.plane]));
     const row = Math.floor(k / cols);
     const col = k % cols;
@@ -134,7 +135,7 @@ function drawMaps(d, headings) {
       layout[xa] = { title: { text: "r" }, range: [0, d.r_grid.at(-1)], domain: x, anchor: `y${panel.axes}` };
       layout[ya] = {
         title: { text: "θ (radians)" }, range: [-Math.PI, Math.PI], domain: [bottom, top], anchor: `x${panel.axes}`,
-        tickvals: [-Math.PI, -Math.PI / 2, 0, Math.PI / 2, Math.PI], ticktext: ["−π", "−π/2", "0", "π/2", "π"],
+        tickvals: THETA_TICKS, ticktext: THETA_LABELS,
       };
     }
     // The panel's heading, in lines that fit on a phone.
@@ -145,10 +146,10 @@ function drawMaps(d, headings) {
     });
   });
   const { xaxis, yaxis, ...others } = layout;
-  draw(el, traces, {
+  draw(el, LEGEND, {
     height,
     title: title("Both classifiers, each seen in both planes"),
-    xaxis, yaxis, ...others, annotations, shapes,
+    xaxis, yaxis, ...others, annotations, shapes, images,
     legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", yref: "paper" },
     margin,
   });
