@@ -280,16 +280,19 @@ export function draw(el, traces, layoutOverrides = {}) {
   return drawNow(node, traces, layoutOverrides);
 }
 
-/** "#rrggbb" as [r, g, b]. */
-function rgb(hex) {
-  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+/** "#rrggbb" or "rgba(r, g, b, a)" as [r, g, b, alpha 0-255]. */
+function rgba(colour) {
+  if (colour.startsWith("#")) return [...[1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)), 255];
+  const [r, g, b, a = 1] = colour.replace(/^rgba?\(|\)$/g, "").split(",").map(Number);
+  return [r, g, b, 255 * a];
 }
 
 let canvas = null; // reused by gridImage
 
 /**
  * A grid of values drawn as an image (a PNG data URL), coloured as a heatmap with `scale`
- * ([[0, "#rrggbb"], ..., [1, "#rrggbb"]], interpolated in RGB as Plotly does) from zmin to zmax.
+ * ([[0, colour], ..., [1, colour]], colours "#rrggbb" or "rgba(...)", interpolated in RGB and
+ * opacity as Plotly does) from zmin to zmax.
  * z[i][j] is the cell of row i (rows go up the y axis) and column j: one pixel each. As a layout
  * image (see `imageOn`) it is redrawn without the rest of the figure, where a heatmap trace
  * whose values change makes Plotly redraw every axis and panel of its figure.
@@ -297,7 +300,7 @@ let canvas = null; // reused by gridImage
 export function gridImage(z, scale, zmin = 0, zmax = 1) {
   const rows = z.length;
   const cols = z[0].length;
-  const stops = scale.map(([at, colour]) => [at, rgb(colour)]);
+  const stops = scale.map(([at, colour]) => [at, rgba(colour)]);
   canvas ??= document.createElement("canvas");
   canvas.width = cols;
   canvas.height = rows;
@@ -314,8 +317,7 @@ export function gridImage(z, scale, zmin = 0, zmax = 1) {
       const [b, hi] = stops[k];
       const f = b > a ? (t - a) / (b - a) : 0;
       const at = 4 * (i * cols + j);
-      for (let c = 0; c < 3; c++) px[at + c] = Math.round(lo[c] + f * (hi[c] - lo[c]));
-      px[at + 3] = 255;
+      for (let c = 0; c < 4; c++) px[at + c] = Math.round(lo[c] + f * (hi[c] - lo[c]));
     }
   }
   context.putImageData(image, 0, 0);

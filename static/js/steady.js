@@ -1,5 +1,5 @@
 // Figures that keep their structure while a slider moves: a step then only moves the traces that
-// changed (move()) and sets the axis ranges, shapes, annotations or title that changed
+// changed (move()) and sets the axis ranges, shapes, annotations, images or title that changed
 // (relayout()), a fraction of the cost of a full redraw (measured: a new axis range ~3 ms, new
 // shapes ~1 ms, a new title ~3 ms; new annotations ~15 ms, as much as a redraw; Plotly.react of a
 // small figure 11-15 ms). A full drawing happens when the structure changes (`key`).
@@ -54,7 +54,7 @@ function describeTitle(el, text) {
 
 const shown = new Map(); // figure id -> { key, parts, values } of what it shows now
 
-const LAYOUT_PARTS = ["shapes", "annotations", "title", "xaxis.range", "yaxis.range", "yaxis2.range"];
+const LAYOUT_PARTS = ["shapes", "annotations", "images", "title", "xaxis.range", "yaxis.range", "yaxis2.range"];
 
 function part(layout, name) {
   const [head, tail] = name.split(".");
@@ -99,4 +99,10 @@ export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
     }
   }
   draw(id, traces, layout);
+}
+
+/** Draw figure `id` anew (not through update()): its next update() draws in full too. */
+export function drawAnew(id, traces, layout) {
+  shown.delete(id);
+  return draw(id, traces, layout);
 }

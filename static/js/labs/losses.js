@@ -2,11 +2,11 @@
 // Every number comes from /api/v1/losses; this module only asks and draws.
 import { postJSON } from "../api.js";
 import { FieldError } from "../errors.js";
-import { COLORS, LOSS_SCALE, draw, fmt, title } from "../plots.js";
+import { COLORS, LOSS_SCALE, draw, fmt, gridImage, imageOn, title } from "../plots.js";
 import { parsePoints } from "../points.js";
 import { initPage, meta } from "../shell.js";
 import { createLab } from "../state.js";
-import { steadyRange, update } from "../steady.js";
+import { drawAnew, steadyRange, update } from "../steady.js";
 import { setHTML, setProp } from "../dom.js";
 
 const API = "api/v1/losses";
@@ -151,23 +151,29 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// The density's colours: clear where Pr(y | x) is 0, red at the top of the scale.
+const DENSITY_SCALE = [[0, "rgba(255,255,255,0)"], [1, "rgba(209,73,91,0.55)"]];
+let regressionRange = null; // the model figure's y range while it keeps the data in view
+const LEGEND_ONLY = [null]; // a trace of no point has a legend entry; the same array every time
+
 function drawRegression(d) {
   const c = d.curve;
   const upper = c.mean.map((m, j) => m + c.sigma[j]);
   const lower = c.mean.map((m, j) => m - c.sigma[j]);
+  // The density is a layout image and every curve moves in place (steady.js): a step does not
+  // redraw the axes. Shading saturates at twice the typical peak, so a spike where σ is tiny
+  // hides nothing; the image has a pixel per cell, smoothed as the browser scales it.
+  const zmax = 2 * median(d.grid.map((_, j) => Math.max(...d.density.map((row) => row[j]))));
+  const image = { ...imageOn(d.grid, d.density_y), source: gridImage(d.density, DENSITY_SCALE, 0, zmax), name: "density Pr(y | x)", layer: "below" };
+  regressionRange = steadyRange(regressionRange, [...d.y, ...upper, ...lower]);
   const traces = [
-    {
-      // Shading saturates at twice the typical peak, so a spike where σ is tiny hides nothing.
-      type: "heatmap", x: d.grid, y: d.density_y, z: d.density, colorscale: [[0, "rgba(255,255,255,0)"], [1, "rgba(209,73,91,0.55)"]],
-      zmin: 0, zmax: 2 * median(d.grid.map((_, j) => Math.max(...d.density.map((row) => row[j])))), zauto: false,
-      showscale: false, hovertemplate: "x = %{x:.2f}<br>y = %{y:.2f}<br>Pr(y | x) = %{z:.3g}<extra></extra>", name: "density",
-      // One pixel per cell, smoothed as the browser scales it: a smooth density without the
-      // steps of square cells, and less to paint on every step of a slider (measured ~3 ms).
-      zsmooth: "fast",
-    },
     { x: d.grid, y: upper, mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
     { x: d.grid, y: lower, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: "rgba(209,73,91,0.12)", name: "μ ± σ", hoverinfo: "skip" },
     { x: d.grid, y: c.mean, mode: "lines", name: "mean μ = f[x, φ]", line: { color: COLORS.model, width: 3 } },
+    {
+      x: LEGEND_ONLY, y: LEGEND_ONLY, mode: "markers", name: "density Pr(y | x)", hoverinfo: "skip",
+      marker: { symbol: "square", size: 12, color: "rgba(209,73,91,0.45)" },
+    },
   ];
   if (d.closed_form) {
     traces.push({ x: d.grid, y: d.closed_form.curve, mode: "lines", name: "maximum likelihood (least squares)", line: { color: COLORS.exact, width: 2, dash: "dash" } });
@@ -179,13 +185,19 @@ function drawRegression(d) {
     x: d.x, y: d.y, mode: "markers", name: "data", marker: { color: COLORS.data, size: 8, line: { color: "#fff", width: 1 } },
     customdata: d.likelihood, hovertemplate: "x = %{x:.3f}, y = %{y:.3f}<br>Pr(y | θ) = %{customdata:.4g}<extra></extra>",
   });
-  draw("model-plot", traces, {
+  update("model-plot", traces, {
     title: title(d.output_roles.length > 1 ? "Normal, predicted mean and σ (σ² = f₂²)" : "Normal with predicted mean, fixed σ"),
-    xaxis: { title: { text: "x" }, nticks: TICKS },
-    yaxis: { title: { text: "y" }, nticks: TICKS },
+    xaxis: { title: { text: "x" }, nticks: TICKS, range: [d.grid[0], d.grid.at(-1)] },
+    yaxis: { title: { text: "y" }, nticks: TICKS, range: regressionRange },
+    images: [image],
     legend: { orientation: "h", x: 0, y: -0.24, yanchor: "top" },
     margin: { l: 60, r: 20, t: 40, b: 50 },
     uirevision: "regression",
+  }, {
+    // What a move cannot change: which curves there are. The data's points move too (a new
+    // sample), with their likelihoods in the hover.
+    key: JSON.stringify(["regression", Boolean(d.closed_form), Boolean(d.fit)]),
+    moving: ["x", "y", "customdata"],
   });
 }
 
@@ -210,7 +222,7 @@ function drawBinary(d, s) {
     });
   }
   const band = (y0, y1) => ({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, fillcolor: "rgba(179,38,30,0.10)", line: { width: 0 }, layer: "below" });
-  draw("model-plot", traces, {
+  drawAnew("model-plot", traces, {
     title: title("Bernoulli: λ = Pr(y = 1 | x) over the data"),
     xaxis: { title: { text: "x" }, nticks: TICKS },
     yaxis: { title: { text: "λ" }, range: [lo - 0.05, hi + 0.05], nticks: TICKS },
@@ -246,7 +258,7 @@ function drawMulticlass(d) {
       traces.push({ x: d.grid, y: cumulative, mode: "lines", name: c === 0 ? "boundaries where the fit stopped" : undefined, showlegend: c === 0, line: { color: COLORS.ink, width: 1.5, dash: "dot" }, hoverinfo: "skip" });
     });
   }
-  draw("model-plot", traces, {
+  drawAnew("model-plot", traces, {
     title: title("Categorical: class probabilities, stacked"),
     xaxis: { title: { text: "x" }, nticks: TICKS },
     yaxis: { title: { text: "probability" }, range: [strip(k - 1) - 0.05, 1.02], nticks: TICKS },
