@@ -71,6 +71,48 @@ def test_moving_a_parameter_changes_the_mean_and_the_nll(page, base_url, console
     assert abs(difference) < 1e-9
 
 
+def density_alpha(page):
+    """The model figure's density image decoded in the page: its opacity, rows top first."""
+    return page.evaluate(
+        """async () => {
+          const lay = document.getElementById('model-plot').layout;
+          const image = lay.images.find((i) => i.name === 'density Pr(y | x)');
+          const img = new Image();
+          img.src = image.source;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width; c.height = img.height;
+          const ctx = c.getContext('2d');
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(0, 0, img.width, img.height).data;
+          return Array.from({length: img.height}, (_, i) => Array.from({length: img.width},
+            (_, j) => d[4 * (i * img.width + j) + 3]));
+        }"""
+    )
+
+
+def test_the_density_image_shows_the_apis_density(page, base_url, console):
+    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/losses/view")) as answer:
+        move_parameter(page, 1, 1.5)
+        wait_ready(page, ready)
+    d = answer.value.json()
+    density = d["density"]  # rows go up the y axis
+    # Opacity 0 where the density is 0, 0.55 from twice the median of the columns' peaks up.
+    peaks = sorted(max(row[j] for row in density) for j in range(len(d["grid"])))
+    top = 2 * peaks[len(peaks) // 2]
+    alpha = density_alpha(page)  # top row first
+    assert len(alpha) == len(density) and len(alpha[0]) == len(density[0])
+    for i in range(0, len(density), 9):
+        for j in range(0, len(density[0]), 11):
+            want = 255 * 0.55 * min(1.0, density[i][j] / top)
+            assert abs(alpha[len(density) - 1 - i][j] - want) <= 1, (i, j)
+    # The mean stays in view: the y axis holds the curve and the data.
+    low, high = page.evaluate("document.getElementById('model-plot').layout.yaxis.range")
+    mean = named(page, "model-plot", "mean μ")[0]["y"]
+    assert low <= min(mean + d["y"]) and max(mean + d["y"]) <= high
+
+
 def test_sigma_slider_and_jump_to_the_mle(page, base_url, console, screenshot):
     ready = open_lab(page, base_url)
     set_slider(page, "sigma", -1)  # log scale: sigma = 0.1
