@@ -391,10 +391,11 @@ export function restyle(id, update, indices) {
 /**
  * The fast path for what moves while the axes stay put: give some scatter traces of a drawn
  * figure new coordinates (`update` = { x?: [array per index], y?: [...] }) without redrawing its
- * axes, legend or layout (a transition of no duration; about half the cost of a redraw). Use it
- * only where the figure's axis ranges are fixed. Returns false before the figure's first drawing.
+ * axes, legend or layout (a transition of no duration; about half the cost of a redraw), and
+ * new `shapes` with them if given. Use it only where the figure's axis ranges are fixed.
+ * Returns false before the figure's first drawing.
  */
-export function move(id, update, indices) {
+export function move(id, update, indices, shapes = null) {
   const el = typeof id === "string" ? document.getElementById(id) : id;
   if (!drawable(el, indices)) return false;
   const data = indices.map((_, k) => Object.fromEntries(Object.entries(update).map(([key, arrays]) => [key, arrays[k]])));
@@ -402,6 +403,7 @@ export function move(id, update, indices) {
     moving += 1;
     markPending();
     const frame = { data, traces: indices };
+    if (shapes) frame.layout = { shapes }; // drawn with the traces: one update instead of two
     let settled = false;
     const done = () => {
       if (settled) return;

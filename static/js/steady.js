@@ -71,6 +71,21 @@ function same(a, b) {
   return false;
 }
 
+/** Whether `value` has every key `old` has, at every depth (a merge of it into `old` leaves no stale key). */
+function keysIn(old, value) {
+  if (old === null || typeof old !== "object") return true;
+  return value !== null && typeof value === "object" && Object.keys(old).every((k) => keysIn(old[k], value[k]));
+}
+
+/**
+ * Whether an animation frame can carry shapes `next` to a figure showing `old`. Plotly merges a
+ * frame's shapes into the figure's index by index, so a frame can remove neither a shape nor a
+ * key of one; and it draws the shapes it adds, but does not take away one hidden by a frame.
+ */
+function mergeable(old, next) {
+  return next.length >= old.length && old.every((shape, i) => keysIn(shape, next[i]));
+}
+
 /**
  * Draw figure `id`, or only move the traces that changed when `key` (its structure: traces,
  * their styles, axis types) is the one it was drawn with. Give its axes explicit ranges: an axis
@@ -90,8 +105,13 @@ export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
   if (last && last.key === key && el?.data?.length === traces.length && !autorange && newTitle !== false) {
     const indices = traces.map((_, i) => i).filter((i) => !same(values[i], last.values[i]));
     const data = Object.fromEntries(moving.map((attr) => [attr, indices.map((i) => traces[i][attr])]));
-    if (!indices.length || move(id, data, indices)) {
-      const update = Object.fromEntries(changed.filter((p) => p !== "title").map((p) => [p, part(layout, p) ?? []]));
+    // New shapes travel with the moving traces (one Plotly call, not two) when Plotly can merge
+    // them into the old ones; else they are set by relayout.
+    const next = layout.shapes ?? [];
+    const shapes = indices.length && changed.includes("shapes") && mergeable(el.layout?.shapes ?? [], next) ? next : null;
+    if (!indices.length || move(id, data, indices, shapes)) {
+      const relaid = changed.filter((p) => p !== "title" && !(shapes && p === "shapes"));
+      const update = Object.fromEntries(relaid.map((p) => [p, part(layout, p) ?? []]));
       if (newTitle !== null) update["title.text"] = newTitle;
       if (Object.keys(update).length) relayout(id, update);
       if (newTitle !== null) describeTitle(el, layout.title?.text ?? "figure");

@@ -223,8 +223,10 @@ function labelledBands(d, s, hovered) {
     const lo = Math.max(r.x_start, s.x_min);
     const hi = Math.min(r.x_end, s.x_max);
     const text = `slope ${r.slopes.map((v) => fmt(v, 3)).join(" / ")}`;
-    if (((hi - lo) / (s.x_max - s.x_min)) * plotPixels < 6.5 * text.length) return band; // the table has it
-    return { ...band, label: { text, textposition: "top center", font: { size: 11, color: COLORS.muted } } };
+    // A label that does not fit is empty (the table has it): every band keeps the same keys, so
+    // a step moves the bands without a relayout (steady.js).
+    const fits = ((hi - lo) / (s.x_max - s.x_min)) * plotPixels >= 6.5 * text.length;
+    return { ...band, label: { text: fits ? text : "", textposition: "top center", font: { size: 11, color: COLORS.muted } } };
   });
 }
 
