@@ -137,9 +137,13 @@ export const NARROW = 560; // px: below this a figure is laid out for a phone
 // way). A slider step then costs only the figures the student sees, and a long page shows its
 // first figures before it draws those further down. `document.body.dataset.pending` is "1"
 // while some wait; restyle, move, relayout and onPlot on a waiting figure wait with it.
+// A figure whose moving parts were updated in place may keep others for a full drawing when
+// the lab is still, too (settle(): e.g. the invisible heatmap that answers hover over a map
+// drawn as an image).
 const QUIET_MS = 250;
 const visible = new Map(); // figure -> intersects the viewport (absent: not yet known)
 const waiting = new Map(); // figure -> [operations in order], the first a drawing
+const settling = new Map(); // figure -> its full drawing, for when the lab is still
 let quietTimer = null;
 const watcher = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver((entries) => {
   for (const entry of entries) {
@@ -151,7 +155,7 @@ const watcher = typeof IntersectionObserver === "undefined" ? null : new Interse
 let moving = 0; // fast updates (move) not yet on screen
 
 function markPending() {
-  document.body.dataset.pending = waiting.size || moving ? "1" : "0";
+  document.body.dataset.pending = waiting.size || settling.size || moving ? "1" : "0";
 }
 
 function flush(node) {
@@ -171,17 +175,28 @@ function flushAll() {
   }
   // One figure per task, so that a new input is handled between them.
   const next = waiting.keys().next();
-  if (next.done) return;
-  flush(next.value);
-  if (waiting.size) quietTimer = setTimeout(flushAll, 0);
+  if (!next.done) flush(next.value);
+  else {
+    const later = settling.entries().next();
+    if (later.done) return;
+    const [node, drawing] = later.value;
+    settling.delete(node);
+    markPending();
+    drawing();
+  }
+  if (waiting.size || settling.size) quietTimer = setTimeout(flushAll, 0);
+}
+
+function whenStill() {
+  clearTimeout(quietTimer);
+  quietTimer = setTimeout(flushAll, QUIET_MS);
 }
 
 /** Keep `ops` for a figure off screen, to run when it scrolls in or the lab is still. */
 function wait(node, ops) {
   waiting.set(node, ops);
   markPending();
-  clearTimeout(quietTimer);
-  quietTimer = setTimeout(flushAll, QUIET_MS);
+  whenStill();
 }
 
 /** Run `op` on a figure now, or later with its waiting drawing if it is off screen. */
@@ -271,6 +286,7 @@ export function draw(el, traces, layoutOverrides = {}) {
     visible.set(node, box.bottom > 0 && box.top < window.innerHeight);
     watcher.observe(node);
   }
+  settling.delete(node); // this drawing is newer
   if (visible.get(node) === false) {
     wait(node, [() => drawNow(node, traces, layoutOverrides)]); // replaces what waited before
     return Promise.resolve(node);
@@ -278,6 +294,17 @@ export function draw(el, traces, layoutOverrides = {}) {
   waiting.delete(node);
   markPending();
   return drawNow(node, traces, layoutOverrides);
+}
+
+/**
+ * Draw a figure in full (as draw()) once the lab has been still for QUIET_MS: for parts of a
+ * figure that a step leaves for later (see steady.js). A newer draw() or settle() replaces it.
+ */
+export function settle(el, traces, layoutOverrides = {}) {
+  const node = typeof el === "string" ? document.getElementById(el) : el;
+  settling.set(node, () => draw(node, traces, layoutOverrides));
+  markPending();
+  whenStill();
 }
 
 /** "#rrggbb" or "rgba(r, g, b, a)" as [r, g, b, alpha 0-255]. */

@@ -3,7 +3,7 @@
 // (relayout()), a fraction of the cost of a full redraw (measured: a new axis range ~3 ms, new
 // shapes ~1 ms, a new title ~3 ms; new annotations ~15 ms, as much as a redraw; Plotly.react of a
 // small figure 11-15 ms). A full drawing happens when the structure changes (`key`).
-import { NARROW, draw, move, narrowTitle, plain, relayout } from "./plots.js";
+import { NARROW, draw, move, narrowTitle, plain, relayout, settle } from "./plots.js";
 
 /**
  * An axis range for `values` that stays `previous` while they fit inside it and fill at least
@@ -91,9 +91,11 @@ function mergeable(old, next) {
  * their styles, axis types) is the one it was drawn with. Give its axes explicit ranges: an axis
  * range that changes is set by relayout, one that is dropped (autorange) needs a new drawing.
  * `moving` lists the trace attributes that may change from step to step (default x and y);
- * every other attribute must be as in the last drawing.
+ * every other attribute must be as in the last drawing, unless `later`: then the figure is
+ * drawn in full once the lab is still (settle()), for what a step may leave behind meanwhile
+ * (e.g. the values of an invisible heatmap that answers hover over a map drawn as an image).
  */
-export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
+export function update(id, traces, layout, { key, moving = ["x", "y"], later = false }) {
   const el = document.getElementById(id);
   const parts = Object.fromEntries(LAYOUT_PARTS.map((p) => [p, JSON.stringify(part(layout, p))]));
   const values = traces.map((t) => moving.map((attr) => t[attr]));
@@ -115,6 +117,7 @@ export function update(id, traces, layout, { key, moving = ["x", "y"] }) {
       if (newTitle !== null) update["title.text"] = newTitle;
       if (Object.keys(update).length) relayout(id, update);
       if (newTitle !== null) describeTitle(el, layout.title?.text ?? "figure");
+      if (later) settle(id, traces, layout);
       return;
     }
   }

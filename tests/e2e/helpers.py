@@ -80,3 +80,26 @@ def shown(value: float, digits: int = 4) -> str:
     if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
         return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e+")
     return repr(float(f"{value:.{digits}g}")).removesuffix(".0")
+
+
+def image_pixels(page, plot_id: str, name: str):
+    """A figure's layout image (maps drawn as images, see plots.gridImage) decoded in the page:
+    rows of [r, g, b, alpha], the top row first."""
+    return page.evaluate(
+        """async ([id, name]) => {
+          const image = document.getElementById(id).layout.images.find((i) => i.name === name);
+          const img = new Image();
+          img.src = image.source;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.width;
+          c.height = img.height;
+          const ctx = c.getContext('2d');
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(0, 0, img.width, img.height).data;
+          const at = (i, j) => 4 * (i * img.width + j);
+          return Array.from({length: img.height}, (_, i) => Array.from({length: img.width},
+            (_, j) => [d[at(i, j)], d[at(i, j) + 1], d[at(i, j) + 2], d[at(i, j) + 3]]));
+        }""",
+        [plot_id, name],
+    )

@@ -4,6 +4,7 @@ import re
 
 from tests.e2e.helpers import (
     errors_shown,
+    image_pixels,
     open_page,
     plot_data,
     set_slider,
@@ -72,23 +73,8 @@ def test_moving_a_parameter_changes_the_mean_and_the_nll(page, base_url, console
 
 
 def density_alpha(page):
-    """The model figure's density image decoded in the page: its opacity, rows top first."""
-    return page.evaluate(
-        """async () => {
-          const lay = document.getElementById('model-plot').layout;
-          const image = lay.images.find((i) => i.name === 'density Pr(y | x)');
-          const img = new Image();
-          img.src = image.source;
-          await img.decode();
-          const c = document.createElement('canvas');
-          c.width = img.width; c.height = img.height;
-          const ctx = c.getContext('2d');
-          ctx.drawImage(img, 0, 0);
-          const d = ctx.getImageData(0, 0, img.width, img.height).data;
-          return Array.from({length: img.height}, (_, i) => Array.from({length: img.width},
-            (_, j) => d[4 * (i * img.width + j) + 3]));
-        }"""
-    )
+    """The model figure's density image: its opacity, rows top first."""
+    return [[p[3] for p in row] for row in image_pixels(page, "model-plot", "density Pr(y | x)")]
 
 
 def test_the_density_image_shows_the_apis_density(page, base_url, console):

@@ -3,6 +3,7 @@
 from tests.e2e.helpers import (
     api_post,
     errors_shown,
+    image_pixels,
     open_page,
     plot_data,
     set_slider,
@@ -47,24 +48,8 @@ def colour(p):
 
 
 def pixels(page, name):
-    """The map image of one panel decoded in the page: rows of [r, g, b], top row first."""
-    return page.evaluate(
-        """async (name) => {
-          const image = document.getElementById('maps').layout.images.find((i) => i.name === name);
-          const img = new Image();
-          img.src = image.source;
-          await img.decode();
-          const c = document.createElement('canvas');
-          c.width = img.width; c.height = img.height;
-          const ctx = c.getContext('2d');
-          ctx.drawImage(img, 0, 0);
-          const d = ctx.getImageData(0, 0, img.width, img.height).data;
-          const at = (i, j) => 4 * (i * img.width + j);
-          return Array.from({length: img.height}, (_, i) => Array.from({length: img.width},
-            (_, j) => [d[at(i, j)], d[at(i, j) + 1], d[at(i, j) + 2]]));
-        }""",
-        name,
-    )
+    """The map image of one panel: rows of [r, g, b], the top row first."""
+    return [[p[:3] for p in row] for row in image_pixels(page, "maps", name)]
 
 
 def points(page, name, label):

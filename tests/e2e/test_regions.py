@@ -1,6 +1,6 @@
 """The 2D linear-regions page in Chromium: regions, their count, the bound and parameters."""
 
-from tests.e2e.helpers import open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import image_pixels, open_page, plot_data, set_slider, wait_ready
 
 
 def open_lab(page, base_url, hash_=""):
@@ -89,3 +89,45 @@ def test_a_link_reproduces_the_view(page, base_url, console):
     open_lab(page, base_url, "#D=2&x1_min=-2&x1_max=2&x2_min=-2&x2_max=2")
     assert page.locator("#bound").inner_text() == "4"
     assert page.evaluate("document.getElementById('output-map').layout.xaxis.range") == [-2, 2]
+
+
+# The map's diverging colour scale: (position, rgb) from y = -max|y| to +max|y|.
+DIVERGING = [
+    (0.0, (5, 10, 172)),
+    (0.35, (106, 137, 247)),
+    (0.5, (190, 190, 190)),
+    (0.6, (220, 170, 132)),
+    (0.7, (230, 145, 90)),
+    (1.0, (178, 10, 28)),
+]
+
+
+def diverging(t):
+    """The scale's colour at position t in [0, 1], interpolated in RGB between its stops."""
+    for (a, lo), (b, hi) in zip(DIVERGING, DIVERGING[1:], strict=False):
+        if t <= b:
+            f = (t - a) / (b - a)
+            return [round(lo[c] + f * (hi[c] - lo[c])) for c in range(3)]
+    return list(DIVERGING[-1][1])
+
+
+def test_the_map_image_and_its_hover_layer_follow_the_output(page, base_url, console):
+    # The map is an image of one pixel per grid point; the invisible heatmap over it (for hover
+    # and the keyboard) holds the same values once the lab is still.
+    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/shallow/regions")) as answer:
+        set_slider(page, "w0", 0.8)
+        wait_ready(page, ready)
+    m = answer.value.json()
+    out = m["output"]  # rows go up the x2 axis
+    heat = plot_data(page, "output-map")[0]
+    assert heat["type"] == "heatmap" and heat["opacity"] == 0 and heat["z"] == out
+    assert heat["customdata"][5][7] == [m["region_index"][5][7] + 1, out[5][7]]
+    top = max(abs(v) for row in out for v in row)
+    pixels = image_pixels(page, "output-map", "output map")  # top row first
+    assert len(pixels) == len(out) and len(pixels[0]) == len(out[0])
+    for i in range(0, len(out), 7):
+        for j in range(0, len(out[0]), 5):
+            want = diverging((out[i][j] / top + 1) / 2)
+            got = pixels[len(out) - 1 - i][j][:3]
+            assert max(abs(g - w) for g, w in zip(got, want, strict=True)) <= 1, (i, j)

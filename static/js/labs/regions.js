@@ -2,7 +2,8 @@
 /* global Plotly */
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, onPlot, relayout, title } from "../plots.js";
+import { COLORS, draw, fmt, gridImage, imageOn, onPlot, relayout, title } from "../plots.js";
+import { update } from "../steady.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
 import { setHTML, setProp } from "../dom.js";
@@ -138,21 +139,23 @@ function drawKey(m, byRegion, top) {
 function drawMap(m, s) {
   const byRegion = s.color_by === "region" && m.region_index;
   const top = byRegion ? null : largestMagnitude(m.output);
+  const z = byRegion ? m.region_index.map((row) => row.map((k) => k % N_COLORS)) : m.output;
+  const scale = byRegion ? { colorscale: REGION_SCALE, zmin: 0, zmax: N_COLORS - 1 } : { colorscale: DIVERGING, zmin: -top, zmax: top };
+  // The map is a layout image, one pixel per grid point (drawn crisp, .plot.crisp): a step sets
+  // it without redrawing the figure. Over it an invisible heatmap of the same cells answers
+  // hover and the keyboard; it follows when the lab is still (steady.js, later).
+  const image = {
+    ...imageOn(m.x1, m.x2), source: gridImage(z, scale.colorscale, scale.zmin, scale.zmax),
+    name: "output map", layer: "below", opacity: byRegion ? 0.6 : 1,
+  };
   const heat = {
-    type: "heatmap", x: m.x1, y: m.x2, hoverongaps: false,
-    z: byRegion ? m.region_index.map((row) => row.map((k) => k % N_COLORS)) : m.output,
-    customdata: m.region_index ? m.region_index.map((row) => row.map((k) => k + 1)) : undefined,
-    colorscale: byRegion ? REGION_SCALE : DIVERGING,
-    zmin: byRegion ? 0 : -top,
-    zmax: byRegion ? N_COLORS - 1 : top,
-    opacity: byRegion ? 0.6 : 1,
+    type: "heatmap", x: m.x1, y: m.x2, hoverongaps: false, z, ...scale, opacity: 0,
+    // [region number, y] per cell (z holds colour indices when coloured by region).
+    customdata: m.region_index ? m.region_index.map((row, i) => row.map((k, j) => [k + 1, m.output[i][j]])) : undefined,
     showscale: false, // the key under the map shows the scale
-    // One canvas pixel per grid point, scaled up with crisp edges: looks as the default
-    // (a rectangle per cell at screen size) and costs less to paint and encode.
     zsmooth: "fast",
-    text: byRegion ? m.output : undefined,
     hovertemplate: m.region_index
-      ? `x₁ = %{x:.3f}<br>x₂ = %{y:.3f}<br>${byRegion ? "y = %{text:.3f}" : "y = %{z:.3f}"}<br>region %{customdata}<extra></extra>`
+      ? "x₁ = %{x:.3f}<br>x₂ = %{y:.3f}<br>y = %{customdata[1]:.3f}<br>region %{customdata[0]}<extra></extra>"
       : "x₁ = %{x:.3f}<br>x₂ = %{y:.3f}<br>y = %{z:.3f}<extra></extra>",
     name: "output",
   };
@@ -165,13 +168,19 @@ function drawMap(m, s) {
     });
   }
   const count = m.exact_count === null ? "linear regions not defined" : `${m.exact_count} linear regions (bound ${m.bound})`;
-  draw("output-map", traces, {
+  update("output-map", traces, {
     title: title(`Output y(x₁, x₂) · ${count}`),
-    xaxis: { title: { text: "x₁" }, range: [s.x1_min, s.x1_max], constrain: "domain" },
-    yaxis: { title: { text: "x₂" }, range: [s.x2_min, s.x2_max], scaleanchor: "x", scaleratio: 1, constrain: "domain" },
+    xaxis: { title: { text: "x₁" }, range: [s.x1_min, s.x1_max], constrain: "domain", showgrid: false },
+    yaxis: { title: { text: "x₂" }, range: [s.x2_min, s.x2_max], scaleanchor: "x", scaleratio: 1, constrain: "domain", showgrid: false },
     showlegend: false, // the key under the map names the lines
     margin: { l: 60, r: 20, t: 40, b: 50 },
+    images: [image],
     shapes: [{ type: "rect", xref: "x", yref: "y", x0: s.x1_min, x1: s.x1_max, y0: s.x2_min, y1: s.x2_max, line: { color: "#111", width: 1.5 } }],
+  }, {
+    // What a step moves: the lines and the region labels. The hover layer's values follow later.
+    key: JSON.stringify([Boolean(byRegion), Boolean(m.region_index), m.x1, m.x2, traces.length]),
+    moving: ["x", "y", "text"],
+    later: true,
   });
   drawKey(m, byRegion, top);
 }
@@ -289,8 +298,9 @@ function bindHover() {
       info.textContent = `y = ${fmt(p.z)}: linear regions are not defined for a smooth activation.`;
       return;
     }
-    const k = p.customdata - 1;
+    const k = p.customdata[0] - 1;
     const r = last.regions[k];
+    if (!r) return; // the hover layer is an answer behind (it follows when the lab is still)
     // null: the unit's line crosses the region without changing the output.
     const off = r.active.flatMap((a, u) => (a === false ? [u + 1] : []));
     const on = r.active.flatMap((a, u) => (a === true ? [u + 1] : []));
