@@ -1,6 +1,7 @@
 // Shared figure style: colours, fonts, axes, and one way to draw (Plotly.react).
 /* global Plotly */
 import { plotlyReady } from "./plotly-loader.js";
+import { setProp } from "./dom.js";
 import { pretty } from "./text.js";
 
 export { pretty };
@@ -362,6 +363,25 @@ export function imageOn(x, y, xref = "x", yref = "y") {
     xref, yref, x: x[0] - dx / 2, y: y.at(-1) + dy / 2, sizex: dx * x.length, sizey: dy * y.length,
     xanchor: "left", yanchor: "top", sizing: "stretch", layer: "above",
   };
+}
+
+/**
+ * HTML of a colour key (a map's colour scale in the page instead of Plotly's colour bar, which
+ * Plotly redraws and measures on every step): `label`, the scale's ramp, and tick labels at the
+ * fractions `at` of it, written by keyTicks.
+ */
+export function keyHTML(label, colorscale, at = [0, 0.5, 1]) {
+  const ramp = colorscale.map(([f, c]) => `${c} ${100 * f}%`).join(", ");
+  return `<span class="key-item colour-key">${label} <span class="ramp-wrap"><span class="ramp" style="background:linear-gradient(to right, ${ramp})"></span>` +
+    `<span class="ticks">${at.map((f) => `<span style="left:${100 * f}%"></span>`).join("")}</span></span></span>`;
+}
+
+/** The values of a colour key's tick labels (keyHTML), in order; only those that changed are written. */
+export function keyTicks(container, values) {
+  const el = typeof container === "string" ? document.getElementById(container) : container;
+  el.querySelectorAll(".colour-key .ticks > span").forEach((tick, i) => {
+    setProp(tick, "textContent", fmt(values[i], 3).replace("-", "−"));
+  });
 }
 
 /** Title object in the shared style. */

@@ -83,11 +83,13 @@ def shown(value: float, digits: int = 4) -> str:
 
 
 def image_pixels(page, plot_id: str, name: str):
-    """A figure's layout image (maps drawn as images, see plots.gridImage) decoded in the page:
-    rows of [r, g, b, alpha], the top row first."""
+    """A figure's image named `name` (a layout image or an image trace, see plots.gridImage)
+    decoded in the page: rows of [r, g, b, alpha], the top row first."""
     return page.evaluate(
         """async ([id, name]) => {
-          const image = document.getElementById(id).layout.images.find((i) => i.name === name);
+          const el = document.getElementById(id);
+          const image = (el.layout.images || []).find((i) => i.name === name)
+            || el.data.find((t) => t.type === 'image' && t.name === name);
           const img = new Image();
           img.src = image.source;
           await img.decode();

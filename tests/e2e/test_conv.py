@@ -8,6 +8,7 @@ from PIL import Image
 
 from tests.e2e.helpers import (
     errors_shown,
+    image_pixels,
     open_page,
     plot_data,
     set_slider,
@@ -27,9 +28,9 @@ def hover_plot(page, plot_id: str, fx: float, fy: float):
 
 def test_image_page_draws_input_kernel_output(page, base_url, console, screenshot):
     open_page(page, base_url, "conv")
-    image = plot_data(page, "input-plot")[0]["z"]
+    image = plot_data(page, "input-plot")[0]["text"]
     kernel = plot_data(page, "kernel-plot")[0]["z"]
-    output = plot_data(page, "output-plot")[0]["z"]
+    output = plot_data(page, "output-plot")[0]["text"]
     assert len(image) == 128 and len(output) == 128
     assert kernel == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
     assert page.locator(".katex").count() > 2
@@ -38,17 +39,55 @@ def test_image_page_draws_input_kernel_output(page, base_url, console, screensho
     page.screenshot(path="/tmp/conv-default.png", full_page=True)
 
 
+# The output's diverging colour scale: (position, rgb) from -max|z| to +max|z|.
+DIVERGING = [
+    (0.0, (0x21, 0x66, 0xAC)),
+    (0.25, (0x92, 0xC5, 0xDE)),
+    (0.5, (0xF7, 0xF7, 0xF7)),
+    (0.75, (0xF4, 0xA5, 0x82)),
+    (1.0, (0xB2, 0x18, 0x2B)),
+]
+
+
+def diverging(t):
+    for (a, lo), (b, hi) in zip(DIVERGING, DIVERGING[1:], strict=False):
+        if t <= b:
+            return [round(lo[c] + (t - a) / (b - a) * (hi[c] - lo[c])) for c in range(3)]
+    return list(DIVERGING[-1][1])
+
+
+def test_the_images_show_the_values_with_their_colour_keys(page, base_url, console):
+    # Each image has one pixel per value, row 0 at the top, coloured on the scale its key shows.
+    open_page(page, base_url, "conv")
+    image = plot_data(page, "input-plot")[0]["text"]
+    output = plot_data(page, "output-plot")[0]["text"]
+    seen = image_pixels(page, "input-plot", "pixels")
+    assert len(seen) == len(image) and len(seen[0]) == len(image[0])
+    for i in range(0, len(image), 9):
+        for j in range(0, len(image[0]), 7):
+            assert all(abs(c - 255 * image[i][j]) <= 1 for c in seen[i][j][:3]), (i, j)
+    top = max(abs(v) for row in output for v in row)  # the sobel output has both signs
+    seen = image_pixels(page, "output-plot", "pixels")
+    for i in range(0, len(output), 3):
+        for j in range(0, len(output[0]), 3):
+            want = diverging((output[i][j] / top + 1) / 2)
+            assert max(abs(g - w) for g, w in zip(seen[i][j][:3], want, strict=True)) <= 1, (i, j)
+    assert page.locator("#input-key .ticks").inner_text().split() == ["0", "0.5", "1"]
+    ticks = page.locator("#output-key .ticks").inner_text().split()
+    assert ticks == [f"−{top:.3g}", "0", f"{top:.3g}"]
+
+
 def test_changing_kernel_and_padding_changes_output(page, base_url, console):
     ready = open_page(page, base_url, "conv")
-    before = plot_data(page, "output-plot")[0]["z"]
+    before = plot_data(page, "output-plot")[0]["text"]
     page.select_option('select[data-key="kernel"]', "gaussian_blur")
     ready = wait_ready(page, ready)
-    blurred = plot_data(page, "output-plot")[0]["z"]
+    blurred = plot_data(page, "output-plot")[0]["text"]
     assert blurred != before
     assert len(plot_data(page, "kernel-plot")[0]["z"]) == 5
     page.select_option('select[data-key="padding"]', "valid")
     wait_ready(page, ready)
-    assert len(plot_data(page, "output-plot")[0]["z"]) == 124  # 128 - (5 - 1)
+    assert len(plot_data(page, "output-plot")[0]["text"]) == 124  # 128 - (5 - 1)
     assert "padding=valid" in page.url
 
 
@@ -75,19 +114,19 @@ def test_a_new_kernel_redraws_the_output_and_keeps_the_input(page, base_url, con
     page.wait_for_selector("#patch-panel table")
     # Mark the drawn input trace: a redrawn figure gets new trace objects without the mark.
     page.evaluate("document.getElementById('input-plot').data[0].unchanged = true")
-    image = plot_data(page, "input-plot")[0]["z"]
-    before = plot_data(page, "output-plot")[0]["z"]
+    image = plot_data(page, "input-plot")[0]["text"]
+    before = plot_data(page, "output-plot")[0]["text"]
     set_slider(page, "dilation", 2)
     ready = wait_ready(page, ready)
-    assert plot_data(page, "output-plot")[0]["z"] != before
+    assert plot_data(page, "output-plot")[0]["text"] != before
     assert page.evaluate("document.getElementById('input-plot').data[0].unchanged") is True
-    assert plot_data(page, "input-plot")[0]["z"] == image
+    assert plot_data(page, "input-plot")[0]["text"] == image
     # The taps outlined for the old window are cleared with it.
     assert page.evaluate("document.getElementById('input-plot').layout.shapes") == []
     set_slider(page, "size", 80)  # a new image is drawn
     wait_ready(page, ready)
     assert page.evaluate("document.getElementById('input-plot').data[0].unchanged") is None
-    assert len(plot_data(page, "input-plot")[0]["z"]) == 80
+    assert len(plot_data(page, "input-plot")[0]["text"]) == 80
 
 
 def test_custom_kernel_editor(page, base_url, console):
@@ -114,9 +153,9 @@ def test_upload_an_image(page, base_url, console, screenshot, tmp_path):
     Image.fromarray(pixels).save(path)
     page.set_input_files("#upload", str(path))
     wait_ready(page, ready)
-    image = plot_data(page, "input-plot")[0]["z"]
+    image = plot_data(page, "input-plot")[0]["text"]
     assert (len(image), len(image[0])) == (512, 256)  # downscaled to fit 512 x 512
-    output = np.array(plot_data(page, "output-plot")[0]["z"])
+    output = np.array(plot_data(page, "output-plot")[0]["text"])
     assert output[256].argmax() in (127, 128)  # the edge, found where it is
     assert "source=upload" in page.url
     screenshot("conv-upload")
@@ -132,17 +171,17 @@ def test_bad_upload_shows_a_clear_error(page, base_url, console, tmp_path):
     path.write_bytes(buffer.getvalue())
     page.set_input_files("#upload", str(path))
     wait_error(page, "at least 8 x 8 pixels")
-    assert len(plot_data(page, "input-plot")[0]["z"]) == 128  # the earlier view stays drawn
+    assert len(plot_data(page, "input-plot")[0]["text"]) == 128  # the earlier view stays drawn
 
 
 def test_image_link_reopens_the_same_view(page, base_url, console):
     open_page(page, base_url, "conv", "#source=noise&seed=3&size=32&kernel=laplacian")
-    first = plot_data(page, "output-plot")[0]["z"]
+    first = plot_data(page, "output-plot")[0]["text"]
     url = page.url
     page.goto("about:blank")
     page.goto(url)
     wait_ready(page)
-    assert plot_data(page, "output-plot")[0]["z"] == first
+    assert plot_data(page, "output-plot")[0]["text"] == first
     assert page.locator('select[data-key="kernel"]').input_value() == "laplacian"
 
 
@@ -150,22 +189,22 @@ def test_stride_and_dilation_change_the_output_size(page, base_url, console):
     ready = open_page(page, base_url, "conv")
     set_slider(page, "stride", 2)
     ready = wait_ready(page, ready)
-    assert len(plot_data(page, "output-plot")[0]["z"]) == 64  # ceil(128 / 2)
+    assert len(plot_data(page, "output-plot")[0]["text"]) == 64  # ceil(128 / 2)
     assert "output 64 × 64" in page.locator("#readouts").inner_text()
     page.select_option('select[data-key="padding"]', "valid")
     ready = wait_ready(page, ready)
     set_slider(page, "dilation", 3)
     wait_ready(page, ready)
     # E = (3 - 1) 3 + 1 = 7: floor((128 - 7) / 2) + 1 = 61
-    assert len(plot_data(page, "output-plot")[0]["z"]) == 61
+    assert len(plot_data(page, "output-plot")[0]["text"]) == 61
     assert "E = 7" in page.locator("#readouts").inner_text()
     assert "stride=2" in page.url and "dilation=3" in page.url
 
 
 def test_a_shared_link_to_an_upload_opens_the_built_in_image(page, base_url, console, screenshot):
     open_page(page, base_url, "conv", "#source=upload&kernel=laplacian&size=96")
-    assert len(plot_data(page, "input-plot")[0]["z"]) == 96
-    assert len(plot_data(page, "output-plot")[0]["z"]) == 96
+    assert len(plot_data(page, "input-plot")[0]["text"]) == 96
+    assert len(plot_data(page, "output-plot")[0]["text"]) == 96
     assert page.locator("#link-note").is_visible()
     assert "source=shapes" in page.url
     assert errors_shown(page) == []

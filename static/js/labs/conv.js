@@ -5,7 +5,7 @@
 import { postForm, postJSON, showError } from "../api.js";
 import { FieldError } from "../errors.js";
 import { initPage } from "../shell.js";
-import { draw, fmt, onPlot, relayout, title } from "../plots.js";
+import { draw, fmt, gridImage, keyHTML, keyTicks, onPlot, relayout, title } from "../plots.js";
 import { createLab } from "../state.js";
 import { fillSelects, loadOptions, namesOf } from "./conv-options.js";
 import { setHTML } from "../dom.js";
@@ -205,6 +205,24 @@ function sameImage(a, b) {
 
 let inputDrawn = null; // the image on the input figure: a new kernel, stride or padding leaves it
 
+/**
+ * An image's values as an image trace, one pixel per value (gridImage, row 0 at the top), with
+ * each value in its hover. Plotly redraws it at about two thirds of a heatmap's cost (it draws
+ * no canvas of its own); its colour scale is the key under the figure (keyHTML).
+ */
+function valueImage(z, scale, hovertemplate) {
+  return {
+    type: "image", source: gridImage([...z].reverse(), scale.colorscale, scale.zmin, scale.zmax),
+    x0: 0, dx: 1, y0: 0, dy: 1, text: z, hovertemplate, name: "pixels",
+  };
+}
+
+/** An image figure's colour key: the scale from zmin to zmax, its middle marked. */
+function drawImageKey(id, label, scale) {
+  setHTML(id, keyHTML(label, scale.colorscale));
+  keyTicks(id, [scale.zmin, (scale.zmin + scale.zmax) / 2, scale.zmax]);
+}
+
 function drawMain(d, s) {
   const [h, w] = d.input_shape;
   const [ho, wo] = d.output_shape;
@@ -213,17 +231,18 @@ function drawMain(d, s) {
     if (document.getElementById("input-plot").layout?.shapes?.length) relayout("input-plot", { shapes: [] });
   } else {
     inputDrawn = d.image;
-    draw("input-plot", [heatmap(d.image, scaleFor(d.image, true), {
-      hovertemplate: "x[%{y}, %{x}] = %{z:.4g}<extra></extra>",
-    })], { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+    const scale = scaleFor(d.image, true);
+    draw("input-plot", [valueImage(d.image, scale, "x[%{y}, %{x}] = %{text:.4g}<extra></extra>")],
+      { title: title(`Input x (${h} × ${w})`), ...imageAxes(h, w), uirevision: `in-${h}-${w}` });
+    drawImageKey("input-key", "<b>x</b>", scale);
   }
-  draw("output-plot", [heatmap(d.output, scaleFor(d.output), {
-    hovertemplate: "z[%{y}, %{x}] = %{z:.6g}<extra></extra>",
-  })], {
+  const scale = scaleFor(d.output);
+  draw("output-plot", [valueImage(d.output, scale, "z[%{y}, %{x}] = %{text:.6g}<extra></extra>")], {
     title: title(`Output z (${ho} × ${wo}), s = ${d.stride}, d = ${d.dilation}`),
     ...imageAxes(ho, wo),
     uirevision: `out-${ho}-${wo}`,
   });
+  drawImageKey("output-key", "<b>z</b>", scale);
   drawKernel(d);
   onPlot("output-plot", "plotly_hover", (ev) => {
     const p = ev.points?.[0];

@@ -2,7 +2,7 @@
 /* global Plotly */
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, gridImage, imageOn, onPlot, relayout, title } from "../plots.js";
+import { COLORS, draw, fmt, gridImage, imageOn, keyHTML, keyTicks, onPlot, relayout, title } from "../plots.js";
 import { update } from "../steady.js";
 import { createLab } from "../state.js";
 import { ACTIVATION_NAMES, fillActivationSelect, round, seededUniform, unitColor } from "./nets.js";
@@ -121,19 +121,13 @@ function largestMagnitude(rows) {
  * A step that only moves the scale's ends rewrites their three labels.
  */
 function drawKey(m, byRegion, top) {
-  const ramp = DIVERGING.map(([at, c]) => `${c} ${100 * at}%`).join(", ");
-  const ticks = [-1, 0, 1];
   const scale = byRegion
     ? `<span class="key-item">colour: region (numbers at their centres)</span>`
-    : `<span class="key-item colour-key"><b>y</b> <span class="ramp-wrap"><span class="ramp" style="background:linear-gradient(to right, ${ramp})"></span>` +
-      `<span class="ticks">${ticks.map((f) => `<span style="left:${50 + 50 * f}%"></span>`).join("")}</span></span></span>`;
+    : keyHTML("<b>y</b>", DIVERGING);
   const lines = m.segments.map((seg) =>
     `<span class="key-item"><span class="line-swatch" style="background:${unitColor(seg.unit)}"></span><span>z<sub>${seg.unit + 1}</sub> = 0</span></span>`);
   setHTML("map-key", [scale, ...lines].join(""));
-  if (byRegion) return;
-  document.querySelectorAll("#map-key .ticks > span").forEach((label, i) => {
-    setProp(label, "textContent", fmt(ticks[i] * top, 3).replace("-", "−"));
-  });
+  if (!byRegion) keyTicks("map-key", [-top, 0, top]);
 }
 
 function drawMap(m, s) {
