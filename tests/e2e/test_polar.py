@@ -68,12 +68,18 @@ def headings(page):
 
 def test_page_loads_with_four_maps_and_the_accuracies(page, base_url, console, screenshot):
     open_lab(page, base_url)
-    # The legend's entries are traces of no point; maps, boundaries and points are layout.
-    legend = [(t["name"], t.get("mode")) for t in plot_data(page, "maps")]
+    # The legend's entries are traces of no point; maps, boundaries and points are layout, and
+    # an invisible heatmap over each map answers hover.
+    traces = plot_data(page, "maps")
+    legend = [(t["name"], t.get("mode")) for t in traces[:3]]
     assert legend == [
         ("class 0 (inner)", "markers"),
         ("class 1 (outer)", "markers"),
         ("boundary p = 0.5", "lines"),
+    ]
+    hover = traces[3:]
+    assert [(t["type"], t["opacity"], t.get("xaxis", "x")) for t in hover] == [
+        ("heatmap", 0, axis) for axis in PANELS.values()
     ]
     for name in PANELS:
         for label in ("class 0", "class 1"):
@@ -147,6 +153,13 @@ def test_each_map_shows_the_apis_probabilities_cell_by_cell(page, base_url, cons
                     i,
                     j,
                 )
+        # The invisible heatmap over the image holds the same probabilities (for hover).
+        layer = next(
+            t
+            for t in plot_data(page, "maps")
+            if t.get("xaxis", "x") == PANELS[name] and t.get("type") == "heatmap"
+        )
+        assert layer["z"] == prob
         # Each cell reaches half a step beyond its centre, as on a heatmap.
         x, y = answer[xs], answer[ys]
         placed = panel(page, name)["image"]
@@ -228,3 +241,24 @@ def test_landing_page_and_nav_lead_to_both_labs(page, base_url, console):
         page.click('#nav a[href="approximation.html"]')
     wait_ready(page, timeout=20_000)
     assert page.locator('#nav a[aria-current="page"]').inner_text() == "Universal approximation"
+
+
+def test_hover_reads_the_probability_after_a_move(page, base_url, console):
+    # A step moves the images; the hover layer follows when the lab is still, and then reads the
+    # new map.
+    ready = open_lab(page, base_url)
+    with page.expect_response(lambda r: r.url.endswith("api/v1/polar/fit")) as answer:
+        set_slider(page, "noise", 0.6)
+        wait_ready(page, ready)
+    prob = answer.value.json()["polar"]["prob_polar"]
+    layer = next(
+        t for t in plot_data(page, "maps") if t.get("xaxis") == "x3" and t["type"] == "heatmap"
+    )
+    assert layer["z"] == prob
+    panel = page.locator('#maps .nsewdrag[data-subplot="x3y3"]')
+    panel.scroll_into_view_if_needed()
+    box = panel.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.5)
+    label = page.locator("#maps .hoverlayer .hovertext")
+    label.wait_for()
+    assert label.text_content().startswith("p(class 1) = ")

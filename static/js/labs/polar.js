@@ -2,7 +2,7 @@
 // both decision boundaries drawn in both planes.
 import { postJSON, showError } from "../api.js";
 import { initPage } from "../page.js";
-import { COLORS, draw, fmt, gridImage, imageOn, title, wrapTitle } from "../plots.js";
+import { COLORS, draw, fmt, gridImage, imageOn, settle, title, wrapTitle } from "../plots.js";
 import { createLab } from "../state.js";
 
 const schema = {
@@ -57,6 +57,18 @@ function mapImage(panel, x, y, z) {
   return { ...imageOn(x, y, `x${panel.axes}`, `y${panel.axes}`), source: gridImage(z, PROB_SCALE), name: panel.id };
 }
 
+/**
+ * One panel's hover layer: an invisible heatmap of the map's cells, so that hover and the keyboard
+ * read p(class 1) anywhere on the map.
+ */
+function hoverLayer(panel, x, y, z) {
+  return {
+    type: "heatmap", x, y, z, zmin: 0, zmax: 1, colorscale: PROB_SCALE, showscale: false, opacity: 0,
+    xaxis: `x${panel.axes}`, yaxis: `y${panel.axes}`, name: "p(class 1)",
+    hovertemplate: "p(class 1) = %{z:.2f}<extra></extra>",
+  };
+}
+
 // The legend: traces of no point, made once (the same arrays every time, so Plotly sees no change).
 const LEGEND = [
   ...[0, 1].map((c) => ({
@@ -74,7 +86,8 @@ const THETA_LABELS = ["−π", "−π/2", "0", "π/2", "π"];
  * The points of one panel as two path shapes (one per class), each point a segment of no
  * length that the page's style draws with round ends, a dot 6 px wide (`.plot.dots` in
  * style.css). Plotly draws one SVG element per marker: 800 markers cost some 40 ms a redraw,
- * where eight paths cost a few; the price is no hover on a point. `name` says which class a
+ * where eight paths cost a few; the price is no hover on a point (the map's hover layer under
+ * it still answers). `name` says which class a
  * path holds.
  */
 function pointShapes(panel, points) {
@@ -103,6 +116,7 @@ function drawMaps(d, headings) {
   const lim = d.x1_grid.at(-1);
   const points = { xy: byClass(d.x1, d.x2, d.labels), polar: byClass(d.r, d.theta, d.labels) };
   const images = [];
+  const hover = [];
   const shapes = [];
   const layout = {};
   const annotations = [];
@@ -110,9 +124,11 @@ function drawMaps(d, headings) {
     const clf = d[panel.clf];
     if (panel.plane === "xy") {
       images.push(mapImage(panel, d.x1_grid, d.x2_grid, clf.prob_xy));
+      hover.push(hoverLayer(panel, d.x1_grid, d.x2_grid, clf.prob_xy));
       shapes.push(boundaryShape(panel, clf.boundary_xy));
     } else {
       images.push(mapImage(panel, d.r_grid, d.theta_grid, clf.prob_polar));
+      hover.push(hoverLayer(panel, d.r_grid, d.theta_grid, clf.prob_polar));
       shapes.push(boundaryShape(panel, clf.boundary_polar));
     }
     shapes.push(...pointShapes(panel, points[panel.plane]));
@@ -146,13 +162,21 @@ function drawMaps(d, headings) {
     });
   });
   const { xaxis, yaxis, ...others } = layout;
-  draw(el, LEGEND, {
+  const figure = {
     height,
     title: title("Both classifiers, each seen in both planes"),
     xaxis, yaxis, ...others, annotations, shapes, images,
     legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", yref: "paper" },
     margin,
-  });
+  };
+  const traces = [...LEGEND, ...hover];
+  const shown = el.data;
+  if (shown?.length === traces.length) {
+    // A step keeps the hover layer it has (the same traces: Plotly redraws no axis) and draws
+    // the new one when the lab is still.
+    draw(el, shown, figure);
+    settle(el, traces, figure);
+  } else draw(el, traces, figure);
 }
 
 const pct = (a) => `${(100 * a).toFixed(1)}%`;
