@@ -321,11 +321,12 @@ let canvas = null; // reused by gridImage
  * A grid of values drawn as an image (a PNG data URL), coloured as a heatmap with `scale`
  * ([[0, colour], ..., [1, colour]], colours "#rrggbb" or "rgba(...)", interpolated in RGB and
  * opacity as Plotly does) from zmin to zmax.
- * z[i][j] is the cell of row i (rows go up the y axis) and column j: one pixel each. As a layout
- * image (see `imageOn`) it is redrawn without the rest of the figure, where a heatmap trace
- * whose values change makes Plotly redraw every axis and panel of its figure.
+ * z[i][j] is the cell of row i and column j: one pixel each. Rows go up the y axis (the last
+ * row is the image's top line), or down it with `rowsDown` (row 0 on top, as on an image's
+ * axes). As a layout image (see `imageOn`) it is redrawn without the rest of the figure, where a
+ * heatmap trace whose values change makes Plotly redraw every axis and panel of its figure.
  */
-export function gridImage(z, scale, zmin = 0, zmax = 1) {
+export function gridImage(z, scale, zmin = 0, zmax = 1, { rowsDown = false } = {}) {
   const rows = z.length;
   const cols = z[0].length;
   const stops = scale.map(([at, colour]) => [at, rgba(colour)]);
@@ -336,7 +337,7 @@ export function gridImage(z, scale, zmin = 0, zmax = 1) {
   const image = context.createImageData(cols, rows);
   const px = image.data;
   for (let i = 0; i < rows; i++) {
-    const row = z[rows - 1 - i]; // the image's top line is the grid's last row
+    const row = z[rowsDown ? i : rows - 1 - i];
     for (let j = 0; j < cols; j++) {
       const t = Math.min(1, Math.max(0, (row[j] - zmin) / (zmax - zmin)));
       let k = 1;

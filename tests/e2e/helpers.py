@@ -105,3 +105,13 @@ def image_pixels(page, plot_id: str, name: str):
         }""",
         [plot_id, name],
     )
+
+
+def scale_colour(stops, t):
+    """The colour [r, g, b] at position t in [0, 1] of a colour scale given as (position, rgb)
+    stops, interpolated in RGB between the two stops around t (as Plotly and gridImage do)."""
+    for (a, lo), (b, hi) in zip(stops, stops[1:], strict=False):
+        if t <= b:
+            f = (t - a) / (b - a)
+            return [round(lo[c] + f * (hi[c] - lo[c])) for c in range(3)]
+    return list(stops[-1][1])

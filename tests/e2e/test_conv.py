@@ -11,6 +11,7 @@ from tests.e2e.helpers import (
     image_pixels,
     open_page,
     plot_data,
+    scale_colour,
     set_slider,
     wait_error,
     wait_ready,
@@ -49,13 +50,6 @@ DIVERGING = [
 ]
 
 
-def diverging(t):
-    for (a, lo), (b, hi) in zip(DIVERGING, DIVERGING[1:], strict=False):
-        if t <= b:
-            return [round(lo[c] + (t - a) / (b - a) * (hi[c] - lo[c])) for c in range(3)]
-    return list(DIVERGING[-1][1])
-
-
 def test_the_images_show_the_values_with_their_colour_keys(page, base_url, console):
     # Each image has one pixel per value, row 0 at the top, coloured on the scale its key shows.
     open_page(page, base_url, "conv")
@@ -70,7 +64,7 @@ def test_the_images_show_the_values_with_their_colour_keys(page, base_url, conso
     seen = image_pixels(page, "output-plot", "pixels")
     for i in range(0, len(output), 3):
         for j in range(0, len(output[0]), 3):
-            want = diverging((output[i][j] / top + 1) / 2)
+            want = scale_colour(DIVERGING, (output[i][j] / top + 1) / 2)
             assert max(abs(g - w) for g, w in zip(seen[i][j][:3], want, strict=True)) <= 1, (i, j)
     assert page.locator("#input-key .ticks").inner_text().split() == ["0", "0.5", "1"]
     ticks = page.locator("#output-key .ticks").inner_text().split()

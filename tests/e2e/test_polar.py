@@ -6,6 +6,7 @@ from tests.e2e.helpers import (
     image_pixels,
     open_page,
     plot_data,
+    scale_colour,
     set_slider,
     shown,
     wait_error,
@@ -38,13 +39,6 @@ def panel(page, name):
 def boundary_points(shape):
     """The vertices of a boundary path ("Mx,yLx,y..." with an M per piece)."""
     return [seg for piece in shape["path"].split("M")[1:] for seg in piece.split("L")]
-
-
-def colour(p):
-    """The map's colour for probability p, interpolated in RGB between the scale's stops."""
-    (a, lo), (b, hi) = (SCALE[0], SCALE[1]) if p <= 0.5 else (SCALE[1], SCALE[2])
-    f = (p - a) / (b - a)
-    return [round(lo[c] + f * (hi[c] - lo[c])) for c in range(3)]
 
 
 def pixels(page, name):
@@ -148,11 +142,8 @@ def test_each_map_shows_the_apis_probabilities_cell_by_cell(page, base_url, cons
         for i in range(0, len(prob), 7):
             for j in range(0, len(prob[0]), 5):
                 got = image[len(prob) - 1 - i][j]
-                assert max(abs(g - w) for g, w in zip(got, colour(prob[i][j]), strict=True)) <= 1, (
-                    name,
-                    i,
-                    j,
-                )
+                want = scale_colour(SCALE, prob[i][j])
+                assert max(abs(g - w) for g, w in zip(got, want, strict=True)) <= 1, (name, i, j)
         # The invisible heatmap over the image holds the same probabilities (for hover).
         layer = next(
             t

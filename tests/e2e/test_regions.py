@@ -1,6 +1,13 @@
 """The 2D linear-regions page in Chromium: regions, their count, the bound and parameters."""
 
-from tests.e2e.helpers import image_pixels, open_page, plot_data, set_slider, wait_ready
+from tests.e2e.helpers import (
+    image_pixels,
+    open_page,
+    plot_data,
+    scale_colour,
+    set_slider,
+    wait_ready,
+)
 
 
 def open_lab(page, base_url, hash_=""):
@@ -102,15 +109,6 @@ DIVERGING = [
 ]
 
 
-def diverging(t):
-    """The scale's colour at position t in [0, 1], interpolated in RGB between its stops."""
-    for (a, lo), (b, hi) in zip(DIVERGING, DIVERGING[1:], strict=False):
-        if t <= b:
-            f = (t - a) / (b - a)
-            return [round(lo[c] + f * (hi[c] - lo[c])) for c in range(3)]
-    return list(DIVERGING[-1][1])
-
-
 def test_the_map_image_and_its_hover_layer_follow_the_output(page, base_url, console):
     # The map is an image of one pixel per grid point; the invisible heatmap over it (for hover
     # and the keyboard) holds the same values once the lab is still.
@@ -128,6 +126,6 @@ def test_the_map_image_and_its_hover_layer_follow_the_output(page, base_url, con
     assert len(pixels) == len(out) and len(pixels[0]) == len(out[0])
     for i in range(0, len(out), 7):
         for j in range(0, len(out[0]), 5):
-            want = diverging((out[i][j] / top + 1) / 2)
+            want = scale_colour(DIVERGING, (out[i][j] / top + 1) / 2)
             got = pixels[len(out) - 1 - i][j][:3]
             assert max(abs(g - w) for g, w in zip(got, want, strict=True)) <= 1, (i, j)

@@ -212,7 +212,7 @@ let inputDrawn = null; // the image on the input figure: a new kernel, stride or
  */
 function valueImage(z, scale, hovertemplate) {
   return {
-    type: "image", source: gridImage([...z].reverse(), scale.colorscale, scale.zmin, scale.zmax),
+    type: "image", source: gridImage(z, scale.colorscale, scale.zmin, scale.zmax, { rowsDown: true }),
     x0: 0, dx: 1, y0: 0, dy: 1, text: z, hovertemplate, name: "pixels",
   };
 }
